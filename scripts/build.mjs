@@ -1,0 +1,37 @@
+// Builds dist/: the library (tsc), the browser client (esbuild: ESM + minified IIFE) and the
+// examples (tsc, with their non-TypeScript files copied beside them).
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const tsc = join(root, "node_modules/typescript/bin/tsc");
+const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
+
+rmSync(join(root, "dist"), { recursive: true, force: true });
+run([tsc, "-p", "tsconfig.build.json"]);
+
+const clientEntry = join(root, "src/client/index.ts");
+if (existsSync(clientEntry)) {
+  const esbuild = await import("esbuild");
+  const common = { entryPoints: [clientEntry], bundle: true, target: "es2020", legalComments: "none", define: { DEV_MODE: "false" } };
+  mkdirSync(join(root, "dist/client"), { recursive: true });
+  await esbuild.build({ ...common, format: "esm", outfile: join(root, "dist/client/livetemplate.esm.js") });
+  await esbuild.build({ ...common, format: "iife", minify: true, outfile: join(root, "dist/client/livetemplate.min.js") });
+}
+
+const hasTs = (dir) =>
+  existsSync(dir) &&
+  readdirSync(dir).some((n) => (statSync(join(dir, n)).isDirectory() ? hasTs(join(dir, n)) : n.endsWith(".ts")));
+if (hasTs(join(root, "examples"))) {
+  run([tsc, "-p", "tsconfig.examples.json"]);
+  // Templates, CSS and other assets of the examples go beside the compiled JavaScript.
+  const copyAssets = (dir) => {
+    for (const name of readdirSync(join(root, dir))) {
+      const rel = join(dir, name);
+      if (statSync(join(root, rel)).isDirectory()) copyAssets(rel);
+      else if (!name.endsWith(".ts")) cpSync(join(root, rel), join(root, "dist", rel));
+    }
+  };
+  copyAssets("examples");
+}

@@ -1,0 +1,39 @@
+/**
+ * The error registry: every error the library throws or sends carries a stable code
+ * `LT_ERR_<AREA>_<WHAT>`. Codes are listed in docs/errors.md; a test checks that every code
+ * declared here is documented there.
+ */
+
+/** Every error code, with a one-line meaning. Add new codes here and in docs/errors.md. */
+export const ERROR_CODES = {
+  LT_ERR_TEMPLATE_PARSE: "the template text is not valid template syntax",
+  LT_ERR_TEMPLATE_EXEC: "executing a template failed (bad field, wrong argument, failed function)",
+  LT_ERR_TEMPLATE_ESCAPE: "html/template could not escape the template safely (ambiguous context)",
+  LT_ERR_TEMPLATE_DEPTH: "template invocation nested deeper than the limit",
+  LT_ERR_TEMPLATE_UNDEFINED: "a template was executed or invoked that is not defined",
+  LT_ERR_TREE_COMPILE: "a template could not be compiled into a live tree",
+  LT_ERR_PROTOCOL_MALFORMED: "a client message is not valid JSON or lacks an action",
+  LT_ERR_PROTOCOL_TOO_LARGE: "a client message exceeds the maximum message size",
+  LT_ERR_PROTOCOL_UNKNOWN_ACTION: "no store handles the requested action",
+  LT_ERR_PROTOCOL_RATE_LIMIT: "the connection sent more messages than the rate limit allows",
+  LT_ERR_AUTH_UNAUTHORIZED: "the request could not be authenticated",
+  LT_ERR_AUTH_ORIGIN: "the WebSocket upgrade came from a disallowed origin",
+  LT_ERR_ACTION_FAILED: "a store's action threw an unexpected error",
+  LT_ERR_ACTION_VALIDATION: "action data failed validation",
+  LT_ERR_SERVER_LIMIT: "a server limit was reached (connections, send queue)",
+  LT_ERR_SESSION_STORE: "the session store failed to load or save a session group",
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base class of every error the library throws; `code` is stable and documented. */
+export class LiveTemplateError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}

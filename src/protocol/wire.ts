@@ -1,0 +1,78 @@
+/**
+ * Wire keys and message shapes shared by the server and the browser client (PROTOCOL.md).
+ * This file is the only place where protocol spellings live; it imports nothing, so the client
+ * bundle can include it without pulling server code.
+ */
+
+/** Key of the statics array in a tree node. */
+export const STATICS = "s";
+/** Key of the item list in a range node. */
+export const RANGE_ITEMS = "d";
+/** Key of the range metadata (`{idKey}`) in a range node. */
+export const RANGE_META = "m";
+/** Key of a generated content key in a range item. */
+export const GENERATED_KEY = "_k";
+
+/** Range operation heads (PROTOCOL.md §6). */
+export const OP = {
+  remove: "r",
+  update: "u",
+  append: "a",
+  prepend: "p",
+  insert: "i",
+  order: "o",
+} as const;
+
+/** Reserved action names. */
+export const ACTION_PING = "__ping__";
+export const ACTION_NAVIGATE = "__navigate__";
+export const ACTION_LOAD_MORE = "load_more";
+
+/** Reserved error keys in `meta.errors`. */
+export const ERROR_GENERAL = "_general";
+export const ERROR_RATE_LIMIT = "_rate_limit";
+
+/** Response header telling the client whether WebSocket is available. */
+export const HEADER_WEBSOCKET = "X-LiveTemplate-WebSocket";
+/** Attribute of the wrapper div holding the wrapper id. */
+export const ATTR_WRAPPER_ID = "data-lvt-id";
+/** Attribute present on the wrapper until the client has connected. */
+export const ATTR_LOADING = "data-lvt-loading";
+/** Name of the anonymous session cookie. */
+export const SESSION_COOKIE = "livetemplate-id";
+
+/** Attribute names whose following slot is a range item's key (PROTOCOL.md §4). */
+export const KEY_ATTRIBUTES = ["data-key", "data-lvt-key", "lvt-key", "key", "id"] as const;
+
+/** A message from client to server. */
+export interface ClientMessage {
+  action: string;
+  data?: Record<string, unknown>;
+  submitter?: string;
+}
+
+/** Metadata sent with every tree message. */
+export interface ResponseMeta {
+  success: boolean;
+  errors: Record<string, string>;
+  action?: string;
+  capabilities?: string[];
+}
+
+/** A message from server to client carrying a tree or a diff. */
+export interface TreeMessage {
+  tree: object;
+  meta: ResponseMeta;
+}
+
+/** An error envelope; the connection stays open. */
+export interface ErrorMessage {
+  type: "error";
+  code: string;
+  message: string;
+}
+
+/** The reply to `__ping__`. */
+export interface PongMessage {
+  pong: true;
+}
