@@ -4,3 +4,22 @@
  */
 export { LiveTemplateError, ERROR_CODES } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
+
+// --- template engine (src/template) ---
+export {
+  TemplateParseError,
+  TemplateExecError,
+  TemplateUndefinedError,
+  TemplateDepthError,
+  TemplateEscapeError,
+} from "./template/errors.js";
+export { HTML, HTMLAttr, JS, JSStr, CSS, URL, Srcset, TrustedContent } from "./template/content.js";
+export type { ContentKind } from "./template/content.js";
+
+// --- live tree (src/tree, src/live) ---
+export type { TreeNode, RangeNode, RangeItem, RangeOp, SlotValue, TreeUpdate } from "./tree/types.js";
+
+// --- server (src/server) ---
+
+// --- protocol (src/protocol) ---
+export type { ClientMessage, ResponseMeta, TreeMessage, ErrorMessage } from "./protocol/wire.js";
