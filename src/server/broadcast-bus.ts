@@ -1,0 +1,37 @@
+/**
+ * Cross-instance broadcasting. With several server instances behind a load balancer, the tabs of
+ * one session group may be connected to different instances; a bus carries "re-render these
+ * targets" notices between them. The handler works without one (single instance).
+ */
+import type { MaybePromise } from "./types.js";
+
+/** Who a broadcast is for. */
+export type BroadcastTarget =
+  | { readonly kind: "all" }
+  | { readonly kind: "users"; readonly ids: readonly string[] }
+  | { readonly kind: "group"; readonly id: string };
+
+/**
+ * A notice on the bus. It carries no state: state lives in the shared session store. A receiving
+ * handler reloads the targeted groups it has live connections for from its session store,
+ * re-renders them and pushes the diffs. Must survive `JSON.stringify`/`JSON.parse`.
+ */
+export interface BroadcastMessage {
+  /** Id of the handler instance that published it; a handler ignores its own messages. */
+  readonly source: string;
+  /** Channel name: handlers of different pages must not react to each other (default: page id). */
+  readonly channel: string;
+  readonly target: BroadcastTarget;
+}
+
+/**
+ * A publish/subscribe transport between instances (for example Redis pub/sub).
+ * - `publish` sends a message to every subscriber, including those in the same process (the
+ *   handler drops its own by `source`).
+ * - `subscribe` registers the listener and returns a function that removes it (possibly async).
+ * Delivery is best effort; a lost message leaves remote tabs stale until their next update.
+ */
+export interface BroadcastBus {
+  publish(message: BroadcastMessage): MaybePromise<void>;
+  subscribe(listener: (message: BroadcastMessage) => void): MaybePromise<() => MaybePromise<void>>;
+}

@@ -1,0 +1,119 @@
+/**
+ * Session stores keep each session group's stores between requests. The handler keeps groups
+ * that have live connections in memory and calls the session store to load a group the first
+ * time it is seen, and to save it after every action and broadcast.
+ */
+import type { MaybePromise, SessionStores } from "./types.js";
+
+/**
+ * Persistence of session groups, keyed by group id. Every method may return a value or a promise
+ * (a Redis-backed store is async). Contract:
+ * - `get` returns the stores of a group, or `undefined` when the group is unknown or expired.
+ *   Objects returned must have their prototypes (methods) back: a serializing store uses
+ *   {@link SessionStoreBinding.createStores} to get fresh instances to copy saved state into.
+ * - `set` saves (and refreshes the TTL of) a group. It is called after the group is created and
+ *   after every action or broadcast that ran against it; the handler never calls two `set`s of one
+ *   group concurrently (a group's work is serialized).
+ * - `delete` forgets a group; `list` returns the ids of the groups it holds.
+ * - `bind` (optional) is called once by each handler using the store, before any other call.
+ * - `close` (optional) releases timers/connections; the handler does not call it (the store may be
+ *   shared by several handlers), the application does.
+ */
+export interface SessionStore {
+  get(groupId: string): MaybePromise<SessionStores | undefined>;
+  set(groupId: string, stores: SessionStores): MaybePromise<void>;
+  delete(groupId: string): MaybePromise<void>;
+  list(): MaybePromise<string[]>;
+  bind?(binding: SessionStoreBinding): void;
+  close?(): MaybePromise<void>;
+}
+
+/** What a handler tells its session store about the stores it manages. */
+export interface SessionStoreBinding {
+  /** Store names, in mount order (`[""]` for a single unnamed store). */
+  readonly names: readonly string[];
+  /**
+   * Fresh store instances (prototypes in place, `init()` not called), for a serializing session
+   * store to copy saved fields into.
+   */
+  createStores(): Promise<SessionStores>;
+}
+
+/** Options of {@link MemorySessionStore}. */
+export interface MemorySessionStoreOptions {
+  /** Idle time after which a group is dropped, in milliseconds. Default 24 hours. */
+  ttlMs?: number;
+  /** How often expired groups are swept, in milliseconds. Default 1 minute. */
+  cleanupIntervalMs?: number;
+  /** Clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * Keeps session groups in this process's memory, each for `ttlMs` after its last use
+ * (`get` or `set`). A background sweep (an `unref()`ed timer, so it never keeps the process
+ * alive) drops expired groups. Suitable for a single instance.
+ *
+ * @example
+ * ```ts
+ * const sessions = new MemorySessionStore({ ttlMs: 60 * 60 * 1000 });
+ * const handler = tmpl.handle(new Counter(), { sessionStore: sessions });
+ * ```
+ */
+export class MemorySessionStore implements SessionStore {
+  private readonly groups = new Map<string, { stores: SessionStores; lastUsed: number }>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
+    this.now = options.now ?? Date.now;
+    const interval = options.cleanupIntervalMs ?? 60_000;
+    this.timer = setInterval(() => this.sweep(), interval);
+    this.timer.unref();
+  }
+
+  get(groupId: string): SessionStores | undefined {
+    const entry = this.groups.get(groupId);
+    if (entry === undefined) return undefined;
+    const now = this.now();
+    if (now - entry.lastUsed > this.ttlMs) {
+      this.groups.delete(groupId);
+      return undefined;
+    }
+    entry.lastUsed = now;
+    return entry.stores;
+  }
+
+  set(groupId: string, stores: SessionStores): void {
+    this.groups.set(groupId, { stores, lastUsed: this.now() });
+  }
+
+  delete(groupId: string): void {
+    this.groups.delete(groupId);
+  }
+
+  list(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  /** Number of groups held (expired ones included until the next sweep). */
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** Drops every group idle for longer than the TTL; runs on the background timer. */
+  sweep(): void {
+    const limit = this.now() - this.ttlMs;
+    for (const [id, entry] of this.groups) {
+      if (entry.lastUsed < limit) this.groups.delete(id);
+    }
+  }
+
+  /** Stops the background sweep. */
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Shared types of the live handler: stores, the view contract the handler renders through, the
+ * broadcaster handed to stores, and the logger.
+ */
+import type { IncomingMessage } from "node:http";
+import type { ActionContext } from "./action-context.js";
+
+/** A value or a promise of it: every user hook and every pluggable backend may be async. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A store: plain state plus methods. The handler calls, for an action named `a`:
+ * a method named after the action when the store has one (see `resolveActionMethod`), otherwise
+ * `change(ctx)`. A store may be any object; none of the hooks below is required.
+ */
+export interface Store {
+  /** Handles every action that has no method of its own. */
+  change?(ctx: ActionContext): MaybePromise<void>;
+  /** Called once when a session group's copy of the store is created. */
+  init?(): MaybePromise<void>;
+  /** Called when a live (WebSocket) connection of the group opens. */
+  onConnect?(ctx: ConnectContext, broadcaster: Broadcaster): MaybePromise<void>;
+  /** Called when a live connection of the group closes. */
+  onDisconnect?(ctx: ConnectContext): MaybePromise<void>;
+}
+
+/**
+ * Where a session group's store comes from: an instance (deep-copied per group, prototype kept),
+ * a factory function returning a fresh store (may be async), or a class with a no-argument
+ * constructor.
+ */
+export type StoreSource<S extends object = object> = S | (() => MaybePromise<S>) | (new () => S);
+
+/**
+ * The live state of one session group: its stores by name. A handler with a single store keeps it
+ * under the name `""` ({@link SINGLE_STORE}); its template data is then that store itself. With
+ * several named stores the template data is an object of the stores by name.
+ */
+export type SessionStores = Record<string, object>;
+
+/** Name under which a single (unnamed) store is kept in {@link SessionStores}. */
+export const SINGLE_STORE = "";
+
+/** Identity of a live connection, given to `onConnect`/`onDisconnect`. */
+export interface ConnectContext {
+  readonly connectionId: string;
+  readonly userId: string;
+  readonly groupId: string;
+  /** The upgrade request (headers, URL with its query). */
+  readonly request: IncomingMessage;
+}
+
+/**
+ * Handed to `onConnect`: lets a store push state it changed outside an action (timers, feeds).
+ * State is shared by the whole session group, so `send()` re-renders the group and pushes the
+ * diff to every connection of the group, not only to the one that received this broadcaster.
+ */
+export interface Broadcaster {
+  /** Re-renders the group's stores and pushes the diff; resolves when the frames are queued. */
+  send(): Promise<void>;
+  /** True once the connection that received this broadcaster has closed. */
+  readonly closed: boolean;
+}
+
+/**
+ * Paths written by an action, relative to the template data: `["todos", "3", "done"]`.
+ * `undefined` means "unknown: anything may have changed".
+ */
+export type ChangedPaths = ReadonlyArray<ReadonlyArray<string>> | undefined;
+
+/**
+ * What the handler needs from a live template. The public `Template` class implements it; tests
+ * may use a fake. One instance remembers the last tree it produced.
+ */
+export interface LiveView {
+  /**
+   * Renders `data`: the first call returns the full tree (with statics), later calls the diff
+   * against the previous call (`{}` when nothing changed). `changed` lists the data paths that
+   * may differ from the previous call; `undefined` means anything may have changed.
+   */
+  executeUpdates(data: unknown, changed?: ChangedPaths): object;
+  /** Renders the whole page with the wrapper div around the body content. */
+  executeToHTML(data: unknown, options: { wrapperId: string; loading: boolean }): string;
+  /** A fresh instance with no previous render (same parsed template). */
+  clone(): LiveView;
+}
+
+/** The logger the handler writes to (console-compatible). */
+export interface Logger {
+  debug(message: string, ...details: unknown[]): void;
+  info(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
