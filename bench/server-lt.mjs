@@ -1,0 +1,66 @@
+// The livetemplate side of bench/server.bench.mjs: the benchmark page (a counter and a keyed list of
+// ROWS rows) served by the built library's live handler on bare node:http, in its own process.
+// Started by the bench with `fork()`; talks to it over IPC (see bench/server-ipc.mjs).
+import http from "node:http";
+import { Template, MemorySessionStore } from "../dist/index.js";
+import { serveIpc } from "./server-ipc.mjs";
+
+const ROWS = Number(process.env["ROWS"] ?? 10);
+
+const source = `<!DOCTYPE html>
+<html>
+  <head><meta charset="utf-8"><title>bench</title></head>
+  <body>
+<h1>{{.Count}}</h1>
+<p>broadcasts: {{.Shared.Ticks}}</p>
+<button lvt-on:click="increment">+</button>
+<ul>{{range .Rows}}<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>{{end}}</ul>
+  </body>
+</html>`;
+
+/** State every session can see; bumped by the "broadcast" request. */
+const shared = { Ticks: 0 };
+
+class BenchStore {
+  Count = 0;
+  Rows = [];
+  Shared = shared;
+  constructor() {
+    for (let i = 0; i < ROWS; i++) this.Rows.push({ ID: i, Name: `Row ${i}`, Value: 0 });
+  }
+  increment() {
+    this.Count++;
+  }
+  bump(ctx) {
+    const row = this.Rows[ctx.data.getInt("id")];
+    if (row !== undefined) row.Value++;
+  }
+}
+
+const tmpl = new Template("bench").parse(source);
+const handler = tmpl.handle(() => new BenchStore(), {
+  sessionStore: new MemorySessionStore(),
+  rateLimit: false,
+  maxConnections: 50_000,
+  heartbeatMs: 0,
+  clientScript: { inject: false },
+  logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
+});
+
+const server = http.createServer(handler);
+handler.attach(server);
+
+server.listen(0, "127.0.0.1", () => {
+  const address = server.address();
+  serveIpc(
+    { port: typeof address === "object" && address ? address.port : 0, path: "/bench" },
+    {
+      async broadcast() {
+        const t0 = process.hrtime.bigint();
+        shared.Ticks++;
+        await handler.broadcast();
+        return { t0: String(t0), t1: String(process.hrtime.bigint()) };
+      },
+    },
+  );
+});

@@ -1,0 +1,250 @@
+// Live handler benchmark: livetemplate's handler against LiveViewJS 0.8.1, side by side in one run.
+//
+// Both serve the same page, a counter and a keyed list of N rows
+// (`<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>`). Each server runs in its own process
+// (bench/server-lt.mjs, bench/server-lvjs.mjs); clients run in other processes
+// (bench/server-client.mjs) and talk to it over loopback WebSocket, one request at a time.
+//
+// Figures:
+// - CPU/update: server process CPU (user + system, `process.cpuUsage()` read over IPC) during the
+//   measured events, divided by their number. Includes parsing, the action, rendering, diffing,
+//   serialization and the WebSocket write: everything the server does per event.
+// - frame: bytes of the server's reply frame payload (median over the measured events).
+// - p50/p99: round trip seen by the client, from send to the reply's arrival.
+// - memory per idle connection: server RSS and JS heap (after GC) with 300 open connections,
+//   each from its own session (page GET + WebSocket), minus the figure before them, / 300.
+// - broadcast fan-out (livetemplate only): from the `broadcast()` call until the last client
+//   received its frame, with every connection in its own session group; timestamps on the
+//   system-wide monotonic clock (`process.hrtime`), so they compare across processes.
+//
+// Environment: BENCH_EVENTS (measured events, default 1000), BENCH_WARMUP (default 200),
+// BENCH_SIZES (default "10,100,1000"), BENCH_FANOUT (default "100,1000,10000"),
+// BENCH_ONLY ("lt" or "lvjs"), BENCH_SKIP (comma list of "updates,memory,fanout").
+import { fork } from "node:child_process";
+import os from "node:os";
+
+const dir = new URL(".", import.meta.url).pathname;
+const EVENTS = Number(process.env["BENCH_EVENTS"] ?? 1000);
+const WARMUP = Number(process.env["BENCH_WARMUP"] ?? 200);
+const SIZES = (process.env["BENCH_SIZES"] ?? "10,100,1000").split(",").map(Number);
+const FANOUT = (process.env["BENCH_FANOUT"] ?? "100,1000,10000").split(",").map(Number);
+const SKIP = new Set((process.env["BENCH_SKIP"] ?? "").split(",").filter(Boolean));
+const IDLE_CONNECTIONS = 300;
+const BROADCAST_REPEATS = 7;
+
+const SERVERS = [
+  { proto: "lt", name: "livetemplate", file: "server-lt.mjs" },
+  { proto: "lvjs", name: "LiveViewJS 0.8.1", file: "server-lvjs.mjs" },
+].filter((s) => process.env["BENCH_ONLY"] === undefined || s.proto === process.env["BENCH_ONLY"]);
+
+// ---- processes --------------------------------------------------------------------------------
+
+let nextId = 1;
+/** Sends a request to a forked child and resolves with its reply (same `id`). */
+function request(child, msg) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply) => {
+      if (reply.id !== id) return;
+      child.off("message", onMessage);
+      if (reply.error !== undefined) reject(new Error(reply.error));
+      else resolve(reply);
+    };
+    child.on("message", onMessage);
+    child.send({ ...msg, id });
+  });
+}
+
+async function startServer(spec, rows) {
+  const child = fork(dir + spec.file, [], {
+    execArgv: ["--expose-gc"],
+    env: { ...process.env, ROWS: String(rows) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ready = await new Promise((resolve, reject) => {
+    child.once("message", resolve);
+    child.once("exit", (code) => reject(new Error(`${spec.file} exited with ${code}`)));
+  });
+  return { child, base: `http://127.0.0.1:${ready.port}`, path: ready.path };
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill();
+  await exited;
+}
+
+function startClient() {
+  return fork(dir + "server-client.mjs", [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+
+// ---- statistics -------------------------------------------------------------------------------
+
+function quantile(values, q) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+}
+const cpuMicros = (a, b) => b.user - a.user + (b.system - a.system);
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+const kib = (bytes) => (bytes / 1024).toFixed(1);
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => "| " + cells.map((c, i) => String(c).padEnd(widths[i])).join(" | ") + " |";
+  return [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(line)].join("\n");
+}
+
+// ---- phases -----------------------------------------------------------------------------------
+
+/** Per-update CPU, frame bytes and round trips for every server, N and update kind. */
+async function updates() {
+  const results = [];
+  for (const rows of SIZES) {
+    for (const spec of SERVERS) {
+      const server = await startServer(spec, rows);
+      const client = startClient();
+      try {
+        const opened = await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows });
+        for (const kind of ["increment", "row"]) {
+          await request(client, { type: "run", kind, count: WARMUP, offset: 0 });
+          const c0 = await request(server.child, { type: "cpu" });
+          const r = await request(client, { type: "run", kind, count: EVENTS, offset: WARMUP });
+          const c1 = await request(server.child, { type: "cpu" });
+          results.push({
+            server: spec.name,
+            proto: spec.proto,
+            rows,
+            kind,
+            cpuUs: cpuMicros(c0, c1) / EVENTS,
+            bytes: quantile(r.bytes, 0.5),
+            maxBytes: Math.max(...r.bytes),
+            p50: quantile(r.rtt, 0.5),
+            p99: quantile(r.rtt, 0.99),
+            firstBytes: opened.firstBytes,
+            sample: r.sample,
+          });
+          if (process.env["BENCH_VERBOSE"]) console.log(spec.proto, rows, kind, r.sample);
+        }
+      } finally {
+        client.kill();
+        await stop(server.child);
+      }
+    }
+  }
+  return results;
+}
+
+/** Server memory per idle connection (N = 10), each connection from its own session. */
+async function memory() {
+  const results = [];
+  for (const spec of SERVERS) {
+    const server = await startServer(spec, 10);
+    const client = startClient();
+    try {
+      // One connection first, so that code loaded lazily on first use is in the baseline.
+      await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows: 10 });
+      const m0 = await request(server.child, { type: "mem" });
+      await request(client, { type: "openIdle", proto: spec.proto, base: server.base, path: server.path, rows: 10, count: IDLE_CONNECTIONS, parallel: 10 });
+      await new Promise((r) => setTimeout(r, 500));
+      const m1 = await request(server.child, { type: "mem" });
+      results.push({
+        server: spec.name,
+        rss: (m1.rss - m0.rss) / IDLE_CONNECTIONS,
+        heap: (m1.heapUsed - m0.heapUsed + (m1.external - m0.external)) / IDLE_CONNECTIONS,
+      });
+    } finally {
+      client.kill();
+      await stop(server.child);
+    }
+  }
+  return results;
+}
+
+/** Broadcast fan-out of the livetemplate handler to 100 / 1,000 / 10,000 connections. */
+async function fanout() {
+  const spec = SERVERS.find((s) => s.proto === "lt");
+  if (spec === undefined) return [];
+  const results = [];
+  for (const count of FANOUT) {
+    const server = await startServer(spec, 10);
+    const procs = count >= 2000 ? 4 : 1;
+    const clients = Array.from({ length: procs }, startClient);
+    try {
+      const openStart = Date.now();
+      await Promise.all(
+        clients.map((c, i) =>
+          request(c, {
+            type: "openIdle",
+            proto: "lt",
+            base: server.base,
+            path: server.path,
+            rows: 10,
+            count: Math.floor(count / procs) + (i < count % procs ? 1 : 0),
+            parallel: 25,
+          }),
+        ),
+      );
+      const openMs = Date.now() - openStart;
+      const times = [];
+      let received = 0;
+      for (let rep = 0; rep < BROADCAST_REPEATS; rep++) {
+        await Promise.all(clients.map((c) => request(c, { type: "arm" })));
+        const b = await request(server.child, { type: "broadcast" });
+        const got = await Promise.all(clients.map((c) => request(c, { type: "collect", timeoutMs: 30_000 })));
+        received = got.reduce((a, g) => a + g.received, 0);
+        if (received !== count) throw new Error(`broadcast reached ${received} of ${count} connections`);
+        const last = got.reduce((a, g) => (BigInt(g.last) > a ? BigInt(g.last) : a), 0n);
+        times.push(Number(last - BigInt(b.t0)) / 1e6);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      results.push({ count, p50: quantile(times, 0.5), max: Math.max(...times), openMs });
+    } finally {
+      for (const c of clients) c.kill();
+      await stop(server.child);
+    }
+  }
+  return results;
+}
+
+// ---- main -------------------------------------------------------------------------------------
+
+console.log(
+  `live handler benchmark: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, ` +
+    `${EVENTS} measured events after ${WARMUP} warm-up, one at a time`,
+);
+
+if (!SKIP.has("updates")) {
+  const r = await updates();
+  console.log("\nPer update (server CPU per event, reply frame, round trip):\n");
+  console.log(
+    table(
+      ["rows", "update", "server", "CPU/update µs", "frame B", "p50 ms", "p99 ms"],
+      r.map((x) => [x.rows, x.kind === "row" ? "change one row" : "increment counter", x.server, fmt(x.cpuUs), x.bytes, fmt(x.p50, 3), fmt(x.p99, 3)]),
+    ),
+  );
+  const ratios = [];
+  for (const x of r.filter((y) => y.proto === "lt")) {
+    const peer = r.find((y) => y.proto === "lvjs" && y.rows === x.rows && y.kind === x.kind);
+    if (peer) ratios.push([x.rows, x.kind === "row" ? "change one row" : "increment counter", fmt(peer.cpuUs / x.cpuUs) + "x", fmt(peer.bytes / x.bytes) + "x"]);
+  }
+  if (ratios.length > 0) {
+    console.log("\nLiveViewJS / livetemplate:\n");
+    console.log(table(["rows", "update", "CPU ratio", "frame ratio"], ratios));
+  }
+  console.log("\nFirst frame (full tree) bytes: " + r.filter((x) => x.kind === "increment").map((x) => `${x.server} N=${x.rows}: ${x.firstBytes}`).join("; "));
+}
+
+if (!SKIP.has("memory")) {
+  const r = await memory();
+  console.log(`\nServer memory per idle connection (${IDLE_CONNECTIONS} connections, N = 10, each its own session):\n`);
+  console.log(table(["server", "RSS KiB/conn", "heap+external KiB/conn"], r.map((x) => [x.server, kib(x.rss), kib(x.heap)])));
+}
+
+if (!SKIP.has("fanout")) {
+  const r = await fanout();
+  if (r.length > 0) {
+    console.log(`\nBroadcast fan-out (livetemplate, N = 10, every connection its own session group, ${BROADCAST_REPEATS} broadcasts):\n`);
+    console.log(table(["connections", "p50 ms", "max ms", "time to open (ms)"], r.map((x) => [x.count, fmt(x.p50), fmt(x.max), x.openMs])));
+  }
+}
