@@ -1,0 +1,176 @@
+/**
+ * HTML escapers: text, quoted and unquoted attribute values, RCDATA (title, textarea),
+ * attribute names, and comments (whose content is dropped).
+ */
+import { attrType } from "./attr-type.js";
+import { ctx, isInTag, type Context } from "./context.js";
+import { FILTER_FAILSAFE } from "./failsafe.js";
+import { stringify } from "./stringify.js";
+import { DELIM_ENDS, transitionAs } from "./transition.js";
+
+const HTML_TABLE: Record<string, string> = {
+  "\0": "\uFFFD",
+  '"': "&#34;",
+  "&": "&amp;",
+  "'": "&#39;",
+  "+": "&#43;",
+  "<": "&lt;",
+  ">": "&gt;",
+};
+/** As HTML_TABLE but keeps `&`: for trusted HTML whose entities are already right. */
+const { "&": _amp, ...HTML_NORM_TABLE } = HTML_TABLE;
+void _amp;
+
+const NOSPACE_TABLE: Record<string, string> = {
+  "\0": "&#xfffd;",
+  "\t": "&#9;",
+  "\n": "&#10;",
+  "\v": "&#11;",
+  "\f": "&#12;",
+  "\r": "&#13;",
+  " ": "&#32;",
+  '"': "&#34;",
+  "&": "&amp;",
+  "'": "&#39;",
+  "+": "&#43;",
+  "<": "&lt;",
+  "=": "&#61;",
+  ">": "&gt;",
+  "`": "&#96;",
+};
+const { "&": _amp2, ...NOSPACE_NORM_TABLE } = NOSPACE_TABLE;
+void _amp2;
+
+/**
+ * Replaces characters by table. Unless `keepBadRunes`, Unicode non-characters (U+FDD0..U+FDEF,
+ * U+FFF0..U+FFFF, and lone surrogates, which stand for invalid UTF-8) become numeric references.
+ */
+function htmlReplace(s: string, table: Record<string, string>, keepBadRunes: boolean): string {
+  let out = "";
+  let written = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string;
+    const repl = table[ch];
+    if (repl !== undefined) {
+      out += s.slice(written, i) + repl;
+      written = i + 1;
+      continue;
+    }
+    if (keepBadRunes) continue;
+    const code = ch.charCodeAt(0);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    let bad: number | null = null;
+    if ((code >= 0xfdd0 && code <= 0xfdef) || code >= 0xfff0) bad = code;
+    else if (code >= 0xd800 && code <= 0xdfff) bad = 0xfffd;
+    if (bad !== null) {
+      out += s.slice(written, i) + `&#x${bad.toString(16)};`;
+      written = i + 1;
+    }
+  }
+  return written === 0 ? s : out + s.slice(written);
+}
+
+/**
+ * Reduces an HTML fragment to its text content, so that trusted HTML can be placed in an
+ * attribute value without its tags.
+ */
+export function stripTags(html: string): string {
+  let out = "";
+  let c: Context = ctx();
+  let i = 0;
+  let allText = true;
+  while (i !== html.length) {
+    if (c.delim === "delimNone") {
+      let st = c.state;
+      // Raw-text element content is taken as text (no tags inside).
+      if (c.element !== "elementNone" && !isInTag(st)) st = "stateRCDATA";
+      const [d, nread] = transitionAs(c, st, html.slice(i));
+      const i1 = i + nread;
+      if (c.state === "stateText" || c.state === "stateRCDATA") {
+        let j = i1;
+        if (d.state !== c.state) {
+          for (let j1 = j - 1; j1 >= i; j1--) {
+            if (html[j1] === "<") {
+              j = j1;
+              break;
+            }
+          }
+        }
+        out += html.slice(i, j);
+      } else {
+        allText = false;
+      }
+      c = d;
+      i = i1;
+      continue;
+    }
+    let i1 = -1;
+    const ends = DELIM_ENDS[c.delim];
+    for (let k = i; k < html.length; k++) {
+      if (ends.includes(html[k] as string)) {
+        i1 = k;
+        break;
+      }
+    }
+    if (i1 < 0) break;
+    if (c.delim !== "delimSpaceOrTagEnd") i1++;
+    c = ctx({ state: "stateTag", element: c.element });
+    i = i1;
+  }
+  if (allText) return html;
+  if (c.state === "stateText" || c.state === "stateRCDATA") out += html.slice(i);
+  return out;
+}
+
+/** Escapes for HTML text; trusted HTML passes through unchanged. */
+export function htmlEscaper(...args: unknown[]): string {
+  const [s, kind] = stringify(args);
+  if (kind === "html") return s;
+  return htmlReplace(s, HTML_TABLE, true);
+}
+
+/** Escapes for a quoted attribute value; trusted HTML loses its tags but keeps its entities. */
+export function attrEscaper(...args: unknown[]): string {
+  const [s, kind] = stringify(args);
+  if (kind === "html") return htmlReplace(stripTags(s), HTML_NORM_TABLE, true);
+  return htmlReplace(s, HTML_TABLE, true);
+}
+
+/** Escapes for RCDATA (`<title>`, `<textarea>`), where tags are not recognised. */
+export function rcdataEscaper(...args: unknown[]): string {
+  const [s, kind] = stringify(args);
+  if (kind === "html") return htmlReplace(s, HTML_NORM_TABLE, true);
+  return htmlReplace(s, HTML_TABLE, true);
+}
+
+/** Escapes for an unquoted attribute value: also spaces, `=` and backquotes. */
+export function nospaceEscaper(...args: unknown[]): string {
+  const [s, kind] = stringify(args);
+  if (kind === "html") return htmlReplace(stripTags(s), NOSPACE_NORM_TABLE, false);
+  return htmlReplace(s, NOSPACE_TABLE, false);
+}
+
+/**
+ * Lets through only attribute names that are plain (not URL, JS, CSS or otherwise sensitive)
+ * and alphanumeric; anything else becomes `ZgotmplZ`. A trusted HTMLAttr passes.
+ */
+export function htmlNameFilter(...args: unknown[]): string {
+  const [raw, kind] = stringify(args);
+  if (kind === "htmlAttr") return raw;
+  if (raw.length === 0) return FILTER_FAILSAFE;
+  const s = raw.toLowerCase();
+  if (attrType(s) !== "plain") return FILTER_FAILSAFE;
+  return /^[0-9a-z]*$/.test(s) ? s : FILTER_FAILSAFE;
+}
+
+/** Comments are stripped from the output, so whatever lands in one is dropped. */
+export function commentEscaper(...args: unknown[]): string {
+  void args;
+  return "";
+}
