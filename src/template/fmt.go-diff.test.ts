@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runGo, skipWithoutGo } from "../../test/go/oracle.js";
 import type { GoCase } from "../../test/go/oracle.js";
 import { HTML, JS } from "./content.js";
-import { sprintf } from "./fmt.js";
+import { printValue, sprint, sprintf, sprintln } from "./fmt.js";
 
 // Differential test: every format below is applied to every value, by Go's fmt.Sprintf (through
 // test/go/oracle.go) and by ours; the outputs must be identical. Values are limited to what JSON
@@ -206,5 +206,93 @@ describe.skipIf(skipWithoutGo)("sprintf compared with Go's fmt.Sprintf", () => {
       go[key] = goOut(rows.length + k);
     });
     expect(ours).toEqual(go);
+  });
+});
+
+/** A small deterministic generator (mulberry32), so failures reproduce. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Non-integral floats of every magnitude: random bit patterns, short decimals and exact ties. */
+function randomFloats(seed: number, count: number): number[] {
+  const next = generator(seed);
+  const view = new DataView(new ArrayBuffer(8));
+  const out: number[] = [];
+  while (out.length < count) {
+    const kind = out.length % 3;
+    let x: number;
+    if (kind === 0) {
+      view.setUint32(0, Math.floor(next() * 2 ** 32));
+      view.setUint32(4, Math.floor(next() * 2 ** 32));
+      x = view.getFloat64(0);
+    } else if (kind === 1) {
+      x = Number((next() * 10 ** Math.floor(next() * 12 - 4)).toPrecision(1 + Math.floor(next() * 8)));
+    } else {
+      // Halves, quarters and eighths: ties for round-half-even at short precisions.
+      x = (Math.floor(next() * 20000) - 10000) / 2 ** (1 + Math.floor(next() * 3));
+    }
+    if (Number.isFinite(x) && !Number.isInteger(x)) out.push(next() < 0.5 ? -Math.abs(x) : x);
+  }
+  return out;
+}
+
+const FLOAT_FORMATS = [
+  "%v", "%e", "%.0e", "%.3e", "%.17e", "%E", "%f", "%.0f", "%.1f", "%.2f", "%.3f", "%.10f", "%g",
+  "%.1g", "%.3g", "%.6g", "%.15g", "%.17g", "%G", "%#g", "%#.4g", "%x", "%.3x", "%X", "%b", "%+.4e",
+  "%12.5f", "%-12.2e|", "%012.3g",
+];
+
+describe.skipIf(skipWithoutGo)("float formatting compared with Go on random floats", () => {
+  const floats = randomFloats(20260525, 400);
+  it.each(FLOAT_FORMATS)("formats 400 random floats like Go with %s", (format) => {
+    const results = runGo(floats.map((x): GoCase => ({ mode: "printf", format, args: [x] })));
+    const mismatches: string[] = [];
+    floats.forEach((x, i) => {
+      const ours = sprintf(format, [x]);
+      const go = results[i]?.out;
+      if (ours !== go) mismatches.push(`${String(x)}: ours ${ours} go ${String(go)}`);
+    });
+    expect(mismatches).toEqual([]);
+  });
+});
+
+describe.skipIf(skipWithoutGo)("printing compared with Go's text/template print functions", () => {
+  const values = VALUES.filter(([, v]) => v !== null);
+  it("prints every value as {{.}} does", () => {
+    const results = runGo(values.map(([, v]): GoCase => ({ mode: "text", template: "{{.}}", data: v })));
+    const ours = Object.fromEntries(values.map(([label, v]) => [label, printValue(v)]));
+    const go = Object.fromEntries(values.map(([label], i) => [label, results[i]?.out]));
+    expect(ours).toEqual(go);
+  });
+
+  const PAIRS: Array<[unknown, unknown]> = [
+    [1, 2],
+    ["a", "b"],
+    [1, "a"],
+    ["a", 1],
+    [0.5, true],
+    [null, null],
+    [null, "x"],
+    [[1], [2]],
+    [{ a: 1 }, "s"],
+    [new HTML("<i>"), 3],
+    [3, new HTML("<i>")],
+  ];
+  it("separates print operands with spaces only between non-strings, println always", () => {
+    const cases = PAIRS.flatMap(([x, y]): GoCase[] => [
+      { mode: "text", template: "{{print .x .y}}|{{print .x .y .x}}", data: { x, y } },
+      { mode: "text", template: "{{println .x .y}}", data: { x, y } },
+    ]);
+    const results = runGo(cases);
+    const ours = PAIRS.flatMap(([x, y]) => [`${sprint([x, y])}|${sprint([x, y, x])}`, sprintln([x, y])]);
+    expect(ours).toEqual(results.map((r) => r.out));
   });
 });
