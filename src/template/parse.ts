@@ -267,8 +267,9 @@ class Parser {
   // --- errors ----------------------------------------------------------------
 
   /** Throws a parse error blamed on `at` (default: the last token read). */
-  private fail(message: string, at: Item = this.lastToken): never {
-    const { line, col } = lineAndColumn(this.text, at.offset);
+  private fail(message: string, at: Item | ArgNode | CommandNode = this.lastToken): never {
+    const index = "offset" in at ? at.offset : byteToIndex(this.text, at.pos);
+    const { line, col } = lineAndColumn(this.text, index);
     throw new TemplateParseError(`template: ${this.name}:${line}:${col}: ${message}`);
   }
 
@@ -527,7 +528,7 @@ class Parser {
         head !== undefined &&
         (head.type === "bool" || head.type === "dot" || head.type === "nil" || head.type === "number" || head.type === "string")
       ) {
-        this.fail(`non executable command in pipeline stage ${i + 1}`, end);
+        this.fail(`non executable command in pipeline stage ${i + 1}`, cmd);
       }
     }
   }
