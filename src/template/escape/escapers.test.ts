@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { CSS, HTML, HTMLAttr, JS, JSStr, Srcset, URL } from "../content.js";
+import { escaperFuncs } from "./index.js";
+
+// Expected outputs are Go 1.19's html/template escapers applied to the same input
+// (cross-checked with contexts.go-diff.test.ts, which runs Go itself).
+
+function esc(name: string, ...args: unknown[]): unknown {
+  const f = escaperFuncs[`_html_template_${name}`];
+  if (f === undefined) throw new Error(`no escaper ${name}`);
+  return f(...args);
+}
+
+const cases: Array<[string, string, unknown[], string]> = [
+  ["escapes markup in HTML text", "htmlescaper", [`<a href="x">'&'</a>`], "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;"],
+  ["escapes + and replaces NUL in HTML text", "htmlescaper", ["a+b\u0000"], "a&#43;b\uFFFD"],
+  ["passes trusted HTML through in text", "htmlescaper", [new HTML("<b>x</b>")], "<b>x</b>"],
+  ["prints non-strings like fmt.Sprint", "htmlescaper", [3, "x", 4, 5], "3x4 5"],
+  ["prints nothing for a nil value", "htmlescaper", [null], ""],
+  ["drops nil among several arguments", "htmlescaper", [null, 1, null, 2], "1 2"],
+  ["strips tags from trusted HTML in attributes", "attrescaper", [new HTML(`<b title="t">a &amp; b</b>`)], "a &amp; b"],
+  ["escapes quotes in attributes", "attrescaper", [`"'`], "&#34;&#39;"],
+  ["escapes spaces and = in unquoted attributes", "nospaceescaper", ["a b=c`d\te"], "a&#32;b&#61;c&#96;d&#9;e"],
+  ["encodes non-characters in unquoted attributes", "nospaceescaper", ["\ufdd0\uffff\u0000"], "&#xfdd0;&#xffff;&#xfffd;"],
+  ["keeps entities of trusted HTML in RCDATA", "rcdataescaper", [new HTML("<b>&amp;</b>")], "&lt;b&gt;&amp;&lt;/b&gt;"],
+  ["lets safe attribute names through in lower case", "htmlnamefilter", ["Title"], "title"],
+  ["rejects event handler names", "htmlnamefilter", ["onClick"], "ZgotmplZ"],
+  ["rejects URL attribute names", "htmlnamefilter", ["href"], "ZgotmplZ"],
+  ["rejects names with odd characters", "htmlnamefilter", ["a-b"], "ZgotmplZ"],
+  ["rejects empty names", "htmlnamefilter", [""], "ZgotmplZ"],
+  ["passes trusted attributes", "htmlnamefilter", [new HTMLAttr(`dir="ltr"`)], `dir="ltr"`],
+  ["drops what lands in a comment", "commentescaper", ["-->"], ""],
+  ["filters javascript URLs", "urlfilter", ["javascript:alert(1)"], "#ZgotmplZ"],
+  ["filters schemes case-insensitively", "urlfilter", [" JAVASCRIPT:x"], "#ZgotmplZ"],
+  ["keeps http, https and mailto URLs", "urlfilter", ["HTTPS://x"], "HTTPS://x"],
+  ["keeps relative URLs with colons after a slash", "urlfilter", ["/a:b"], "/a:b"],
+  ["passes trusted URLs through the filter", "urlfilter", [new URL("javascript:x")], "javascript:x"],
+  ["normalizes URLs keeping reserved characters", "urlnormalizer", ["/a b?c=d&e=%41%zz"], "/a%20b?c=d&e=%41%25zz"],
+  ["encodes non-ASCII as UTF-8 bytes", "urlnormalizer", ["é😀"], "%c3%a9%f0%9f%98%80"],
+  ["escapes reserved characters in query values", "urlescaper", ["a b&c=d/e?f#%41"], "a%20b%26c%3dd%2fe%3ff%23%2541"],
+  ["normalizes trusted URLs in query values", "urlescaper", [new URL("a b&c")], "a%20b&c"],
+  ["filters each srcset candidate", "srcsetescaper", ["a.png 1x, javascript:x 2x"], "a.png 1x,#ZgotmplZ"],
+  ["rejects srcset metadata that is not alphanumeric", "srcsetescaper", ["a.png (1x)"], "#ZgotmplZ"],
+  ["encodes commas of trusted URLs in srcset", "srcsetescaper", [new URL("/a,b c")], "/a%2cb%20c"],
+  ["passes trusted srcsets", "srcsetescaper", [new Srcset("x 1x")], "x 1x"],
+  ["quotes strings as JS values", "jsvalescaper", [`a"</script>&'`], `"a\\"\\u003c/script\\u003e\\u0026'"`],
+  ["pads numbers so they do not merge with identifiers", "jsvalescaper", [42], " 42 "],
+  ["prints floats as JSON does", "jsvalescaper", [1.5e-7], " 1.5e-7 "],
+  ["prints nil as null", "jsvalescaper", [null], " null "],
+  ["prints booleans", "jsvalescaper", [false], " false "],
+  ["prints objects as JSON with sorted keys", "jsvalescaper", [{ b: [1, null], a: "<" }], `{"a":"\\u003c","b":[1,null]}`],
+  ["explains unsupported values in a comment", "jsvalescaper", [NaN], " /* json: unsupported value: NaN */null "],
+  ["escapes line terminators in JS values", "jsvalescaper", ["\u2028"], `"\\u2028"`],
+  ["passes trusted JS", "jsvalescaper", [new JS("f(x)")], "f(x)"],
+  ["quotes trusted JS strings", "jsvalescaper", [new JSStr("a\\nb")], `"a\\nb"`],
+  ["prints several arguments as one string", "jsvalescaper", [1, 2], `"1 2"`],
+  ["escapes JS string contents", "jsstrescaper", [`a'b"c\\d/e<f>&+\`\n\t\u0001`], `a\\u0027b\\u0022c\\\\d\\/e\\u003cf\\u003e\\u0026\\u002b\\u0060\\n\\t\\u0001`],
+  ["keeps backslashes of trusted JS strings", "jsstrescaper", [new JSStr("a\\u0022'")], "a\\u0022\\u0027"],
+  ["escapes regexp metacharacters", "jsregexpescaper", ["a.b*c(d)[e]{f}|^$?-/\\"], "a\\.b\\*c\\(d\\)\\[e\\]\\{f\\}\\|\\^\\$\\?\\-\\/\\\\"],
+  ["makes an empty regexp a harmless group", "jsregexpescaper", [""], "(?:)"],
+  ["escapes CSS string contents", "cssescaper", [`a"b'c\\d<e>f:g;h(i)`], "a\\22 b\\27 c\\\\d\\3c e\\3e f\\3ag\\3bh\\28i\\29 "],
+  ["separates a CSS escape from a following hex digit", "cssescaper", ["<a"], "\\3c a"],
+  ["lets plain CSS values through", "cssvaluefilter", ["10px solid #fff"], "10px solid #fff"],
+  ["rejects CSS values with brackets or quotes", "cssvaluefilter", ["red; x"], "ZgotmplZ"],
+  ["rejects CSS expressions, even escaped", "cssvaluefilter", ["\\65xpression"], "ZgotmplZ"],
+  ["rejects CSS values with --", "cssvaluefilter", ["a--b"], "ZgotmplZ"],
+  ["passes trusted CSS", "cssvaluefilter", [new CSS("a{b}")], "a{b}"],
+];
+
+describe("escaper functions", () => {
+  it.each(cases)("%s", (_title, name, args, want) => {
+    expect(esc(name, ...args)).toBe(want);
+  });
+
+  it("prints html's arguments like fmt.Sprint for {{html a b}}", () => {
+    expect(escaperFuncs["_eval_args_"]?.(1, 2, "x")).toBe("1 2x");
+  });
+});
