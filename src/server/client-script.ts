@@ -1,0 +1,90 @@
+/**
+ * Serving the browser client bundle from the page URL itself (`<page>?lvt-client=<version>`), so
+ * that it reaches the handler under every framework's routing without a second route.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Query parameter that selects the client bundle: `GET /page?lvt-client=<anything>` answers with
+ * the script instead of the page. The injected tag uses the bundle's content hash as the value,
+ * so a new bundle gets a new URL.
+ */
+export const CLIENT_SCRIPT_QUERY = "lvt-client";
+
+/**
+ * Where the bundle is looked for: `dist/client/livetemplate.min.js` of this package, relative to
+ * this module both when running from `dist/server/` and from `src/server/`.
+ */
+export function defaultClientScriptFile(): string {
+  const candidates = [
+    new URL("../client/livetemplate.min.js", import.meta.url),
+    new URL("../../dist/client/livetemplate.min.js", import.meta.url),
+  ].map((u) => fileURLToPath(u));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+}
+
+interface Loaded {
+  body: Buffer;
+  etag: string;
+  version: string;
+}
+
+/** Loads the bundle once and serves it with an ETag and a long cache lifetime. */
+export class ClientScript {
+  private loaded: Loaded | null | undefined;
+
+  constructor(readonly file: string) {}
+
+  private load(): Loaded | null {
+    if (this.loaded !== undefined) return this.loaded;
+    try {
+      const body = readFileSync(this.file);
+      const hash = createHash("sha256").update(body).digest("base64url").slice(0, 16);
+      this.loaded = { body, etag: `"${hash}"`, version: hash };
+    } catch {
+      // Not cached: the bundle may be built after the server started.
+      return null;
+    }
+    return this.loaded;
+  }
+
+  /** Short content hash used in the injected URL, or `"missing"`. */
+  version(): string {
+    return this.load()?.version ?? "missing";
+  }
+
+  /** Answers a request for the bundle (GET or HEAD). */
+  serve(req: IncomingMessage, res: ServerResponse): void {
+    const loaded = this.load();
+    if (loaded === null) {
+      res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+      res.end(
+        `livetemplate: client bundle not found at ${this.file}. ` +
+          "Build it with `npm run build`, or set the handler option clientScript.src to serve another copy.\n",
+      );
+      return;
+    }
+    const headers = {
+      "Content-Type": "text/javascript; charset=utf-8",
+      "Cache-Control": "public, max-age=31536000, immutable",
+      ETag: loaded.etag,
+    };
+    if (req.headers["if-none-match"] === loaded.etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...headers, "Content-Length": loaded.body.length });
+    res.end(req.method === "HEAD" ? undefined : loaded.body);
+  }
+}
+
+/** Inserts a script tag before the last `</body>` (or at the end of a fragment). */
+export function injectScriptTag(html: string, src: string): string {
+  const tag = `<script src="${src.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}" defer></script>`;
+  const at = html.toLowerCase().lastIndexOf("</body>");
+  return at < 0 ? html + tag : html.slice(0, at) + tag + html.slice(at);
+}

@@ -1,0 +1,93 @@
+/**
+ * Small HTTP helpers: reading a bounded body, parsing form posts, content negotiation.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** The body exceeded the size limit. */
+export class BodyTooLargeError extends Error {}
+
+/**
+ * Reads the request body up to `limit` bytes. A body already consumed by framework middleware
+ * (Express `req.body`) is returned as the parsed value instead.
+ */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | { parsed: unknown }> {
+  const pre = (req as { body?: unknown }).body;
+  if (pre !== undefined && (req.readableEnded || req.complete)) {
+    if (Buffer.isBuffer(pre)) return pre;
+    if (typeof pre === "string") return Buffer.from(pre, "utf8");
+    return { parsed: pre };
+  }
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) throw new BodyTooLargeError();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new BodyTooLargeError();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The media type of the request body, lower case, without parameters. */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/**
+ * Whether the client asked for JSON: the first media type in `Accept` that is not a wildcard is
+ * `application/json`.
+ */
+export function wantsJSON(req: IncomingMessage): boolean {
+  const accept = req.headers.accept ?? "";
+  for (const part of accept.split(",")) {
+    const type = part.split(";")[0]!.trim().toLowerCase();
+    if (type === "" || type === "*/*") continue;
+    return type === "application/json";
+  }
+  return false;
+}
+
+/** Form fields to a data object: a repeated name becomes an array; files are left out. */
+export async function parseForm(body: Buffer, contentType: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const add = (k: string, v: string): void => {
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else out[k] = [prev, v];
+  };
+  if (contentType.toLowerCase().startsWith("multipart/form-data")) {
+    const form = await new Request("http://localhost/", {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body: body,
+    }).formData();
+    for (const [k, v] of form) if (typeof v === "string") add(k, v);
+  } else {
+    for (const [k, v] of new URLSearchParams(body.toString("utf8"))) add(k, v);
+  }
+  return out;
+}
+
+/** Writes a JSON response. */
+export function sendJSON(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-store",
+  });
+  res.end(text);
+}
+
+/** Writes a plain-text response. */
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}

@@ -1,0 +1,67 @@
+/**
+ * One WebSocket connection: its identity, its rate limiter, and a send path that refuses to
+ * buffer without limit.
+ */
+import type { IncomingMessage } from "node:http";
+import type { WebSocket } from "ws";
+import type { RegisteredConnection } from "./connection-registry.js";
+import type { GroupMember } from "./session-group.js";
+import { TokenBucket } from "./rate-limiter.js";
+
+/** WebSocket close codes the handler uses (documented in docs/server.md). */
+export const CLOSE_CODES = {
+  /** The server is shutting down (`handler.close()`). */
+  goingAway: 1001,
+  /** Origin or policy violation after the upgrade. */
+  policy: 1008,
+  /** A frame larger than `maxMessageBytes` (sent by `ws` itself). */
+  tooLarge: 1009,
+  /** An unexpected server failure. */
+  internal: 1011,
+  /** The connection fell more than `maxBufferedBytes` behind (slow reader). */
+  slowConsumer: 1013,
+} as const;
+
+export class LiveConnection implements RegisteredConnection, GroupMember {
+  closed = false;
+  /** Set while the peer answers protocol pings. */
+  alive = true;
+  readonly bucket: TokenBucket | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly groupId: string,
+    readonly userId: string,
+    readonly ws: WebSocket,
+    readonly request: IncomingMessage,
+    private readonly maxBufferedBytes: number,
+    rateLimit: { perSecond: number; burst: number } | false,
+    private readonly onSlow: (conn: LiveConnection) => void,
+  ) {
+    this.bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit.perSecond, rateLimit.burst);
+  }
+
+  sendFrame(frame: Buffer): boolean {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
+    if (this.ws.bufferedAmount + frame.length > this.maxBufferedBytes) {
+      this.closeSlow();
+      return false;
+    }
+    this.ws.send(frame, { binary: false });
+    return true;
+  }
+
+  sendJSON(message: object): boolean {
+    return this.sendFrame(Buffer.from(JSON.stringify(message), "utf8"));
+  }
+
+  private closeSlow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onSlow(this);
+    // The close frame would queue behind the unread data, so do not wait for the handshake.
+    this.ws.close(CLOSE_CODES.slowConsumer, "send queue full");
+    const timer = setTimeout(() => this.ws.terminate(), 1000);
+    timer.unref();
+  }
+}

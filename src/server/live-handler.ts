@@ -1,0 +1,847 @@
+/**
+ * The live handler: one request listener that serves a live page over HTTP (page, JSON, form
+ * posts, the client script) and WebSocket (upgrade on the same URL), runs actions against the
+ * session group's stores, and keeps every connection of a group in sync.
+ */
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import {
+  ACTION_NAVIGATE,
+  ACTION_PING,
+  ERROR_RATE_LIMIT,
+  HEADER_WEBSOCKET,
+} from "../protocol/wire.js";
+import type { ErrorCode } from "../errors.js";
+import { ActionData, type ActionContext } from "./action-context.js";
+import { errorsFromThrown } from "./action-errors.js";
+import { AnonymousAuthenticator, type Authenticator } from "./authenticator.js";
+import type { BroadcastBus, BroadcastMessage, BroadcastTarget } from "./broadcast-bus.js";
+import { CLIENT_SCRIPT_QUERY, ClientScript, defaultClientScriptFile, injectScriptTag } from "./client-script.js";
+import { ConnectionRegistry } from "./connection-registry.js";
+import {
+  BodyTooLargeError,
+  mediaType,
+  parseForm,
+  readBody,
+  sendJSON,
+  sendText,
+  wantsJSON,
+} from "./http-io.js";
+import { CLOSE_CODES, LiveConnection } from "./live-connection.js";
+import { resolveOptions, sameOrigin, type LiveHandlerOptions, type OriginValidator, type ResolvedOptions } from "./options.js";
+import { SessionGroup } from "./session-group.js";
+import { MemorySessionStore, type SessionStore } from "./session-store.js";
+import { resolveActionMethod, StoreSet, type NamedStores } from "./store-set.js";
+import type { Broadcaster, ChangedPaths, ConnectContext, LiveView, MaybePromise, SessionStores, StoreSource } from "./types.js";
+import { snapshotStores, WriteJournal } from "./write-journal.js";
+
+/**
+ * A function run against each targeted group's state before it is re-rendered: it receives the
+ * template data (the single store, or the object of stores by name) and may change it, possibly
+ * asynchronously. It runs in the group's queue like an action; if it throws, that group's state
+ * is rolled back and the error logged.
+ */
+export type BroadcastUpdate = (data: unknown, info: { groupId: string }) => MaybePromise<void>;
+
+/** Node's request listener signature, with Express's optional `next`. */
+export type RequestListener = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
+/**
+ * The value `tmpl.handle(...)` returns: a request listener (usable as `http.createServer(handler)`,
+ * an Express/Fastify/Hono route handler on the raw node objects) plus WebSocket wiring,
+ * broadcasting and shutdown.
+ */
+export interface LiveHandler extends RequestListener {
+  /** Handles one HTTP request; resolves when the response is written. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Handles a WebSocket upgrade for this page (call it from your server's `upgrade` event). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Listens to `server`'s `upgrade` events (only for `options.path` when set). Returns a function
+   * that stops listening.
+   */
+  attach(server: Server): () => void;
+  /** Re-renders every connected group (after running `update` on it) and pushes the diffs. */
+  broadcast(update?: BroadcastUpdate): Promise<void>;
+  /** Same, for the groups these users are connected in (every tab of those groups updates). */
+  broadcastToUsers(userIds: readonly string[], update?: BroadcastUpdate): Promise<void>;
+  /** Same, for one group. */
+  broadcastToGroup(groupId: string, update?: BroadcastUpdate): Promise<void>;
+  /** Closes every connection with 1001, stops timers and the bus; resolves when done. */
+  close(): Promise<void>;
+  /** Number of open WebSocket connections. */
+  readonly connectionCount: number;
+  /** The connection registry (read-only use). */
+  readonly registry: ConnectionRegistry<LiveConnection>;
+}
+
+interface Identity {
+  userId: string;
+  groupId: string;
+  headers: Record<string, string | string[]>;
+}
+
+type Outcome = { known: false } | { known: true; errors: Record<string, string> };
+
+/** How long a group without connections stays cached in memory before it is reloaded. */
+const IDLE_GROUP_MS = 5 * 60 * 1000;
+
+/**
+ * Builds the live handler for a view and its stores. `Template.handle(stores, options)` calls it.
+ *
+ * @example
+ * ```ts
+ * const handler = createLiveHandler(tmpl, new Counter());
+ * const server = http.createServer(handler);
+ * handler.attach(server);
+ * server.listen(8080);
+ * ```
+ */
+export function createLiveHandler(
+  view: LiveView,
+  stores: StoreSource | NamedStores,
+  options: LiveHandlerOptions = {},
+): LiveHandler {
+  const core = new HandlerCore(view, new StoreSet(stores), options);
+  const fn = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
+    core.handleRequest(req, res).catch((err: unknown) => (next ? next(err) : core.fail(res, err)));
+  }) as LiveHandler;
+  return Object.defineProperties(fn, {
+    handleRequest: { value: core.handleRequest.bind(core) },
+    handleUpgrade: { value: core.handleUpgrade.bind(core) },
+    attach: { value: core.attach.bind(core) },
+    broadcast: { value: (u?: BroadcastUpdate) => core.broadcastTo({ kind: "all" }, u) },
+    broadcastToUsers: { value: (ids: readonly string[], u?: BroadcastUpdate) => core.broadcastTo({ kind: "users", ids: [...ids] }, u) },
+    broadcastToGroup: { value: (id: string, u?: BroadcastUpdate) => core.broadcastTo({ kind: "group", id }, u) },
+    close: { value: core.close.bind(core) },
+    connectionCount: { get: () => core.registry.size },
+    registry: { get: () => core.registry },
+  });
+}
+
+class HandlerCore {
+  readonly registry = new ConnectionRegistry<LiveConnection>();
+  private readonly o: ResolvedOptions;
+  private readonly auth: Authenticator;
+  private readonly sessions: SessionStore;
+  private readonly ownsSessions: boolean;
+  private readonly originOk: OriginValidator;
+  private readonly wss: WebSocketServer;
+  private readonly groups = new Map<string, SessionGroup>();
+  private readonly loading = new Map<string, Promise<SessionGroup>>();
+  private readonly upgradeHeaders = new WeakMap<IncomingMessage, Record<string, string | string[]>>();
+  private readonly wrapperId = `lvt-${randomBytes(8).toString("hex")}`;
+  private readonly instanceId = randomBytes(8).toString("hex");
+  private readonly client: ClientScript;
+  private readonly bus: BroadcastBus | undefined;
+  private unsubscribe: Promise<() => MaybePromise<void>> | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly detachers = new Set<() => void>();
+  private nextConnId = 0;
+  private closing = false;
+
+  constructor(
+    private readonly view: LiveView,
+    private readonly storeSet: StoreSet,
+    options: LiveHandlerOptions,
+  ) {
+    this.o = resolveOptions(options);
+    this.auth = options.authenticator ?? new AnonymousAuthenticator();
+    this.ownsSessions = options.sessionStore === undefined;
+    this.sessions = options.sessionStore ?? new MemorySessionStore();
+    this.sessions.bind?.({ names: storeSet.names, createStores: () => storeSet.create() });
+    this.originOk = options.originValidator ?? sameOrigin;
+    this.client = new ClientScript(this.o.clientScript.file ?? defaultClientScriptFile());
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.o.maxMessageBytes, perMessageDeflate: false });
+    this.wss.on("headers", (headers: string[], req: IncomingMessage) => {
+      const extra = this.upgradeHeaders.get(req);
+      if (extra === undefined) return;
+      for (const [k, v] of Object.entries(extra)) for (const one of Array.isArray(v) ? v : [v]) headers.push(`${k}: ${one}`);
+    });
+    this.bus = options.broadcastBus;
+    if (this.bus !== undefined) {
+      this.unsubscribe = Promise.resolve(this.bus.subscribe((m) => this.onBusMessage(m)));
+      this.unsubscribe.catch((err: unknown) => this.o.logger.error("broadcast bus subscribe failed", err));
+    }
+    this.every(60_000, () => this.evictIdleGroups());
+    if (this.o.heartbeatMs > 0) this.every(this.o.heartbeatMs, () => this.heartbeat());
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  private async group(groupId: string): Promise<SessionGroup> {
+    const g = this.groups.get(groupId);
+    if (g !== undefined) return g;
+    let pending = this.loading.get(groupId);
+    if (pending === undefined) {
+      pending = this.loadGroup(groupId).finally(() => this.loading.delete(groupId));
+      this.loading.set(groupId, pending);
+    }
+    return pending;
+  }
+
+  private async loadGroup(groupId: string): Promise<SessionGroup> {
+    const stores = (await this.sessionGet(groupId)) ?? (await this.freshStores(groupId));
+    const g = new SessionGroup(groupId, stores, this.view, (s) => this.storeSet.data(s));
+    this.groups.set(groupId, g);
+    return g;
+  }
+
+  private async freshStores(groupId: string): Promise<SessionStores> {
+    const stores = await this.storeSet.create();
+    for (const name of this.storeSet.names) {
+      const store = stores[name] as { init?: () => MaybePromise<void> };
+      if (typeof store.init === "function") await store.init();
+    }
+    await this.sessionSet(groupId, stores);
+    return stores;
+  }
+
+  /**
+   * For a group without live connections, the session store is the source of truth (another
+   * instance may have changed it, or it may have expired): reload it. Call inside `run`.
+   */
+  private async refresh(g: SessionGroup): Promise<void> {
+    if (g.members.size > 0) return;
+    const stored = await this.sessionGet(g.id);
+    if (stored === undefined) {
+      g.stores = await this.freshStores(g.id);
+      g.noteChanged(undefined);
+    } else if (stored !== g.stores) {
+      g.stores = stored;
+      g.noteChanged(undefined);
+    }
+  }
+
+  private async sessionGet(groupId: string): Promise<SessionStores | undefined> {
+    try {
+      return await this.sessions.get(groupId);
+    } catch (err) {
+      this.o.logger.error(`LT_ERR_SESSION_STORE: loading group failed`, err);
+      throw err;
+    }
+  }
+
+  private async sessionSet(groupId: string, stores: SessionStores): Promise<void> {
+    try {
+      await this.sessions.set(groupId, stores);
+    } catch (err) {
+      // State stays in memory; the next successful save catches up.
+      this.o.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+    }
+  }
+
+  private evictIdleGroups(): void {
+    const limit = Date.now() - IDLE_GROUP_MS;
+    for (const [id, g] of this.groups) {
+      if (g.members.size === 0 && !g.busy && g.lastUsed < limit) this.groups.delete(id);
+    }
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  /**
+   * Runs one action against a group's stores. Writes are tracked so that a throwing action is
+   * rolled back and a successful one reports the paths it wrote. Call inside `run`.
+   */
+  private async execute(
+    g: SessionGroup,
+    fullAction: string,
+    data: Record<string, unknown>,
+    submitter: string | undefined,
+    who: { userId: string; connectionId: string | undefined },
+  ): Promise<Outcome> {
+    const route = this.storeSet.route(g.stores, fullAction);
+    if (route === undefined) return { known: false };
+    const store = g.stores[route.store]!;
+    const ctx: ActionContext = {
+      action: route.action,
+      fullAction,
+      store: route.store,
+      data: new ActionData(data),
+      submitter,
+      userId: who.userId,
+      groupId: g.id,
+      connectionId: who.connectionId,
+    };
+    const errors = await this.tracked(g, { [route.store]: store }, (view) => {
+      const target = view[route.store] as Record<string, (c: ActionContext) => unknown>;
+      return target[route.method]!(ctx);
+    }, fullAction);
+    return { known: true, errors };
+  }
+
+  /**
+   * Runs `fn` on tracked views of `stores`; on a throw restores them and returns `meta.errors`.
+   * Records the changed paths on the group and saves it after success.
+   */
+  private async tracked(
+    g: SessionGroup,
+    stores: SessionStores,
+    fn: (views: SessionStores) => unknown,
+    label: string,
+  ): Promise<Record<string, string>> {
+    let rollback: () => void;
+    let paths: () => ChangedPaths;
+    let views: SessionStores;
+    let done: () => void = () => {};
+    if (this.o.tracking === "journal") {
+      const journal = new WriteJournal();
+      views = {};
+      for (const [name, s] of Object.entries(stores)) views[name] = journal.wrap(s, this.storeSet.basePath(name));
+      rollback = () => journal.rollback();
+      paths = () => journal.paths();
+      done = () => journal.close();
+    } else {
+      views = stores;
+      rollback = snapshotStores(stores);
+      paths = () => undefined;
+    }
+    try {
+      await fn(views);
+      done();
+    } catch (thrown) {
+      done();
+      rollback();
+      const { errors, unexpected } = errorsFromThrown(thrown, this.o.dev);
+      if (unexpected) this.o.logger.error(`LT_ERR_ACTION_FAILED: "${label}" threw; state rolled back`, thrown);
+      return errors;
+    }
+    g.noteChanged(paths());
+    await this.sessionSet(g.id, g.stores);
+    return {};
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  fail(res: ServerResponse, err: unknown): void {
+    this.o.logger.error("request failed", err);
+    if (!res.headersSent) sendText(res, 500, "internal server error\n");
+    else res.destroy();
+  }
+
+  private async identify(req: IncomingMessage): Promise<Identity | undefined> {
+    try {
+      const userId = await this.auth.identify(req);
+      const groupId = await this.auth.getSessionGroup(req, userId);
+      return { userId, groupId, headers: this.auth.responseHeaders?.(req, groupId) ?? {} };
+    } catch (err) {
+      this.o.logger.debug("authentication refused", err);
+      return undefined;
+    }
+  }
+
+  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader(HEADER_WEBSOCKET, this.o.webSocket ? "enabled" : "disabled");
+    const method = req.method ?? "GET";
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if ((method === "GET" || method === "HEAD") && url.searchParams.has(CLIENT_SCRIPT_QUERY)) {
+      this.client.serve(req, res);
+      return;
+    }
+    if (method === "HEAD") {
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+      res.end();
+      return;
+    }
+    if (method !== "GET" && method !== "POST") {
+      sendText(res, 405, "method not allowed\n", { Allow: "GET, HEAD, POST" });
+      return;
+    }
+    const who = await this.identify(req);
+    if (who === undefined) {
+      sendText(res, 401, "unauthorized\n", this.auth.challenge?.(req) ?? {});
+      return;
+    }
+    const g = await this.group(who.groupId);
+    if (method === "GET") {
+      if (wantsJSON(req)) {
+        const tree = await g.run(async () => {
+          await this.refresh(g);
+          return g.httpFullTree();
+        });
+        sendJSON(res, 200, { tree, meta: this.firstMeta() }, who.headers);
+      } else {
+        const html = await g.run(async () => {
+          await this.refresh(g);
+          return g.page({ wrapperId: this.wrapperId, loading: this.o.loadingIndicator });
+        });
+        this.sendPage(req, res, 200, html, who.headers);
+      }
+      return;
+    }
+    await this.handlePost(req, res, g, who);
+  }
+
+  private firstMeta(): { success: true; errors: Record<string, string>; capabilities: string[] } {
+    return { success: true, errors: {}, capabilities: [...this.o.capabilities] };
+  }
+
+  private sendPage(req: IncomingMessage, res: ServerResponse, status: number, html: string, headers: Record<string, string | string[]>): void {
+    let body = html;
+    if (this.o.clientScript.inject) {
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      const src = this.o.clientScript.src ?? `${pagePath(req, path)}?${CLIENT_SCRIPT_QUERY}=${this.client.version()}`;
+      body = injectScriptTag(body, src);
+    }
+    res.writeHead(status, {
+      ...headers,
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+      "Cache-Control": "no-store",
+    });
+    res.end(body);
+  }
+
+  private async handlePost(req: IncomingMessage, res: ServerResponse, g: SessionGroup, who: Identity): Promise<void> {
+    let body: Buffer | { parsed: unknown };
+    try {
+      body = await readBody(req, this.o.maxMessageBytes);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      sendJSON(res, 413, envelope("LT_ERR_PROTOCOL_TOO_LARGE", `message larger than ${this.o.maxMessageBytes} bytes`), who.headers);
+      req.resume();
+      return;
+    }
+    const type = mediaType(req);
+    const isForm = type === "application/x-www-form-urlencoded" || type === "multipart/form-data";
+    let action: string;
+    let data: Record<string, unknown>;
+    let submitter: string | undefined;
+    if (isForm) {
+      const fields = Buffer.isBuffer(body) ? await parseForm(body, req.headers["content-type"] ?? "") : toRecord(body.parsed);
+      const picked = this.formAction(g, fields);
+      if (picked === undefined) {
+        sendText(res, 400, "no action: add an lvt-action field or name the submit button after an action\n", who.headers);
+        return;
+      }
+      ({ action, data, submitter } = picked);
+    } else {
+      const msg = Buffer.isBuffer(body) ? parseMessage(body.toString("utf8")) : validateMessage(body.parsed);
+      if (typeof msg === "string") {
+        sendJSON(res, 400, envelope("LT_ERR_PROTOCOL_MALFORMED", msg), who.headers);
+        return;
+      }
+      if (msg.action === ACTION_PING) {
+        sendJSON(res, 200, { pong: true }, who.headers);
+        return;
+      }
+      if (msg.action === ACTION_NAVIGATE) {
+        const tree = await g.run(async () => {
+          await this.refresh(g);
+          return g.httpFullTree();
+        });
+        sendJSON(res, 200, { tree, meta: this.firstMeta() }, who.headers);
+        return;
+      }
+      ({ action, data, submitter } = msg);
+    }
+    const json = !isForm || wantsJSON(req);
+    const result = await g.run(async () => {
+      await this.refresh(g);
+      const outcome = await this.execute(g, action, data, submitter, { userId: who.userId, connectionId: undefined });
+      if (!outcome.known) return outcome;
+      g.pushUpdate();
+      const tree = json ? g.httpDiff() : {};
+      const page =
+        !json && Object.keys(outcome.errors).length > 0
+          ? g.page({ wrapperId: this.wrapperId, loading: this.o.loadingIndicator })
+          : undefined;
+      return { ...outcome, tree, page };
+    });
+    if (!result.known) {
+      sendJSON(res, 400, envelope("LT_ERR_PROTOCOL_UNKNOWN_ACTION", `no store handles action "${action}"`), who.headers);
+      return;
+    }
+    this.publish({ kind: "group", id: g.id });
+    const success = Object.keys(result.errors).length === 0;
+    if (json) {
+      sendJSON(res, 200, { tree: result.tree, meta: { success, errors: result.errors, action } }, who.headers);
+    } else if (success) {
+      const location = (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+      res.writeHead(303, { ...who.headers, Location: location, "Content-Length": 0 });
+      res.end();
+    } else {
+      this.sendPage(req, res, 422, result.page ?? "", who.headers);
+    }
+  }
+
+  /**
+   * The action of a no-JS form post: the `lvt-action` field, else the first field named after an
+   * action method (the submit button's `name`). That field is removed from the data.
+   */
+  private formAction(
+    g: SessionGroup,
+    fields: Record<string, unknown>,
+  ): { action: string; data: Record<string, unknown>; submitter: string | undefined } | undefined {
+    const data = { ...fields };
+    const explicit = data["lvt-action"];
+    if (typeof explicit === "string" && explicit !== "") {
+      delete data["lvt-action"];
+      return { action: explicit, data, submitter: undefined };
+    }
+    for (const key of Object.keys(fields)) {
+      const dot = key.indexOf(".");
+      const storeName = dot > 0 ? key.slice(0, dot) : undefined;
+      const actionName = dot > 0 ? key.slice(dot + 1) : key;
+      const candidates = storeName !== undefined ? [g.stores[storeName]] : Object.values(g.stores);
+      if (candidates.some((s) => s !== undefined && resolveActionMethod(s, actionName) !== undefined)) {
+        delete data[key];
+        return { action: key, data, submitter: key };
+      }
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- WebSocket
+
+  attach(server: Server): () => void {
+    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (this.o.path !== undefined && new URL(req.url ?? "/", "http://localhost").pathname !== this.o.path) return;
+      this.handleUpgrade(req, socket, head);
+    };
+    server.on("upgrade", listener);
+    const detach = (): void => {
+      server.off("upgrade", listener);
+      this.detachers.delete(detach);
+    };
+    this.detachers.add(detach);
+    return detach;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", (err) => this.o.logger.debug("upgrade socket error", err));
+    if (this.closing || !this.o.webSocket) {
+      rejectUpgrade(socket, 503, "Service Unavailable");
+      return;
+    }
+    const origin = req.headers.origin;
+    if (!this.originOk(origin, req)) {
+      this.o.logger.warn(`LT_ERR_AUTH_ORIGIN: rejected upgrade from origin ${String(origin)}`);
+      rejectUpgrade(socket, 403, "Forbidden");
+      return;
+    }
+    if (this.registry.size >= this.o.maxConnections) {
+      this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection limit ${this.o.maxConnections} reached`);
+      rejectUpgrade(socket, 503, "Service Unavailable");
+      return;
+    }
+    this.identify(req).then(
+      (who) => {
+        if (who === undefined) {
+          rejectUpgrade(socket, 401, "Unauthorized", this.auth.challenge?.(req));
+          return;
+        }
+        this.upgradeHeaders.set(req, who.headers);
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req, who));
+      },
+      (err: unknown) => {
+        this.o.logger.error("upgrade failed", err);
+        rejectUpgrade(socket, 500, "Internal Server Error");
+      },
+    );
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage, who: Identity): void {
+    const conn = new LiveConnection(
+      `c${++this.nextConnId}`,
+      who.groupId,
+      who.userId,
+      ws,
+      req,
+      this.o.maxBufferedBytes,
+      this.o.rateLimit,
+      (c) => this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed, send queue above ${this.o.maxBufferedBytes} bytes`),
+    );
+    this.registry.register(conn);
+    const ready = this.group(who.groupId);
+    const connectCtx: ConnectContext = { connectionId: conn.id, userId: who.userId, groupId: who.groupId, request: req };
+    const broadcaster: Broadcaster = {
+      send: async () => {
+        const g = await ready;
+        await g.run(async () => {
+          g.noteChanged(undefined);
+          g.pushUpdate();
+          await this.sessionSet(g.id, g.stores);
+        });
+        this.publish({ kind: "group", id: g.id });
+      },
+      get closed() {
+        return conn.closed;
+      },
+    };
+
+    ws.on("pong", () => (conn.alive = true));
+    ws.on("error", (err) => this.o.logger.debug(`connection ${conn.id} error`, err));
+    ws.on("message", (raw: RawData, isBinary: boolean) => this.onMessage(conn, ready, raw, isBinary));
+    ws.once("close", () => {
+      conn.closed = true;
+      this.registry.unregister(conn);
+      ready
+        .then((g) =>
+          g.run(async () => {
+            g.removeMember(conn);
+            const changed = await this.callHooks(g, (s) => s.onDisconnect?.(connectCtx), "onDisconnect");
+            if (changed) {
+              g.noteChanged(undefined);
+              g.pushUpdate();
+              await this.sessionSet(g.id, g.stores);
+            }
+          }),
+        )
+        .then(() => this.publish({ kind: "group", id: who.groupId }))
+        .catch((err: unknown) => this.o.logger.error("disconnect handling failed", err));
+    });
+
+    ready
+      .then((g) =>
+        g.run(async () => {
+          if (conn.closed) return;
+          await this.refresh(g);
+          const changed = await this.callHooks(g, (s) => s.onConnect?.(connectCtx, broadcaster), "onConnect");
+          if (changed) g.noteChanged(undefined);
+          const full = g.fullTreeFor(conn);
+          conn.sendJSON({ tree: full, meta: this.firstMeta() });
+          if (changed) await this.sessionSet(g.id, g.stores);
+        }),
+      )
+      .catch((err: unknown) => {
+        this.o.logger.error("connection setup failed", err);
+        ws.close(CLOSE_CODES.internal, "setup failed");
+      });
+  }
+
+  /** Calls a lifecycle hook on every store that has it; returns whether any hook existed. */
+  private async callHooks(
+    g: SessionGroup,
+    call: (s: { onConnect?: Function; onDisconnect?: Function } & Record<string, unknown>) => unknown,
+    name: string,
+  ): Promise<boolean> {
+    let any = false;
+    for (const store of Object.values(g.stores)) {
+      const s = store as { onConnect?: Function; onDisconnect?: Function } & Record<string, unknown>;
+      if (typeof s[name] !== "function") continue;
+      any = true;
+      try {
+        await call(s);
+      } catch (err) {
+        this.o.logger.error(`${name} threw`, err);
+      }
+    }
+    return any;
+  }
+
+  private onMessage(conn: LiveConnection, ready: Promise<SessionGroup>, raw: RawData, isBinary: boolean): void {
+    if (conn.closed) return;
+    const text = rawToString(raw);
+    if (isBinary || Buffer.byteLength(text) > this.o.maxMessageBytes) {
+      conn.sendJSON(envelope(isBinary ? "LT_ERR_PROTOCOL_MALFORMED" : "LT_ERR_PROTOCOL_TOO_LARGE", isBinary ? "binary frames are not accepted" : "message too large"));
+      return;
+    }
+    const msg = parseMessage(text);
+    if (typeof msg === "string") {
+      conn.sendJSON(envelope("LT_ERR_PROTOCOL_MALFORMED", msg));
+      return;
+    }
+    if (msg.action === ACTION_PING) {
+      conn.sendJSON({ pong: true });
+      return;
+    }
+    if (conn.bucket !== undefined && !conn.bucket.take()) {
+      conn.sendJSON({
+        tree: {},
+        meta: { success: false, errors: { [ERROR_RATE_LIMIT]: "rate limit exceeded, slow down" }, action: msg.action },
+      });
+      return;
+    }
+    ready
+      .then(async (g) => {
+        if (msg.action === ACTION_NAVIGATE) {
+          await g.run(() => {
+            if (conn.closed) return;
+            conn.sendJSON({ tree: g.fullTreeFor(conn), meta: this.firstMeta() });
+          });
+          return;
+        }
+        const result = await g.run(async () => {
+          if (conn.closed) return { known: true as const, errors: {}, tree: {} };
+          const outcome = await this.execute(g, msg.action, msg.data, msg.submitter, { userId: conn.userId, connectionId: conn.id });
+          if (!outcome.known) return outcome;
+          const tree = g.pushUpdate(conn);
+          conn.sendJSON({ tree, meta: { success: Object.keys(outcome.errors).length === 0, errors: outcome.errors, action: msg.action } });
+          return { ...outcome, tree };
+        });
+        if (!result.known) {
+          conn.sendJSON(envelope("LT_ERR_PROTOCOL_UNKNOWN_ACTION", `no store handles action "${msg.action}"`));
+          return;
+        }
+        this.publish({ kind: "group", id: g.id });
+      })
+      .catch((err: unknown) => this.o.logger.error(`message handling failed on ${conn.id}`, err));
+  }
+
+  private heartbeat(): void {
+    for (const conn of this.registry.all()) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        conn.ws.terminate();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- broadcasting
+
+  private targetGroups(target: BroadcastTarget): string[] {
+    switch (target.kind) {
+      case "all":
+        return this.registry.groupIds();
+      case "users":
+        return [...this.registry.groupsOfUsers(target.ids)];
+      case "group":
+        return this.registry.getByGroup(target.id).size > 0 ? [target.id] : [];
+      default: {
+        const never: never = target;
+        return never;
+      }
+    }
+  }
+
+  async broadcastTo(target: BroadcastTarget, update?: BroadcastUpdate): Promise<void> {
+    const ids = this.targetGroups(target);
+    await Promise.all(
+      ids.map(async (id) => {
+        const g = this.groups.get(id);
+        if (g === undefined) return;
+        await g.run(async () => {
+          if (update !== undefined) {
+            await this.tracked(g, g.stores, (views) => update(this.storeSet.data(views), { groupId: id }), "broadcast");
+          }
+          g.pushUpdate();
+        });
+      }),
+    );
+    this.publish(target);
+  }
+
+  private publish(target: BroadcastTarget): void {
+    if (this.bus === undefined) return;
+    const message: BroadcastMessage = { source: this.instanceId, channel: this.o.channel, target };
+    Promise.resolve()
+      .then(() => this.bus!.publish(message))
+      .catch((err: unknown) => this.o.logger.error("broadcast bus publish failed", err));
+  }
+
+  private onBusMessage(message: BroadcastMessage): void {
+    if (message.source === this.instanceId || message.channel !== this.o.channel || this.closing) return;
+    for (const id of this.targetGroups(message.target)) {
+      const g = this.groups.get(id);
+      if (g === undefined) continue;
+      g.run(async () => {
+        const stored = await this.sessionGet(id);
+        if (stored !== undefined && stored !== g.stores) g.stores = stored;
+        g.noteChanged(undefined);
+        g.pushUpdate();
+      }).catch((err: unknown) => this.o.logger.error("applying a remote broadcast failed", err));
+    }
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const detach of [...this.detachers]) detach();
+    const closed = this.registry.all().map(
+      (conn) =>
+        new Promise<void>((resolve) => {
+          if (conn.ws.readyState === conn.ws.CLOSED) return resolve();
+          conn.ws.once("close", () => resolve());
+          conn.ws.close(CLOSE_CODES.goingAway, "server shutting down");
+          setTimeout(() => conn.ws.terminate(), 2000).unref();
+        }),
+    );
+    await Promise.all(closed);
+    await Promise.all([...this.groups.values()].map((g) => g.run(() => undefined)));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    if (this.unsubscribe !== undefined) {
+      try {
+        await (await this.unsubscribe)();
+      } catch (err) {
+        this.o.logger.error("broadcast bus unsubscribe failed", err);
+      }
+    }
+    if (this.ownsSessions) await this.sessions.close?.();
+  }
+}
+
+function envelope(code: ErrorCode, message: string): { type: "error"; code: ErrorCode; message: string } {
+  return { type: "error", code, message };
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+  const lines = [`HTTP/1.1 ${status} ${text}`, "Connection: close", "Content-Length: 0"];
+  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+  socket.end(lines.join("\r\n") + "\r\n\r\n");
+}
+
+function rawToString(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString("utf8");
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString("utf8");
+  return Buffer.from(raw).toString("utf8");
+}
+
+interface ParsedMessage {
+  action: string;
+  data: Record<string, unknown>;
+  submitter: string | undefined;
+}
+
+/** Parses and checks a client message; returns a problem description on failure. */
+function parseMessage(text: string): ParsedMessage | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "message is not valid JSON";
+  }
+  return validateMessage(value);
+}
+
+function validateMessage(value: unknown): ParsedMessage | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "message must be a JSON object";
+  const m = value as Record<string, unknown>;
+  if (typeof m["action"] !== "string" || m["action"] === "") return 'message lacks a string "action"';
+  const data = m["data"];
+  if (data !== undefined && data !== null && (typeof data !== "object" || Array.isArray(data))) return '"data" must be an object';
+  const submitter = m["submitter"];
+  return {
+    action: m["action"],
+    data: (data ?? {}) as Record<string, unknown>,
+    submitter: typeof submitter === "string" ? submitter : undefined,
+  };
+}
+
+function toRecord(v: unknown): Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
+}
+
+/** The page's own path as the browser sees it (Express strips a router's mount path from `url`). */
+function pagePath(req: IncomingMessage, fallback: string): string {
+  const original = (req as { originalUrl?: string }).originalUrl;
+  return original !== undefined ? new URL(original, "http://localhost").pathname : fallback;
+}

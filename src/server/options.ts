@@ -1,0 +1,146 @@
+/**
+ * Options of a live handler, with their defaults in one place.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Authenticator } from "./authenticator.js";
+import type { BroadcastBus } from "./broadcast-bus.js";
+import type { SessionStore } from "./session-store.js";
+import type { Logger } from "./types.js";
+
+/** Decides whether a WebSocket upgrade from `origin` is allowed. */
+export type OriginValidator = (origin: string | undefined, req: IncomingMessage) => boolean;
+
+/** Options of `createLiveHandler` / `Template.handle`. Every field is optional. */
+export interface LiveHandlerOptions {
+  /** Who is the user and which session group. Default: a new {@link AnonymousAuthenticator}. */
+  authenticator?: Authenticator;
+  /** Where session groups live between requests. Default: a new `MemorySessionStore` (24 h TTL). */
+  sessionStore?: SessionStore;
+  /**
+   * Origin check of WebSocket upgrades; rejected upgrades get 403. Default: same origin (the
+   * `Origin` host equals the `Host` header); an upgrade without `Origin` (not a browser) passes.
+   */
+  originValidator?: OriginValidator;
+  /** Show `data-lvt-loading` on the wrapper until the client connects. Default true. */
+  loadingIndicator?: boolean;
+  /** Accept WebSocket upgrades (header `X-LiveTemplate-WebSocket: enabled`). Default true. */
+  webSocket?: boolean;
+  /**
+   * Path the handler answers WebSocket upgrades on when attached with `attach(server)`; other
+   * upgrades are left to other listeners. Default: every upgrade.
+   */
+  path?: string;
+  /** Dev mode: unexpected action errors are sent to the client with their message. Default false. */
+  dev?: boolean;
+  /** Where diagnostics go. Default: warnings and errors to `console`. */
+  logger?: Logger;
+  /** Largest accepted client message (WebSocket frame or POST body), bytes. Default 65536. */
+  maxMessageBytes?: number;
+  /** Most simultaneous WebSocket connections; further upgrades get 503. Default 10000. */
+  maxConnections?: number;
+  /**
+   * Per-connection token bucket: `burst` messages at once, refilled at `perSecond`; `false`
+   * turns it off. Default `{ perSecond: 20, burst: 40 }`.
+   */
+  rateLimit?: { perSecond: number; burst: number } | false;
+  /**
+   * Most bytes queued for a connection that is not reading (`ws.bufferedAmount`); a connection
+   * beyond it is closed with code 1013. Default 4 MiB.
+   */
+  maxBufferedBytes?: number;
+  /** Interval of WebSocket protocol pings that detect dead peers, ms; 0 turns it off. Default 30000. */
+  heartbeatMs?: number;
+  /**
+   * The browser client script. `inject` adds a `<script>` tag to full pages (default true);
+   * `src` overrides its URL (default: the page URL with `?lvt-client=<version>`, served by the
+   * handler itself from `dist/client/livetemplate.min.js`); `file` overrides the file served.
+   */
+  clientScript?: { inject?: boolean; src?: string; file?: string };
+  /**
+   * Capabilities announced in the first render's `meta.capabilities`. `"change"` makes the
+   * client send a `change` action on every input change. Default `[]`.
+   */
+  capabilities?: string[];
+  /**
+   * How an action's writes are tracked for rollback and render hints: `"journal"` (a Proxy
+   * records every write; default) or `"snapshot"` (a deep copy before each action; use it for
+   * stores with `#private` fields, which a Proxy cannot reach).
+   */
+  tracking?: "journal" | "snapshot";
+  /** Cross-instance broadcasting (see `BroadcastBus`). Default: none (single instance). */
+  broadcastBus?: BroadcastBus;
+  /** Channel of this handler on the bus. Default `"livetemplate"`. */
+  channel?: string;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedOptions {
+  loadingIndicator: boolean;
+  webSocket: boolean;
+  path: string | undefined;
+  dev: boolean;
+  logger: Logger;
+  maxMessageBytes: number;
+  maxConnections: number;
+  rateLimit: { perSecond: number; burst: number } | false;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  clientScript: { inject: boolean; src: string | undefined; file: string | undefined };
+  capabilities: string[];
+  tracking: "journal" | "snapshot";
+  channel: string;
+}
+
+/** Default option values, as documented in docs/server.md. */
+export const DEFAULTS = {
+  maxMessageBytes: 64 * 1024,
+  maxConnections: 10_000,
+  rateLimit: { perSecond: 20, burst: 40 },
+  maxBufferedBytes: 4 * 1024 * 1024,
+  heartbeatMs: 30_000,
+  sessionTtlMs: 24 * 60 * 60 * 1000,
+} as const;
+
+/** A logger printing warnings and errors to the console and dropping debug/info. */
+export const consoleLogger: Logger = {
+  debug() {},
+  info() {},
+  warn: (message, ...details) => console.warn(`[livetemplate] ${message}`, ...details),
+  error: (message, ...details) => console.error(`[livetemplate] ${message}`, ...details),
+};
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
+  return {
+    loadingIndicator: o.loadingIndicator ?? true,
+    webSocket: o.webSocket ?? true,
+    path: o.path,
+    dev: o.dev ?? false,
+    logger: o.logger ?? consoleLogger,
+    maxMessageBytes: o.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
+    maxConnections: o.maxConnections ?? DEFAULTS.maxConnections,
+    rateLimit: o.rateLimit ?? { ...DEFAULTS.rateLimit },
+    maxBufferedBytes: o.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
+    heartbeatMs: o.heartbeatMs ?? DEFAULTS.heartbeatMs,
+    clientScript: {
+      inject: o.clientScript?.inject ?? true,
+      src: o.clientScript?.src,
+      file: o.clientScript?.file,
+    },
+    capabilities: o.capabilities ?? [],
+    tracking: o.tracking ?? "journal",
+    channel: o.channel ?? "livetemplate",
+  };
+}
+
+/** Same-origin check used when no validator is given. */
+export function sameOrigin(origin: string | undefined, req: IncomingMessage): boolean {
+  if (origin === undefined || origin === "") return true;
+  try {
+    return new URL(origin).host.toLowerCase() === (req.headers.host ?? "").toLowerCase();
+  } catch {
+    return false;
+  }
+}

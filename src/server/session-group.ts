@@ -1,0 +1,165 @@
+/**
+ * One session group in memory: its stores, the work queue that serializes everything touching
+ * them, and the render state shared by its live connections.
+ *
+ * Rendering is shared: the group keeps ONE view instance (`lead`) whose last tree is exactly what
+ * every live connection of the group holds. After a change the group renders once, encodes the
+ * frame once, and writes the same bytes to every connection. A connection that needs a full tree
+ * (a new one, or a navigation) first brings the lead up to date (pushing that diff to the others)
+ * and then gets a full render of the same state, after which it is in lock-step with the rest.
+ */
+import type { ChangedPaths, LiveView, SessionStores } from "./types.js";
+
+/** What the group needs from a live connection. */
+export interface GroupMember {
+  readonly id: string;
+  /** Writes an encoded frame; false when the connection is closed or was closed for being slow. */
+  sendFrame(frame: Buffer): boolean;
+}
+
+/** A reply to one connection or request. */
+export interface Frame {
+  tree: object;
+  meta: { success: boolean; errors: Record<string, string>; action?: string; capabilities?: string[] };
+}
+
+/** Encodes a message once; the bytes are shared by every receiver. */
+export function encode(message: object): Buffer {
+  return Buffer.from(JSON.stringify(message), "utf8");
+}
+
+function isEmpty(tree: object): boolean {
+  for (const _ in tree) return false;
+  return true;
+}
+
+export class SessionGroup {
+  readonly id: string;
+  stores: SessionStores;
+  /** Live connections in lock-step with `lead`. */
+  readonly members = new Set<GroupMember>();
+  /** Shared render state of the live connections; undefined when none is connected. */
+  private lead: LiveView | undefined;
+  /** The HTTP fallback's render cache: a JSON GET resets it, a JSON POST diffs against it. */
+  private http: LiveView | undefined;
+  /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
+  private pending: string[][] | undefined = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  lastUsed = Date.now();
+
+  constructor(
+    id: string,
+    stores: SessionStores,
+    private readonly view: LiveView,
+    private readonly data: (stores: SessionStores) => unknown,
+  ) {
+    this.id = id;
+    this.stores = stores;
+  }
+
+  /** True while work is queued or running. */
+  get busy(): boolean {
+    return this.queued > 0;
+  }
+
+  /**
+   * Runs `task` after every task queued before it has finished, so two actions of a group never
+   * interleave, even when they are async. A failing task does not stop the queue.
+   */
+  run<T>(task: () => Promise<T> | T): Promise<T> {
+    this.queued++;
+    this.lastUsed = Date.now();
+    const result = this.queue.then(task);
+    this.queue = result.then(
+      () => this.queued--,
+      () => this.queued--,
+    );
+    return result;
+  }
+
+  /** Records what changed outside a render, for the next render's hint. */
+  noteChanged(paths: ChangedPaths): void {
+    if (this.pending === undefined) return;
+    if (paths === undefined) this.pending = undefined;
+    else for (const p of paths) this.pending.push([...p]);
+  }
+
+  /** Forgets the stores' render state (e.g. after the stores were replaced by a reload). */
+  resetRenders(): void {
+    this.pending = undefined;
+    this.http = undefined;
+  }
+
+  private takeHint(): ChangedPaths {
+    const hint = this.pending;
+    this.pending = [];
+    return hint;
+  }
+
+  /**
+   * Renders the current state for the live connections and sends the diff to each member except
+   * `except`. Returns the diff (so the caller can reply to `except` with its own meta).
+   * Call inside `run`.
+   */
+  pushUpdate(except?: GroupMember): object {
+    if (this.lead === undefined) {
+      this.pending = [];
+      return {};
+    }
+    const diff = this.lead.executeUpdates(this.data(this.stores), this.takeHint());
+    if (!isEmpty(diff) && (this.members.size > 1 || except === undefined)) {
+      const frame = encode({ tree: diff, meta: { success: true, errors: {} } });
+      for (const m of this.members) if (m !== except) this.sendOrDrop(m, frame);
+    }
+    return diff;
+  }
+
+  /**
+   * Adds a member (or re-syncs an existing one) and returns the full tree it must receive.
+   * Call inside `run`.
+   */
+  fullTreeFor(member: GroupMember): object {
+    const data = this.data(this.stores);
+    let full: object;
+    if (this.lead === undefined || this.members.size === 0 || (this.members.size === 1 && this.members.has(member))) {
+      // Nobody else to keep in step: restart the lead from this full render.
+      this.lead = this.view.clone();
+      this.pending = [];
+      full = this.lead.executeUpdates(data);
+    } else {
+      this.members.delete(member);
+      this.pushUpdate();
+      full = this.view.clone().executeUpdates(data);
+    }
+    this.members.add(member);
+    return full;
+  }
+
+  /** Removes a member; the lead is dropped with the last one. */
+  removeMember(member: GroupMember): void {
+    this.members.delete(member);
+    if (this.members.size === 0) this.lead = undefined;
+  }
+
+  /** Full tree for a JSON GET, restarting the HTTP render cache. Call inside `run`. */
+  httpFullTree(): object {
+    this.http = this.view.clone();
+    return this.http.executeUpdates(this.data(this.stores));
+  }
+
+  /** Diff for a JSON POST against the HTTP render cache (full tree if there is none). */
+  httpDiff(): object {
+    if (this.http === undefined) return this.httpFullTree();
+    return this.http.executeUpdates(this.data(this.stores));
+  }
+
+  /** The whole page. Call inside `run`. */
+  page(options: { wrapperId: string; loading: boolean }): string {
+    return this.view.executeToHTML(this.data(this.stores), options);
+  }
+
+  private sendOrDrop(member: GroupMember, frame: Buffer): void {
+    if (!member.sendFrame(frame)) this.removeMember(member);
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * A write journal: while an action runs, the stores are seen through Proxies that record every
+ * write (old value first, so it can be undone) and the data path it touched. One mechanism serves
+ * two needs: rollback of an action that throws, and the list of changed paths that lets the tree
+ * engine re-render only what an action wrote.
+ */
+import { deepClone } from "./deep-clone.js";
+
+type Key = string | symbol;
+type UndoEntry =
+  | { kind: "prop"; target: object; key: Key; desc: PropertyDescriptor | undefined }
+  | { kind: "restore"; restore: () => void };
+
+/** Objects whose state lives in internal slots: a Proxy cannot forward their methods. */
+function isSlotted(v: object): boolean {
+  return v instanceof Map || v instanceof Set || v instanceof Date || ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
+}
+
+function isPassThrough(v: object): boolean {
+  return v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof RegExp;
+}
+
+/**
+ * Records writes made through {@link WriteJournal.wrap}ped objects. After the action, call
+ * {@link WriteJournal.close}; then {@link WriteJournal.rollback} (on failure) undoes every
+ * recorded write, newest first. Proxies handed out stay usable after `close` but record nothing.
+ */
+export class WriteJournal {
+  private readonly undo: UndoEntry[] = [];
+  private readonly written: string[][] = [];
+  private readonly writtenKeys = new Set<string>();
+  private readonly proxies = new WeakMap<object, object>();
+  private readonly targets = new WeakMap<object, object>();
+  private readonly pathOf = new WeakMap<object, string[]>();
+  private readonly snapshotted = new WeakSet<object>();
+  private active = true;
+
+  /** A recording view of `root`, whose paths start with `basePath`. */
+  wrap<T extends object>(root: T, basePath: readonly string[]): T {
+    return this.proxyFor(root, [...basePath]) as T;
+  }
+
+  /** Paths written so far, without duplicates, in first-write order. */
+  paths(): string[][] {
+    return this.written.map((p) => [...p]);
+  }
+
+  /** Number of undo entries (for diagnostics and benchmarks). */
+  get size(): number {
+    return this.undo.length;
+  }
+
+  /** Stops recording; proxies become plain pass-through views. */
+  close(): void {
+    this.active = false;
+  }
+
+  /** Undoes every recorded write, newest first, and forgets them. */
+  rollback(): void {
+    for (let i = this.undo.length - 1; i >= 0; i--) {
+      const entry = this.undo[i]!;
+      if (entry.kind === "restore") {
+        entry.restore();
+      } else if (entry.desc === undefined) {
+        Reflect.deleteProperty(entry.target, entry.key);
+      } else {
+        Reflect.defineProperty(entry.target, entry.key, entry.desc);
+      }
+    }
+    this.undo.length = 0;
+  }
+
+  /** The raw object behind a proxy of this journal, or the value itself. */
+  unwrap<T>(value: T): T {
+    if (typeof value !== "object" || value === null) return value;
+    const raw = this.targets.get(value);
+    return (raw ?? value) as T;
+  }
+
+  private proxyFor(target: object, path: string[]): object {
+    const existing = this.proxies.get(target);
+    if (existing !== undefined) return existing;
+    this.pathOf.set(target, path);
+    const proxy = isSlotted(target) ? this.slottedProxy(target, path) : this.plainProxy(target, path);
+    this.proxies.set(target, proxy);
+    this.targets.set(proxy, target);
+    return proxy;
+  }
+
+  private mark(path: readonly string[], key?: Key): void {
+    if (!this.active) return;
+    const full = key === undefined ? [...path] : [...path, typeof key === "symbol" ? key.toString() : key];
+    const id = full.join("\u0000");
+    if (this.writtenKeys.has(id)) return;
+    this.writtenKeys.add(id);
+    this.written.push(full);
+  }
+
+  private remember(target: object, key: Key): void {
+    if (!this.active) return;
+    this.undo.push({ kind: "prop", target, key, desc: Reflect.getOwnPropertyDescriptor(target, key) });
+  }
+
+  /** Replaces proxies of this journal inside a value being stored, so state never holds proxies. */
+  private deepUnwrap(value: unknown, seen: Set<object>): unknown {
+    if (typeof value !== "object" || value === null) return value;
+    const raw = this.targets.get(value);
+    if (raw !== undefined) return raw;
+    if (seen.has(value) || this.pathOf.has(value)) return value;
+    seen.add(value);
+    if (value instanceof Map) {
+      for (const [k, v] of value) {
+        const u = this.deepUnwrap(v, seen);
+        if (u !== v) value.set(k, u);
+      }
+    } else if (value instanceof Set) {
+      for (const v of [...value]) {
+        const u = this.deepUnwrap(v, seen);
+        if (u !== v) {
+          value.delete(v);
+          value.add(u);
+        }
+      }
+    } else if (!isSlotted(value) && !isPassThrough(value)) {
+      for (const key of Object.keys(value)) {
+        const desc = Object.getOwnPropertyDescriptor(value, key);
+        if (desc === undefined || !("value" in desc) || !desc.writable) continue;
+        const u = this.deepUnwrap(desc.value, seen);
+        if (u !== desc.value) (value as Record<string, unknown>)[key] = u;
+      }
+    }
+    return value;
+  }
+
+  private plainProxy(target: object, path: string[]): object {
+    return new Proxy(target, {
+      get: (t, key, receiver) => {
+        const value: unknown = Reflect.get(t, key, receiver);
+        if (typeof value !== "object" || value === null || typeof key === "symbol") return value;
+        if (isPassThrough(value)) return value;
+        // A Proxy must return the exact value of a frozen data property.
+        const own = Reflect.getOwnPropertyDescriptor(t, key);
+        if (own !== undefined && own.configurable === false && own.writable === false) return value;
+        return this.proxyFor(value, [...path, key]);
+      },
+      set: (t, key, value: unknown, receiver) => {
+        const raw = this.deepUnwrap(value, new Set());
+        if (hasSetter(t, key)) return Reflect.set(t, key, raw, receiver);
+        this.remember(t, key);
+        this.mark(path, key);
+        return Reflect.set(t, key, raw);
+      },
+      deleteProperty: (t, key) => {
+        if (!Object.hasOwn(t, key)) return true;
+        this.remember(t, key);
+        this.mark(path, key);
+        return Reflect.deleteProperty(t, key);
+      },
+      defineProperty: (t, key, desc) => {
+        this.remember(t, key);
+        this.mark(path, key);
+        if ("value" in desc) desc = { ...desc, value: this.deepUnwrap(desc.value, new Set()) };
+        return Reflect.defineProperty(t, key, desc);
+      },
+    });
+  }
+
+  /**
+   * Map, Set, Date and typed arrays keep their state in internal slots, out of a Proxy's reach:
+   * on first touch the whole object is snapshotted (restored in place on rollback) and its path
+   * marked written; methods run on the raw object with proxies unwrapped from their arguments.
+   */
+  private slottedProxy(target: object, path: string[]): object {
+    const touch = (): void => {
+      if (!this.active || this.snapshotted.has(target)) return;
+      this.snapshotted.add(target);
+      this.undo.push({ kind: "restore", restore: restorer(target) });
+      this.mark(path);
+    };
+    return new Proxy(target, {
+      get: (t, key) => {
+        touch();
+        const value: unknown = Reflect.get(t, key, t);
+        if (typeof value !== "function") return value;
+        const fn = value as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => fn.apply(t, args.map((a) => this.deepUnwrap(a, new Set())));
+      },
+      set: (t, key, value: unknown) => {
+        touch();
+        return Reflect.set(t, key, this.deepUnwrap(value, new Set()), t);
+      },
+    });
+  }
+}
+
+function hasSetter(target: object, key: Key): boolean {
+  for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const desc = Reflect.getOwnPropertyDescriptor(o, key);
+    if (desc !== undefined) return desc.set !== undefined;
+  }
+  return false;
+}
+
+/** A function putting `target` back into its current state, in place. */
+function restorer(target: object): () => void {
+  if (target instanceof Map) {
+    const saved = deepClone([...target.entries()]);
+    return () => {
+      target.clear();
+      for (const [k, v] of saved) target.set(k, v);
+    };
+  }
+  if (target instanceof Set) {
+    const saved = deepClone([...target.values()]);
+    return () => {
+      target.clear();
+      for (const v of saved) target.add(v);
+    };
+  }
+  if (target instanceof Date) {
+    const time = target.getTime();
+    return () => target.setTime(time);
+  }
+  if (ArrayBuffer.isView(target)) {
+    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+    const saved = bytes.slice();
+    return () => bytes.set(saved);
+  }
+  if (target instanceof ArrayBuffer) {
+    const bytes = new Uint8Array(target);
+    const saved = bytes.slice();
+    return () => bytes.set(saved);
+  }
+  return () => {};
+}
+
+/**
+ * The other tracking mode: a deep copy of each store before the action, restored in place on
+ * rollback. Gives no changed paths (renders are unhinted).
+ */
+export function snapshotStores(stores: Record<string, object>): () => void {
+  const saved = Object.entries(stores).map(([name, store]) => [name, store, deepClone(store)] as const);
+  return () => {
+    for (const [, store, copy] of saved) {
+      for (const key of Reflect.ownKeys(store)) Reflect.deleteProperty(store, key);
+      for (const key of Reflect.ownKeys(copy)) {
+        const desc = Reflect.getOwnPropertyDescriptor(copy, key);
+        if (desc !== undefined) Reflect.defineProperty(store, key, desc);
+      }
+    }
+  };
+}
