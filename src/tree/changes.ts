@@ -1,0 +1,66 @@
+/**
+ * Change hints: the data paths an action wrote. A path names a property chain from the root of
+ * the data (`["todos", 3, "done"]`); a write at a path covers everything below it, so
+ * `["todos"]` says "the whole list may be different" and `[]` says "anything may have changed".
+ */
+
+/** A written data path: property names and array indices from the root of the data. */
+export type ChangePath = readonly (string | number)[];
+
+interface TrieNode {
+  /** A path ends here: everything at and below this point changed. */
+  end: boolean;
+  kids: Map<string, TrieNode> | null;
+}
+
+/** A set of written paths, queried by overlap. */
+export class ChangeSet {
+  private readonly root: TrieNode = { end: false, kids: null };
+
+  constructor(paths: Iterable<ChangePath>) {
+    for (const p of paths) {
+      let n = this.root;
+      for (const seg of p) {
+        if (n.end) break;
+        const k = String(seg);
+        n.kids ??= new Map();
+        let next = n.kids.get(k);
+        if (!next) {
+          next = { end: false, kids: null };
+          n.kids.set(k, next);
+        }
+        n = next;
+      }
+      n.end = true;
+      n.kids = null;
+    }
+  }
+
+  /** True when a write at, above or below `path` was reported. */
+  overlaps(path: readonly string[]): boolean {
+    let n = this.root;
+    for (const seg of path) {
+      if (n.end) return true;
+      const next = n.kids?.get(seg);
+      if (!next) return false;
+      n = next;
+    }
+    return n.end || n.kids !== null;
+  }
+
+  /**
+   * The first segments of the writes strictly below `path`, or null when `path` itself (or a
+   * prefix of it) was written. An empty array means nothing at or below `path` was written.
+   */
+  childrenBelow(path: readonly string[]): string[] | null {
+    let n = this.root;
+    for (const seg of path) {
+      if (n.end) return null;
+      const next = n.kids?.get(seg);
+      if (!next) return [];
+      n = next;
+    }
+    if (n.end) return null;
+    return n.kids ? [...n.kids.keys()] : [];
+  }
+}

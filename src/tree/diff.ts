@@ -1,0 +1,257 @@
+/**
+ * Diff: turns two hydrated trees into the smallest update the client can apply (PROTOCOL.md §5-6),
+ * and a hydrated tree into a full wire tree.
+ *
+ * The published client merges an update into its cached tree (tree-renderer.js,
+ * `deepMergeTreeNodes`): a node sent with statics replaces the cached one only when the cached one
+ * has a slot the new one lacks, or held a range and the new one holds none; otherwise the two are
+ * merged key by key, and a cached range's `d`/`m` would survive under new statics. `full()` mirrors
+ * that rule and, where the merge would go wrong (a range replaced by a node that itself contains a
+ * range), sends the node as a one-item range, which always merges exactly.
+ */
+import type { RangeItem, RangeNode, RangeOp, SlotValue, TreeNode, TreeUpdate } from "./types.js";
+import type { VItem, VNode, VRange, VValue } from "./value.js";
+
+/** Wire form of a slot in an update: a value, a partial node, or range operations. */
+export type WireDiff = SlotValue | TreeUpdate | RangeOp[];
+
+const NUMERIC = /^-?(?:0|[1-9]\d{0,14})$/;
+
+/**
+ * Wire form of escaped text. Integers travel as numbers (the client prints them back the same);
+ * text the client would drop (it ignores strings of the form `{{...}}`) travels as a static-only node.
+ */
+export function encodeText(s: string): SlotValue {
+  if (NUMERIC.test(s) && s !== "-0") return Number(s);
+  if (s.startsWith("{{") && s.endsWith("}}")) return { s: [s] };
+  return s;
+}
+
+/** True when the client can use `s` as an item key (it drops empty keys and `{{...}}` text). */
+export function isUsableKey(s: string): boolean {
+  return s !== "" && !(s.startsWith("{{") && s.endsWith("}}"));
+}
+
+function plainNode(n: VNode): TreeNode {
+  if (n.disguised) n.disguised = false;
+  const out: TreeNode = { s: n.block.statics };
+  for (let i = 0; i < n.slots.length; i++) out[i] = full(undefined, n.slots[i]!);
+  return out;
+}
+
+function disguise(n: VNode): RangeNode {
+  n.disguised = true;
+  const item: RangeItem = {};
+  for (let i = 0; i < n.slots.length; i++) item[i] = full(undefined, n.slots[i]!);
+  return { s: n.block.statics, d: [item] };
+}
+
+/** Full wire form of an item (all slots, nested nodes with statics). */
+export function fullItem(item: VItem, idKey: string): RangeItem {
+  const out: RangeItem = {};
+  for (let i = 0; i < item.slots.length; i++) {
+    const v = item.slots[i]!;
+    // A declared key slot stays a string: the client compares it with `===` to op keys.
+    out[i] = idKey === String(i) && typeof v === "string" ? v : full(undefined, v);
+  }
+  if (idKey === "_k") out._k = item.key;
+  return out;
+}
+
+/** Full wire form of a range. `m` is always sent: a merge would otherwise keep a stale one. */
+export function fullRange(r: VRange): RangeNode {
+  const d: RangeItem[] = new Array<RangeItem>(r.items.length);
+  for (let i = 0; i < r.items.length; i++) d[i] = fullItem(r.items[i]!, r.idKey);
+  return { s: r.construct.body.statics, d, m: { idKey: r.idKey } };
+}
+
+/**
+ * Full wire form of `n`, for a place where the client currently holds `p` (undefined: nothing, or
+ * a value that a merge replaces outright).
+ */
+export function full(p: VValue | undefined, n: VValue): SlotValue {
+  if (typeof n === "string") return encodeText(n);
+  if (n.kind === "range") return fullRange(n);
+  if (p === undefined || typeof p === "string") return plainNode(n);
+  if (p.kind === "range" || p.disguised) return n.hasRange ? disguise(n) : plainNode(n);
+  // The client holds a plain node: it replaces it only in these two cases, otherwise merges.
+  if (p.slots.length > n.slots.length || (p.hasRange && !n.hasRange)) return plainNode(n);
+  if (n.disguised) n.disguised = false;
+  const out: TreeNode = { s: n.block.statics };
+  for (let i = 0; i < n.slots.length; i++) out[i] = full(p.slots[i], n.slots[i]!);
+  return out;
+}
+
+/** The update that turns the client's `p` into `n`, or undefined when nothing changed. */
+export function diffValue(p: VValue, n: VValue): WireDiff | undefined {
+  if (p === n) return undefined;
+  if (typeof n === "string") return encodeText(n);
+  if (typeof p !== "string") {
+    if (n.kind === "node") {
+      if (p.kind === "node" && p.block === n.block && !p.disguised) return diffNode(p, n);
+    } else if (p.kind === "range" && p.construct === n.construct) {
+      const r = diffRange(p, n);
+      if (r === null) return undefined;
+      if (r !== "full") return r;
+    }
+  }
+  return full(p, n);
+}
+
+/** Changed slots of two nodes of the same block, or undefined when none changed. */
+export function diffNode(p: VNode, n: VNode): TreeUpdate | undefined {
+  if (p === n) return undefined;
+  let out: TreeUpdate | undefined;
+  for (let i = 0; i < n.slots.length; i++) {
+    const d = diffValue(p.slots[i]!, n.slots[i]!);
+    if (d !== undefined) (out ??= {})[i] = d;
+  }
+  return out;
+}
+
+function diffItem(p: VItem, n: VItem, idKey: string): RangeItem | undefined {
+  if (p === n) return undefined;
+  let out: RangeItem | undefined;
+  for (let i = 0; i < n.slots.length; i++) {
+    if (idKey === String(i)) continue; // same key, same key text
+    const d = diffValue(p.slots[i]!, n.slots[i]!);
+    if (d !== undefined) (out ??= {})[i] = d as SlotValue;
+  }
+  if (idKey === "_k" && p.key !== n.key) (out ??= {})._k = n.key;
+  return out;
+}
+
+/** Indices (into `seq`) of one longest strictly increasing subsequence. */
+function lis(seq: number[]): boolean[] {
+  const n = seq.length;
+  const tails: number[] = [];
+  const prev = new Array<number>(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const v = seq[i]!;
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seq[tails[mid]!]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  }
+  const keep = new Array<boolean>(n).fill(false);
+  let k = tails.length > 0 ? tails[tails.length - 1]! : -1;
+  while (k >= 0) {
+    keep[k] = true;
+    k = prev[k]!;
+  }
+  return keep;
+}
+
+const jsonLen = (v: unknown): number => JSON.stringify(v).length;
+
+/**
+ * Range operations turning `p` into `n` (same construct), null when nothing changed, or "full" when
+ * the whole range node should be sent instead.
+ */
+export function diffRange(p: VRange, n: VRange): RangeOp[] | "full" | null {
+  if (p.idKey !== n.idKey) return "full";
+  const idKey = n.idKey;
+  if (n.base === p && n.dirty) {
+    let sameKeys = true;
+    for (const i of n.dirty) if (p.items[i]!.key !== n.items[i]!.key) sameKeys = false;
+    if (sameKeys) {
+      const ops: RangeOp[] = [];
+      for (const i of n.dirty) {
+        const d = diffItem(p.items[i]!, n.items[i]!, idKey);
+        if (d) ops.push(["u", p.items[i]!.key, d]);
+      }
+      return ops.length > 0 ? ops : null;
+    }
+  }
+  const P = p.items;
+  const N = n.items;
+  if (P.length === 0 && N.length === 0) return null;
+  if (P.length === 0) return [["a", N.map((it) => fullItem(it, idKey))]];
+  if (N.length === 0) return "full";
+
+  const removes: RangeOp[] = [];
+  for (const it of P) if (!n.index.has(it.key)) removes.push(["r", it.key]);
+  const oldPos: number[] = [];
+  const newPos: number[] = [];
+  for (let j = 0; j < N.length; j++) {
+    const oi = p.index.get(N[j]!.key);
+    if (oi !== undefined) {
+      oldPos.push(oi);
+      newPos.push(j);
+    }
+  }
+  if (oldPos.length === 0) return "full";
+  const keep = lis(oldPos);
+  const stable = new Array<boolean>(N.length).fill(false);
+  const movedNew: number[] = [];
+  for (let t = 0; t < oldPos.length; t++) {
+    if (keep[t]) stable[newPos[t]!] = true;
+    else movedNew.push(newPos[t]!);
+  }
+
+  // Moves either as remove + re-insert of each moved item, or as one order op of every key.
+  let useOrder = false;
+  if (movedNew.length > 0) {
+    let orderCost = 8;
+    for (const it of N) orderCost += it.key.length + 3;
+    let moveCost = 0;
+    for (const j of movedNew) {
+      moveCost += jsonLen(fullItem(N[j]!, idKey)) + 2 * N[j]!.key.length + 16;
+      if (moveCost > orderCost) {
+        useOrder = true;
+        break;
+      }
+    }
+  }
+
+  const ops: RangeOp[] = [...removes];
+  let inserted = 0;
+  if (useOrder) {
+    for (let t = 0; t < oldPos.length; t++) {
+      const d = diffItem(P[oldPos[t]!]!, N[newPos[t]!]!, idKey);
+      if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
+    }
+    const added: RangeItem[] = [];
+    for (const it of N) if (!p.index.has(it.key)) added.push(fullItem(it, idKey));
+    inserted = added.length;
+    if (added.length > 0) ops.push(["a", added]);
+    ops.push(["o", N.map((it) => it.key)]);
+  } else {
+    for (const j of movedNew) ops.push(["r", N[j]!.key]);
+    for (let t = 0; t < oldPos.length; t++) {
+      if (!keep[t]) continue;
+      const d = diffItem(P[oldPos[t]!]!, N[newPos[t]!]!, idKey);
+      if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
+    }
+    let first = 0;
+    while (!stable[first]) first++;
+    let last = N.length - 1;
+    while (!stable[last]) last--;
+    if (first > 0) ops.push(["p", N.slice(0, first).map((it) => fullItem(it, idKey))]);
+    for (let j = first + 1; j < last; j++) {
+      if (!stable[j]) ops.push(["i", N[j - 1]!.key, fullItem(N[j]!, idKey)]);
+    }
+    if (last < N.length - 1) ops.push(["a", N.slice(last + 1).map((it) => fullItem(it, idKey))]);
+    inserted = N.length - oldPos.length + movedNew.length;
+  }
+  if (ops.length === 0) return null;
+  // A large rewrite may cost more than the range itself.
+  if (removes.length + inserted > N.length / 2 && jsonLen(ops) > jsonLen(fullRange(n))) return "full";
+  return ops;
+}
+
+/** The full wire tree of a root node (first render, reconnect). */
+export function fullTree(root: VNode): TreeNode {
+  return plainNode(root);
+}
+
+/** The update from the client's root to `next`; `{}` when nothing changed. */
+export function diffTree(prev: VNode, next: VNode): TreeUpdate {
+  if (prev.block !== next.block) return plainNode(next);
+  return diffNode(prev, next) ?? {};
+}

@@ -1,0 +1,412 @@
+/**
+ * Hydration: runs compiled blocks on data and produces the engine's tree (value.ts). Pipelines are
+ * evaluated by the template executor, so values are escaped exactly as a plain render escapes them.
+ *
+ * With a change set, a construct whose reads (deps.ts) do not overlap any written path keeps its
+ * previous value (the same object, which the differ then skips in O(1)), and a range whose list
+ * did not change re-runs only the items under written paths.
+ */
+import type { ActionNode, Node, PipeNode, RangeNode, TemplateNode } from "../template/node.js";
+import type { Block, Construct, RangeConstruct, TreeCompiler } from "./compile.js";
+import type { ChangeSet } from "./changes.js";
+import { constructDeps, type Ref } from "./deps.js";
+import { isUsableKey } from "./diff.js";
+import { makeNode, type VItem, type VNode, type VRange, type VValue } from "./value.js";
+import { vNodeHtml } from "./html.js";
+
+/**
+ * What hydration needs from the template executor. Variable scopes are the executor's; dot is
+ * passed explicitly.
+ */
+export interface TreeExec {
+  /** Evaluates a pipeline with Go semantics, declaring or assigning its variables. */
+  evalPipeline(dot: unknown, pipe: PipeNode): unknown;
+  /** The text an action prints for its final value. */
+  print(node: ActionNode, value: unknown): string;
+  /** Go's truth of a value. */
+  isTrue(value: unknown): boolean;
+  /** Current depth of the variable stack, for {@link pop}. */
+  mark(): number;
+  /** Drops variables declared since `mark`. */
+  pop(mark: number): void;
+  /** The entries a range iterates, in Go's order, as [key or index, element]. */
+  rangeEntries(node: RangeNode, value: unknown): [unknown, unknown][];
+  /** Binds the range's declared variables for one iteration. */
+  setRangeVars(node: RangeNode, key: unknown, elem: unknown): void;
+  /** Renders a node to escaped text, as plain execution would. */
+  walk(dot: unknown, node: Node): string;
+  /** Runs `body` as the invoked template `node`: fresh variables with `$` = dot, depth checked. */
+  invoke<T>(node: TemplateNode, dot: unknown, body: (dot: unknown) => T): T;
+}
+
+/** What a value was read from: one exact data path, a set of paths covering it, or unknown. */
+type Deps = { readonly exact: readonly string[] } | { readonly cover: readonly (readonly string[])[] } | null;
+
+const ROOT: Deps = { exact: [] };
+
+function fnv(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619);
+    h2 = Math.imul(h2 ^ c, 2246822519);
+  }
+  return (h1 >>> 0).toString(36) + (h2 >>> 0 & 0xffff).toString(36);
+}
+
+/** One hydration pass over a template set's compiled blocks. */
+export class Hydrator {
+  private vars: { name: string; deps: Deps }[] = [{ name: "$", deps: ROOT }];
+
+  /**
+   * @param changes written paths since `prev` was built, or null to re-run everything.
+   * @param assigned variables that some pipeline reassigns: reads of them are never reused.
+   */
+  constructor(
+    private readonly compiler: TreeCompiler,
+    private readonly exec: TreeExec,
+    private readonly changes: ChangeSet | null,
+    private readonly assigned: ReadonlySet<string>,
+  ) {}
+
+  /** Hydrates `block` on `dot` (the root data), reusing parts of `prev` where allowed. */
+  root(block: Block, dot: unknown, prev: VNode | null): VNode {
+    return this.block(block, dot, ROOT, prev && prev.block === block ? prev : null);
+  }
+
+  private block(block: Block, dot: unknown, dotDeps: Deps, prev: VNode | null): VNode {
+    const slots: VValue[] = [];
+    const marks: [number, number][] = [];
+    for (const step of block.steps) {
+      switch (step.kind) {
+        case "slot":
+          slots.push(this.construct(step.c, dot, dotDeps, prev ? prev.slots[slots.length] : undefined));
+          break;
+        case "effect":
+          this.runPipe(dot, dotDeps, step.node.pipe);
+          break;
+        case "open":
+          marks.push([this.exec.mark(), this.vars.length]);
+          break;
+        case "close": {
+          const [m, v] = marks.pop()!;
+          this.exec.pop(m);
+          this.vars.length = v;
+          break;
+        }
+        default: {
+          const never: never = step;
+          void never;
+        }
+      }
+    }
+    return makeNode(block, slots);
+  }
+
+  /** Evaluates a pipeline and mirrors its variable declarations in the dependency scope. */
+  private runPipe(dot: unknown, dotDeps: Deps, pipe: PipeNode): unknown {
+    const v = this.exec.evalPipeline(dot, pipe);
+    if (pipe.decl.length > 0) {
+      const d = pipe.isAssign ? null : this.pipeDeps(pipe, dotDeps);
+      for (const dv of pipe.decl) {
+        const name = dv.ident[0]!;
+        if (pipe.isAssign) {
+          for (let i = this.vars.length - 1; i >= 0; i--) {
+            if (this.vars[i]!.name === name) {
+              this.vars[i] = { name, deps: null };
+              break;
+            }
+          }
+        } else this.vars.push({ name, deps: d });
+      }
+    }
+    return v;
+  }
+
+  private lookup(name: string): Deps {
+    if (this.assigned.has(name)) return null;
+    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i]!.deps;
+    return null;
+  }
+
+  private resolve(r: Ref, dotDeps: Deps): Deps {
+    const base = r.base === "." ? dotDeps : this.lookup(r.base);
+    if (!base) return null;
+    if ("exact" in base) return { exact: r.path.length ? [...base.exact, ...r.path] : base.exact };
+    return base;
+  }
+
+  /** What a pipeline's value derives from: exact when it is a plain field chain. */
+  private pipeDeps(pipe: PipeNode, dotDeps: Deps): Deps {
+    if (!this.changes) return null;
+    const cmd = pipe.cmds.length === 1 ? pipe.cmds[0] : undefined;
+    const arg = cmd && cmd.args.length === 1 ? cmd.args[0] : undefined;
+    if (arg) {
+      if (arg.type === "field") return this.resolve({ base: ".", path: arg.ident }, dotDeps);
+      if (arg.type === "dot") return dotDeps;
+      if (arg.type === "variable") return this.resolve({ base: arg.ident[0]!, path: arg.ident.slice(1) }, dotDeps);
+    }
+    const cover: (readonly string[])[] = [];
+    const refs: Ref[] = [];
+    for (const c of pipe.cmds) {
+      for (const a of c.args) {
+        if (a.type === "field") refs.push({ base: ".", path: a.ident });
+        else if (a.type === "dot") refs.push({ base: ".", path: [] });
+        else if (a.type === "variable") refs.push({ base: a.ident[0]!, path: a.ident.slice(1) });
+        else if (a.type === "chain" || a.type === "pipe") return null;
+      }
+    }
+    for (const r of refs) {
+      const d = this.resolve(r, dotDeps);
+      if (!d) return null;
+      if ("exact" in d) cover.push(d.exact);
+      else cover.push(...d.cover);
+    }
+    return { cover };
+  }
+
+  /** True when no reported write can reach what `c` reads. */
+  private unchanged(c: Construct, dotDeps: Deps): boolean {
+    const changes = this.changes;
+    if (!changes) return false;
+    const deps = constructDeps(c);
+    if (deps.assigns) return false;
+    for (const r of deps.refs) {
+      const d = this.resolve(r, dotDeps);
+      if (!d) return false;
+      if ("exact" in d) {
+        if (changes.overlaps(d.exact)) return false;
+      } else {
+        for (const p of d.cover) if (changes.overlaps(p)) return false;
+      }
+    }
+    return true;
+  }
+
+  private construct(c: Construct, dot: unknown, dotDeps: Deps, prev: VValue | undefined): VValue {
+    if (prev !== undefined && this.unchanged(c, dotDeps)) return prev;
+    switch (c.kind) {
+      case "expr":
+        return this.exec.print(c.node, this.exec.evalPipeline(dot, c.node.pipe));
+      case "dyn":
+        return this.exec.walk(dot, c.node);
+      case "cond":
+        return this.cond(c.branches, c.elseBlock, dot, dotDeps, prev);
+      case "range":
+        return this.range(c, dot, dotDeps, prev);
+      case "call":
+        return this.call(c.node, dot, dotDeps, prev);
+      default: {
+        const never: never = c;
+        return never;
+      }
+    }
+  }
+
+  private cond(
+    branches: Extract<Construct, { kind: "cond" }>["branches"],
+    elseBlock: Block | null,
+    dot: unknown,
+    dotDeps: Deps,
+    prev: VValue | undefined,
+  ): VValue {
+    const m = this.exec.mark();
+    const vm = this.vars.length;
+    try {
+      for (const b of branches) {
+        const v = this.runPipe(dot, dotDeps, b.node.pipe);
+        if (!this.exec.isTrue(v)) continue;
+        const innerDot = b.kind === "with" ? v : dot;
+        const innerDeps = b.kind === "with" ? this.pipeDeps(b.node.pipe, dotDeps) : dotDeps;
+        return this.block(b.block, innerDot, innerDeps, sameBlock(prev, b.block));
+      }
+      if (elseBlock) return this.block(elseBlock, dot, dotDeps, sameBlock(prev, elseBlock));
+      return "";
+    } finally {
+      this.exec.pop(m);
+      this.vars.length = vm;
+    }
+  }
+
+  private call(node: TemplateNode, dot: unknown, dotDeps: Deps, prev: VValue | undefined): VValue {
+    const block = this.compiler.block(node.name);
+    const argDeps = node.pipe ? this.pipeDeps(node.pipe, dotDeps) : { cover: [] };
+    const arg = node.pipe ? this.exec.evalPipeline(dot, node.pipe) : undefined;
+    const saved = this.vars;
+    this.vars = [{ name: "$", deps: argDeps }];
+    try {
+      return this.exec.invoke(node, arg, (d) => {
+        // The executor raises the undefined-template error; a null block is unreachable here.
+        if (!block) return "";
+        return this.block(block, d, argDeps, sameBlock(prev, block));
+      });
+    } finally {
+      this.vars = saved;
+    }
+  }
+
+  private range(c: RangeConstruct, dot: unknown, dotDeps: Deps, prev: VValue | undefined): VValue {
+    const m = this.exec.mark();
+    const vm = this.vars.length;
+    try {
+      const pipe = c.node.pipe;
+      const src = this.runPipe(dot, dotDeps, pipe);
+      const srcDeps = this.pipeDeps(pipe, dotDeps);
+      const before = prev !== undefined && typeof prev !== "string" && prev.kind === "range" && prev.construct === c ? prev : null;
+      if (before && srcDeps && "exact" in srcDeps && Array.isArray(src) && src.length === before.items.length) {
+        const partial = this.partialRange(c, src, srcDeps.exact, dotDeps, before);
+        if (partial) return partial;
+      }
+      const entries = this.exec.rangeEntries(c.node, src);
+      if (entries.length === 0) {
+        if (c.elseBlock) return this.block(c.elseBlock, dot, dotDeps, sameBlock(prev, c.elseBlock));
+        return this.finishRange(c, [], null);
+      }
+      const prevByKey = before ? new Map(before.items.map((it) => [it.dk, it])) : null;
+      const items: VItem[] = new Array<VItem>(entries.length);
+      for (let i = 0; i < entries.length; i++) {
+        const [k, v] = entries[i]!;
+        const itemDeps = this.itemDeps(srcDeps, k);
+        items[i] = this.item(c, k, v, itemDeps, srcDeps, prevByKey?.get(k) ?? null);
+      }
+      return this.finishRange(c, items, null);
+    } finally {
+      this.exec.pop(m);
+      this.vars.length = vm;
+    }
+  }
+
+  private itemDeps(srcDeps: Deps, k: unknown): Deps {
+    if (!srcDeps) return null;
+    if ("exact" in srcDeps && (typeof k === "number" || typeof k === "string")) return { exact: [...srcDeps.exact, String(k)] };
+    return "exact" in srcDeps ? { cover: [srcDeps.exact] } : srcDeps;
+  }
+
+  /**
+   * Re-runs only the items under written paths when the list itself was not written (same length,
+   * writes only below existing indices) and nothing else the range reads changed.
+   */
+  private partialRange(c: RangeConstruct, src: unknown[], path: readonly string[], dotDeps: Deps, before: VRange): VRange | null {
+    const changes = this.changes!;
+    const kids = changes.childrenBelow(path);
+    if (kids === null || !this.unchangedExcept(c, dotDeps, path)) return null;
+    const dirty: number[] = [];
+    for (const k of kids) {
+      const i = Number(k);
+      if (!Number.isInteger(i) || i < 0 || i >= src.length || String(i) !== k) return null;
+      dirty.push(i);
+    }
+    if (dirty.length === 0) return before;
+    dirty.sort((a, b) => a - b);
+    const items = before.items.slice();
+    const srcDeps: Deps = { exact: path };
+    for (const i of dirty) {
+      const it = this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, before.items[i]!);
+      items[i] = it;
+    }
+    return this.finishRange(c, items, { base: before, dirty });
+  }
+
+  /** Like {@link unchanged} but ignoring writes below the range's own source path. */
+  private unchangedExcept(c: RangeConstruct, dotDeps: Deps, path: readonly string[]): boolean {
+    const deps = constructDeps(c);
+    if (deps.assigns) return false;
+    const src = this.pipeDeps(c.node.pipe, dotDeps);
+    for (const r of deps.refs) {
+      const d = this.resolve(r, dotDeps);
+      if (!d) return false;
+      if ("exact" in d) {
+        if (sameOrBelow(d.exact, path) && src && "exact" in src) continue;
+        if (this.changes!.overlaps(d.exact)) return false;
+      } else {
+        for (const p of d.cover) if (!sameOrBelow(p, path) && this.changes!.overlaps(p)) return false;
+      }
+    }
+    return true;
+  }
+
+  private item(c: RangeConstruct, k: unknown, v: unknown, itemDeps: Deps, srcDeps: Deps, prev: VItem | null): VItem {
+    const m = this.exec.mark();
+    const vm = this.vars.length;
+    try {
+      this.exec.setRangeVars(c.node, k, v);
+      const decl = c.node.pipe.decl;
+      // Mirror the executor: the element variable, then the key variable (covering the list).
+      if (decl.length > 0) this.bindTop(decl.length === 1 ? 1 : 2, decl.length === 1 ? itemDeps : srcDeps, itemDeps);
+      const prevNode: VNode | null = prev ? { kind: "node", block: c.body, slots: prev.slots, hasRange: false } : null;
+      const node = this.block(c.body, v, itemDeps, prevNode);
+      const key = c.keySlot !== null ? (node.slots[c.keySlot] as string) : fnv(vNodeHtml(node));
+      return { key, h: key, slots: node.slots, dk: k };
+    } finally {
+      this.exec.pop(m);
+      this.vars.length = vm;
+    }
+  }
+
+  /** Rebinds the dependency scope of the range variables (declared by the range pipeline). */
+  private bindTop(count: number, keyDeps: Deps, elemDeps: Deps): void {
+    const n = this.vars.length;
+    if (count === 1) {
+      const top = this.vars[n - 1];
+      if (top) this.vars[n - 1] = { name: top.name, deps: elemDeps };
+    } else {
+      const k = this.vars[n - 2];
+      const e = this.vars[n - 1];
+      if (k) this.vars[n - 2] = { name: k.name, deps: keyDeps };
+      if (e) this.vars[n - 1] = { name: e.name, deps: elemDeps };
+    }
+  }
+
+  /**
+   * Chooses keys: the declared key slot when every item has a usable, unique one, else generated
+   * content keys made unique by an occurrence suffix. A partial update keeps the previous keys.
+   */
+  private finishRange(c: RangeConstruct, items: VItem[], partial: { base: VRange; dirty: number[] } | null): VRange {
+    if (partial) {
+      const { base, dirty } = partial;
+      if (base.idKey === "_k" || dirty.every((i) => items[i]!.h === base.items[i]!.h)) {
+        for (const i of dirty) {
+          const key = base.items[i]!.key;
+          if (items[i]!.key !== key) items[i] = { ...items[i]!, key };
+        }
+        return { kind: "range", construct: c, idKey: base.idKey, items, index: base.index, base, dirty };
+      }
+    }
+    const index = new Map<string, number>();
+    if (c.keySlot !== null) {
+      let ok = true;
+      for (let i = 0; i < items.length; i++) {
+        const k = items[i]!.h;
+        if (!isUsableKey(k) || index.has(k)) {
+          ok = false;
+          break;
+        }
+        index.set(k, i);
+      }
+      if (ok) return { kind: "range", construct: c, idKey: String(c.keySlot), items, index };
+      index.clear();
+    }
+    const seen = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      const h = c.keySlot !== null ? fnv(vNodeHtml({ kind: "node", block: c.body, slots: it.slots, hasRange: false })) : it.h;
+      const n = seen.get(h) ?? 0;
+      seen.set(h, n + 1);
+      const key = n === 0 ? h : `${h}~${n}`;
+      if (key !== it.key) items[i] = { ...it, key };
+      index.set(key, i);
+    }
+    return { kind: "range", construct: c, idKey: "_k", items, index };
+  }
+}
+
+function sameBlock(prev: VValue | undefined, block: Block): VNode | null {
+  return prev !== undefined && typeof prev !== "string" && prev.kind === "node" && prev.block === block ? prev : null;
+}
+
+function sameOrBelow(p: readonly string[], base: readonly string[]): boolean {
+  if (p.length < base.length) return false;
+  for (let i = 0; i < base.length; i++) if (p[i] !== base[i]) return false;
+  return true;
+}
