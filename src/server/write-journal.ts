@@ -98,6 +98,10 @@ export class WriteJournal {
 
   private remember(target: object, key: Key): void {
     if (!this.active) return;
+    // Writing past the end of an array also grows its length, which no trap reports.
+    if (Array.isArray(target) && typeof key === "string" && /^\d+$/.test(key) && Number(key) >= target.length) {
+      this.undo.push({ kind: "prop", target, key: "length", desc: Reflect.getOwnPropertyDescriptor(target, "length") });
+    }
     this.undo.push({ kind: "prop", target, key, desc: Reflect.getOwnPropertyDescriptor(target, key) });
   }
 
