@@ -1,0 +1,73 @@
+/**
+ * Named JavaScript hooks attached with `lvt-hook="Name"`. Hooks are plain objects looked up in a
+ * registry, never strings to evaluate, so pages work under a CSP without `unsafe-eval`.
+ */
+import type { Payload } from "./payload.js";
+
+/** What a hook callback receives as `this` (and as its argument). */
+export interface HookContext {
+  /** The element carrying `lvt-hook`. */
+  el: HTMLElement;
+  /** Sends an action to the server, as an `lvt-click` would. */
+  pushEvent(action: string, data?: Payload): void;
+}
+
+/** A hook: any of the three callbacks. */
+export interface Hook {
+  mounted?(this: HookContext, ctx: HookContext): void;
+  updated?(this: HookContext, ctx: HookContext): void;
+  destroyed?(this: HookContext, ctx: HookContext): void;
+}
+
+/** The shared registry; `LiveTemplate.hooks.Name = {...}` before or after boot. */
+export const hooks: Record<string, Hook> = {};
+
+const ATTR = "lvt-hook";
+
+/** Runs the hooks of one wrapper as elements appear, change and leave. */
+export class HookRunner {
+  private live = new Map<HTMLElement, { name: string; ctx: HookContext }>();
+
+  constructor(
+    private registry: Record<string, Hook>,
+    private send: (action: string, data: Payload) => void,
+  ) {}
+
+  /** Calls `destroyed` for hooked elements gone, `mounted` for new ones, `updated` for changed ones. */
+  sync(wrapper: HTMLElement, changed: Set<Element>): void {
+    for (const [el, h] of this.live) {
+      if (!wrapper.contains(el) || el.getAttribute(ATTR) !== h.name) {
+        this.live.delete(el);
+        this.call(h.name, "destroyed", h.ctx);
+      }
+    }
+    for (const el of Array.from(wrapper.querySelectorAll<HTMLElement>(`[${ATTR}]`))) {
+      const h = this.live.get(el);
+      if (h) {
+        if (changed.has(el)) this.call(h.name, "updated", h.ctx);
+        continue;
+      }
+      const name = el.getAttribute(ATTR) ?? "";
+      const ctx: HookContext = { el, pushEvent: (action, data = {}) => this.send(action, data) };
+      this.live.set(el, { name, ctx });
+      this.call(name, "mounted", ctx);
+    }
+  }
+
+  /** Calls `destroyed` on every live hook (the client is being stopped). */
+  destroyAll(): void {
+    for (const h of this.live.values()) this.call(h.name, "destroyed", h.ctx);
+    this.live.clear();
+  }
+
+  private call(name: string, phase: keyof Hook, ctx: HookContext): void {
+    const fn = this.registry[name]?.[phase];
+    if (!fn) return;
+    try {
+      fn.call(ctx, ctx);
+    } catch (err) {
+      // A faulty hook must not stop the patch loop or the other hooks.
+      console.error(`lvt-hook ${name}.${phase}`, err);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Patches the wrapper's children to new HTML with morphdom. Rows keep their DOM nodes (keyed by
+ * `data-key`, `data-lvt-key` or `id`), `lvt-ignore` subtrees are left alone, and the element the
+ * user is typing in keeps its value, caret and selection.
+ */
+import morphdomModule from "morphdom";
+
+// morphdom ships CommonJS typings, so under NodeNext TypeScript sees the default import as the
+// module object; the bundler resolves its ES build, whose default export is the function itself.
+const morphdom = morphdomModule as unknown as typeof morphdomModule.default;
+
+type Field = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+const isField = (el: Element | null): el is Field =>
+  el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+
+/** Attribute on an element that hooks watch; morphdom reports its updates to the caller. */
+const HOOK_ATTR = "lvt-hook";
+
+function nodeKey(node: Node): string | undefined {
+  if (!(node instanceof Element)) return undefined;
+  return node.getAttribute("data-key") || node.getAttribute("data-lvt-key") || node.id || undefined;
+}
+
+/** Where the caret was, so it can be put back if the focused element had to be replaced. */
+interface Caret {
+  el: Field;
+  value: string;
+  start: number | null;
+  end: number | null;
+}
+
+function selection(el: Field): [number | null, number | null] {
+  try {
+    return el instanceof HTMLSelectElement ? [null, null] : [el.selectionStart, el.selectionEnd];
+  } catch {
+    return [null, null]; // inputs such as type=number have no selection API
+  }
+}
+
+/**
+ * Replaces the children of `wrapper` by `html`, touching only what differs.
+ * @returns the elements carrying `lvt-hook` whose subtree changed, for `updated` callbacks
+ */
+export function patch(wrapper: HTMLElement, html: string): Set<Element> {
+  const updated = new Set<Element>();
+  const active = document.activeElement;
+  let caret: Caret | null = null;
+  if (isField(active) && wrapper.contains(active)) {
+    const [start, end] = selection(active);
+    caret = { el: active, value: active.value, start, end };
+  }
+  const next = document.createElement(wrapper.tagName);
+  next.innerHTML = html;
+  morphdom(wrapper, next, {
+    childrenOnly: true,
+    getNodeKey: nodeKey,
+    onBeforeElUpdated(from, to) {
+      if (from.hasAttribute("lvt-ignore")) return false;
+      if (from.isEqualNode(to)) return false;
+      if (from === active && isField(from)) {
+        // A select the user has open would lose its choice; text fields keep what was typed while
+        // their attributes still follow the server (the value attribute no longer drives a dirty field).
+        if (from instanceof HTMLSelectElement) return false;
+        (to as Field).value = from.value;
+        if (from instanceof HTMLInputElement) (to as HTMLInputElement).checked = from.checked;
+      }
+      return true;
+    },
+    onElUpdated(el) {
+      if (el.hasAttribute(HOOK_ATTR)) updated.add(el);
+    },
+  });
+  if (caret && !caret.el.isConnected) restoreCaret(wrapper, caret);
+  return updated;
+}
+
+/** Focuses the replacement of a field that was replaced (same id, else same name) and refills it. */
+function restoreCaret(wrapper: HTMLElement, c: Caret): void {
+  const old = c.el;
+  const sel = old.id ? `#${CSS.escape(old.id)}` : old.name ? `[name="${CSS.escape(old.name)}"]` : "";
+  const el = sel ? wrapper.querySelector(sel) : null;
+  if (!isField(el) || el.tagName !== old.tagName) return;
+  el.value = c.value;
+  el.focus();
+  if (!(el instanceof HTMLSelectElement) && c.start !== null) {
+    try {
+      el.setSelectionRange(c.start, c.end ?? c.start);
+    } catch {
+      // no selection API on this input type
+    }
+  }
+}

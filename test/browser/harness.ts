@@ -1,0 +1,52 @@
+/**
+ * Shared pieces of the browser tests: whether Chromium is there, launching it, and building the
+ * client bundle from the current sources (in memory, so tests never depend on a stale dist/).
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** True when browser tests can run; throws when they must run (LT_REQUIRE_EXTERNAL=1) but cannot. */
+export function chromiumAvailable(): boolean {
+  const ok = existsSync(CHROMIUM);
+  if (!ok && process.env["LT_REQUIRE_EXTERNAL"] === "1") throw new Error(`${CHROMIUM} is required (LT_REQUIRE_EXTERNAL=1)`);
+  return ok;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+}
+
+let bundle: Promise<string> | undefined;
+
+/** The minified IIFE bundle, built exactly as scripts/build.mjs builds it. */
+export function clientBundle(): Promise<string> {
+  bundle ??= build({
+    entryPoints: [fileURLToPath(new URL("../../src/client/index.ts", import.meta.url))],
+    bundle: true,
+    target: "es2020",
+    legalComments: "none",
+    define: { DEV_MODE: "false" },
+    format: "iife",
+    minify: true,
+    write: false,
+  }).then((r) => r.outputFiles[0]?.text ?? "");
+  return bundle;
+}
+
+/** Polls `check` until it returns true (the browser does things asynchronously). */
+export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
