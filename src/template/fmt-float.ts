@@ -63,6 +63,51 @@ function exactDigits(x: number): Digits {
   return { d: trimZeros(s), dp: s.length + exp };
 }
 
+/** Digits of a decimal string as toFixed/toExponential print it (no sign). */
+function parseDecimal(s: string): Digits {
+  const e = s.indexOf("e");
+  let exp = 0;
+  if (e >= 0) {
+    exp = Number(s.slice(e + 1));
+    s = s.slice(0, e);
+  }
+  const point = s.indexOf(".");
+  const intLen = point < 0 ? s.length : point;
+  const all = point < 0 ? s : s.slice(0, point) + s.slice(point + 1);
+  let lead = 0;
+  while (lead < all.length && all.charCodeAt(lead) === 48) lead++;
+  const d = trimZeros(all.slice(lead));
+  return d.length === 0 ? { d: "", dp: 0 } : { d, dp: intLen - lead + exp };
+}
+
+/**
+ * Whether rounding x (> 0) at `frac` digits after the decimal point could be a tie: only then can
+ * JavaScript's rounding (ties away from zero) differ from Go's (ties to even). A tie needs the
+ * exact expansion to end with a 5 right after the cut, so x * 2^(frac+1) must be an integer.
+ */
+function mayTie(x: number, frac: number): boolean {
+  return frac < 0 || Number.isInteger(x * 2 ** (frac + 1));
+}
+
+/** x (finite, >= 0) rounded to `prec` digits after the point, ties to even. */
+function roundedFixed(x: number, prec: number): Digits {
+  if (prec <= 100 && x < 1e21 && !mayTie(x, prec)) return parseDecimal(x.toFixed(prec));
+  const exact = exactDigits(x);
+  return roundDigits(exact, exact.dp + prec);
+}
+
+/** x (finite, >= 0) rounded to nd >= 1 significant digits, ties to even. */
+function roundedSignificant(x: number, nd: number): Digits {
+  if (nd <= 100 && x !== 0) {
+    const s = x.toExponential(nd - 1);
+    const exp = Number(s.slice(s.indexOf("e") + 1));
+    // If rounding carried into a new leading digit, the retained digits were all 9s: no tie can
+    // round differently there, so the check with the carried exponent is still sound.
+    if (!mayTie(x, nd - 1 - exp)) return parseDecimal(s);
+  }
+  return roundDigits(exactDigits(x), nd);
+}
+
 /** Rounds to nd significant digits, ties to even (the expansion is exact, so a tie is a lone 5). */
 function roundDigits(x: Digits, nd: number): Digits {
   if (nd < 0 || nd >= x.d.length) return x;
@@ -73,7 +118,10 @@ function roundDigits(x: Digits, nd: number): Digits {
   } else {
     up = next >= 5;
   }
-  if (!up) return { d: trimZeros(x.d.slice(0, nd)), dp: x.dp };
+  if (!up) {
+    const d = trimZeros(x.d.slice(0, nd));
+    return d.length === 0 ? { d: "", dp: 0 } : { d, dp: x.dp };
+  }
   let i = nd - 1;
   while (i >= 0 && x.d[i] === "9") i--;
   if (i < 0) return { d: "1", dp: x.dp + 1 };
@@ -189,8 +237,12 @@ export function formatFloat(x: number, format: FloatFormat, prec: number): strin
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "+Inf";
   if (x === -Infinity) return "-Inf";
-  const neg = x < 0 || Object.is(x, -0);
   const abs = Math.abs(x);
+  // Fast paths where JavaScript's own text is exactly Go's: shortest %g in the plain-decimal range,
+  // and %f when no rounding tie is possible.
+  if (format === "g" && prec < 0 && abs >= 1e-4 && abs < 1e6) return String(x);
+  if (format === "f" && prec >= 0 && prec <= 100 && abs < 1e21 && !mayTie(abs, prec)) return x.toFixed(prec);
+  const neg = x < 0 || Object.is(x, -0);
   if (format === "b") return formatB(neg, abs);
   if (format === "x" || format === "X") return formatX(neg, abs, prec, format === "X");
 
@@ -202,14 +254,13 @@ export function formatFloat(x: number, format: FloatFormat, prec: number): strin
     else if (format === "f") prec = Math.max(digits.d.length - digits.dp, 0);
     else prec = digits.d.length;
   } else {
-    const exact = exactDigits(abs);
-    if (format === "e" || format === "E") {
-      digits = roundDigits(exact, prec + 1);
-    } else if (format === "f") {
-      digits = roundDigits(exact, exact.dp + prec);
-    } else {
+    if (format === "g" || format === "G") {
       if (prec === 0) prec = 1;
-      digits = roundDigits(exact, prec);
+      digits = roundedSignificant(abs, prec);
+    } else if (format === "f") {
+      digits = roundedFixed(abs, prec);
+    } else {
+      digits = roundedSignificant(abs, prec + 1);
     }
   }
 

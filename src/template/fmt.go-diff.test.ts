@@ -247,12 +247,12 @@ function randomFloats(seed: number, count: number): number[] {
 const FLOAT_FORMATS = [
   "%v", "%e", "%.0e", "%.3e", "%.17e", "%E", "%f", "%.0f", "%.1f", "%.2f", "%.3f", "%.10f", "%g",
   "%.1g", "%.3g", "%.6g", "%.15g", "%.17g", "%G", "%#g", "%#.4g", "%x", "%.3x", "%X", "%b", "%+.4e",
-  "%12.5f", "%-12.2e|", "%012.3g",
+  "%12.5f", "%-12.2e|", "%012.3g", "%.5f", "%.8e", "%.12g", "%.4f", "%.2e", "%.2g",
 ];
 
 describe.skipIf(skipWithoutGo)("float formatting compared with Go on random floats", () => {
-  const floats = randomFloats(20260525, 400);
-  it.each(FLOAT_FORMATS)("formats 400 random floats like Go with %s", (format) => {
+  const floats = randomFloats(20260525, 1000);
+  it.each(FLOAT_FORMATS)("formats 1000 random floats like Go with %s", (format) => {
     const results = runGo(floats.map((x): GoCase => ({ mode: "printf", format, args: [x] })));
     const mismatches: string[] = [];
     floats.forEach((x, i) => {
@@ -294,5 +294,40 @@ describe.skipIf(skipWithoutGo)("printing compared with Go's text/template print 
     const results = runGo(cases);
     const ours = PAIRS.flatMap(([x, y]) => [`${sprint([x, y])}|${sprint([x, y, x])}`, sprintln([x, y])]);
     expect(ours).toEqual(results.map((r) => r.out));
+  });
+});
+
+describe.skipIf(skipWithoutGo)("random formats compared with Go", () => {
+  const VERBS = "vdsqxXobOeEfFgGtcUTz%";
+  const FLAGS = "-+# 0";
+  const next = generator(7);
+  const pick = (s: string): string => s[Math.floor(next() * s.length)] ?? "";
+  const formats: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    let f = "%";
+    const nflags = Math.floor(next() * 3);
+    for (let k = 0; k < nflags; k++) f += pick(FLAGS);
+    if (next() < 0.5) f += String(Math.floor(next() * 12));
+    if (next() < 0.5) f += "." + (next() < 0.2 ? "" : String(Math.floor(next() * 8)));
+    f += pick(VERBS);
+    formats.push(f + "|");
+  }
+  const values: unknown[] = [0, 7, -7, 300, 0x1f600, 0.5, -2.25, 1e-7, 12345.678, NaN, -Infinity, "", "héllo", "a\tb", true, null, [1, "x"], { k: -1.5 }, new HTML("<p>")];
+  it("formats 400 random flag, width, precision and verb combinations like Go", () => {
+    const rows: Array<{ format: string; value: unknown }> = [];
+    for (const format of formats) {
+      for (const value of values) {
+        if (FLOAT_VERB.test(format) && containsInt(value)) continue;
+        rows.push({ format, value });
+      }
+    }
+    const results = runGo(rows.map((r): GoCase => ({ mode: "printf", format: r.format, args: [r.value] })));
+    const mismatches: string[] = [];
+    rows.forEach((r, i) => {
+      const ours = sprintf(r.format, [r.value]);
+      const go = results[i]?.out;
+      if (ours !== go) mismatches.push(`${r.format} ${JSON.stringify(r.value)}: ours ${ours} go ${String(go)}`);
+    });
+    expect(mismatches).toEqual([]);
   });
 });

@@ -231,7 +231,8 @@ class Printer {
   prec = 0;
   precPresent = false;
   private erroring = false;
-  private readonly active = new Set<object>();
+  /** Objects being printed, to stop at cycles; allocated on the first container. */
+  private active: Set<object> | undefined;
 
   clearFlags(): void {
     this.plus = this.minus = this.sharp = this.space = this.zero = false;
@@ -625,11 +626,12 @@ class Printer {
       if (this.erroring) return this.printString(text(), "v", arg);
       return this.badVerb(verb, arg);
     }
-    if (this.active.has(arg)) {
+    const active = (this.active ??= new Set());
+    if (active.has(arg)) {
       this.buf += "<cycle>";
       return;
     }
-    this.active.add(arg);
+    active.add(arg);
     try {
       if (Array.isArray(arg)) return this.printList(arg, "[]interface {}", verb, depth);
       if (arg instanceof Set) return this.printList(arg, "[]interface {}", verb, depth);
@@ -639,7 +641,7 @@ class Printer {
       if (toString !== undefined && this.stringer(() => String(toString.call(arg)), verb)) return;
       return this.printStruct(arg, verb, depth);
     } finally {
-      this.active.delete(arg);
+      active.delete(arg);
     }
   }
 }
@@ -727,6 +729,24 @@ function doPrintf(p: Printer, format: string, args: readonly unknown[]): void {
           break;
         default:
           break flags;
+      }
+    }
+
+    // Common case: flags then a lower-case verb, with an operand left (Go takes the same shortcut;
+    // the general path below would print the same).
+    if (i < end && argNum < args.length) {
+      const c = format.charCodeAt(i);
+      if (c >= 97 && c <= 122) {
+        if (c === 118) {
+          p.sharpV = p.sharp;
+          p.sharp = false;
+          p.plusV = p.plus;
+          p.plus = false;
+        }
+        p.printArg(args[argNum], format[i] ?? "", 0);
+        argNum++;
+        i++;
+        continue;
       }
     }
 
@@ -843,7 +863,13 @@ function isStringOperand(v: unknown): boolean {
  */
 export function printValue(v: unknown): string {
   if (typeof v === "string") return v;
-  if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
+  if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) return String(v);
+    const abs = Math.abs(v);
+    // Go's shortest %g matches JavaScript's text in this range (see fmt-float.ts).
+    if (abs >= 1e-4 && abs < 1e6) return String(v);
+  }
+  if (typeof v === "boolean") return v ? "true" : "false";
   const p = new Printer();
   p.printArg(v, "v", 0);
   return p.buf;
