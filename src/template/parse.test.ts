@@ -220,6 +220,10 @@ describe("parse errors", () => {
     ['{{if .X}}{{"abcdefghijklmnop"}}{{end}', 'template: t:1:34: bad character U+007D \'}\''],
     ['{{.X "abcdefghijklmnop"x}}', 'template: t:1:24: unexpected "x" in operand'],
     ['{{range .}}{{end "abcdefghijklmnop"}}', 'template: t:1:18: unexpected "\\"abcdefghi"... in end'],
+    [".5i{{'x'continue1é}}", 'template: t:1:9: unexpected "continue1é"... in operand'],
+    ["{{- \ndefine ", "template: t:2:8: unclosed action"],
+    ["{{1+0x1Fi}}", 'template: t:1:3: strconv.ParseFloat: parsing "+0x1F": invalid syntax'],
+    ["{{0x1F+1i}}", 'template: t:1:3: strconv.ParseFloat: parsing "0x1F": invalid syntax'],
   ];
   for (const [src, message] of cases) {
     it(`rejects ${JSON.stringify(src)}`, () => {

@@ -341,7 +341,8 @@ class Parser {
         const delim = this.next();
         const keyword = this.nextNonSpace();
         if (keyword.type === "define") {
-          this.actionStart = delim;
+          // Like Go, errors inside a definition do not mention where the define action started.
+          this.actionStart = null;
           this.inNewScope(() => this.parseDefinition());
           this.actionStart = null;
           continue;
@@ -755,8 +756,8 @@ function describe(item: Item): string {
     case "with":
       return `<${item.val}>`;
     default: {
-      const runes = [...item.val];
-      if (runes.length > 10) return `${goQuote(runes.slice(0, 10).join(""))}...`;
+      // Go measures the length in bytes but truncates to 10 characters.
+      if (Buffer.byteLength(item.val, "utf8") > 10) return `${goQuote([...item.val].slice(0, 10).join(""))}...`;
       return goQuote(item.val);
     }
   }
@@ -1002,9 +1003,13 @@ export function parseNumber(text: string, kind: "number" | "char" | "complex"): 
   if (kind === "complex") {
     // real part, then a sign, then the imaginary part ending in i (the lexer guarantees the shape).
     const m = /^([+-]?.*?[^eEpP+-])([+-].*)i$/.exec(text);
-    const re = m ? parseFloat64(m[1] ?? "") : null;
-    const im = m ? parseFloat64(m[2] ?? "") : null;
-    if (re === null || im === null) return `expected complex constant: ${goQuote(text)}`;
+    if (m === null) return `expected complex constant: ${goQuote(text)}`;
+    // Go reads the pair with fmt.Sscan, whose errors come from strconv.ParseFloat.
+    const [, reText = "", imText = ""] = m;
+    const re = parseFloat64(reText);
+    if (re === null) return `strconv.ParseFloat: parsing ${goQuote(reText)}: invalid syntax`;
+    const im = parseFloat64(imText);
+    if (im === null) return `strconv.ParseFloat: parsing ${goQuote(imText)}: invalid syntax`;
     return fromComplex(re, im);
   }
   if (text.endsWith("i")) {
