@@ -35,7 +35,10 @@ export interface TreeExec {
   setRangeVars(node: RangeNode, key: unknown, elem: unknown): void;
   /** Renders a node to escaped text, as plain execution would. */
   walk(dot: unknown, node: Node): string;
-  /** Runs `body` as the invoked template `node`: fresh variables with `$` = dot, depth checked. */
+  /**
+   * Runs `body` as the invocation `node` made with `dot`: evaluates the argument in the caller's
+   * scope, then gives `body` the callee's dot inside fresh variables, depth checked.
+   */
   invoke<T>(node: TemplateNode, dot: unknown, body: (dot: unknown) => T): T;
 }
 
@@ -231,13 +234,13 @@ export class Hydrator {
 
   private call(node: TemplateNode, dot: unknown, dotDeps: Deps, prev: VValue | undefined): VValue {
     const block = this.compiler.block(node.name);
-    const argDeps = node.pipe ? this.pipeDeps(node.pipe, dotDeps) : { cover: [] };
-    const arg = node.pipe ? this.exec.evalPipeline(dot, node.pipe) : undefined;
+    const argDeps: Deps = node.pipe ? this.pipeDeps(node.pipe, dotDeps) : { cover: [] };
     const saved = this.vars;
-    this.vars = [{ name: "$", deps: argDeps }];
     try {
-      return this.exec.invoke(node, arg, (d) => {
-        // The executor raises the undefined-template error; a null block is unreachable here.
+      // The executor evaluates the argument in the caller's scope, then enters the callee's.
+      return this.exec.invoke(node, dot, (d) => {
+        this.vars = [{ name: "$", deps: argDeps }];
+        // The executor raises the undefined-template error first; a null block is unreachable.
         if (!block) return "";
         return this.block(block, d, argDeps, sameBlock(prev, block));
       });
@@ -333,7 +336,7 @@ export class Hydrator {
       this.exec.setRangeVars(c.node, k, v);
       const decl = c.node.pipe.decl;
       // Mirror the executor: the element variable, then the key variable (covering the list).
-      if (decl.length > 0) this.bindTop(decl.length === 1 ? 1 : 2, decl.length === 1 ? itemDeps : srcDeps, itemDeps);
+      if (decl.length > 0 && !c.node.pipe.isAssign) this.bindTop(decl.length === 1 ? 1 : 2, decl.length === 1 ? itemDeps : srcDeps, itemDeps);
       const prevNode: VNode | null = prev ? { kind: "node", block: c.body, slots: prev.slots, hasRange: false } : null;
       const node = this.block(c.body, v, itemDeps, prevNode);
       const key = c.keySlot !== null ? (node.slots[c.keySlot] as string) : fnv(vNodeHtml(node));
