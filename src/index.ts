@@ -18,6 +18,10 @@ export type { ContentKind } from "./template/content.js";
 
 // --- live tree (src/tree, src/live) ---
 export type { TreeNode, RangeNode, RangeItem, RangeOp, SlotValue, TreeUpdate } from "./tree/types.js";
+export { Template } from "./live/template.js";
+export type { UpdateOptions, PageOptions } from "./live/template.js";
+export { treeToHtml } from "./tree/html.js";
+export type { ChangePath } from "./tree/changes.js";
 
 // --- server (src/server) ---
 
