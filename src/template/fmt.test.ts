@@ -68,6 +68,15 @@ describe("printValue", () => {
     expect(printValue(a)).toBe("[1 <cycle>]");
   });
 
+  it("reports a throwing toString in-band as Go reports a panicking String method", () => {
+    class Broken {
+      toString(): string {
+        throw new Error("boom");
+      }
+    }
+    expect(sprintf("%s|%d", [new Broken(), 1])).toBe("%!s(PANIC=String method: boom)|1");
+  });
+
   it("prints the same object twice when it is shared, not cyclic", () => {
     const shared = [1];
     expect(printValue([shared, shared])).toBe("[[1] [1]]");

@@ -27,6 +27,8 @@
  *   printing its message (as Go prints an `error`).
  * - A function is a `func()` printed as `<func>` (Go prints an address, which has no meaning here).
  * - A value that contains itself prints `<cycle>` where the repetition starts.
+ * - A `toString` that throws prints `%!v(PANIC=String method: message)`, as Go reports a
+ *   panicking String method.
  * - `%p` is not supported: it reports `%!p(type=value)`.
  */
 
@@ -581,7 +583,15 @@ class Printer {
   private stringer(s: () => string, verb: string): boolean {
     if (this.erroring || this.sharpV) return false;
     if (verb !== "v" && verb !== "s" && verb !== "x" && verb !== "X" && verb !== "q") return false;
-    this.printString(s(), verb, undefined);
+    let text: string;
+    try {
+      text = s();
+    } catch (e) {
+      // Go reports a panicking String method in-band instead of failing the whole print.
+      this.buf += `%!${verb}(PANIC=String method: ${e instanceof Error ? e.message : String(e)})`;
+      return true;
+    }
+    this.printString(text, verb, undefined);
     return true;
   }
 
