@@ -7,7 +7,7 @@
  * again yields a tree that prints the same text.
  */
 import { goQuote } from "./lex.js";
-import type { AnyNode, ArgNode, ListNode, Tree } from "./node.js";
+import type { AnyNode, ArgNode, CommandNode, ListNode, Node, Tree, VariableNode } from "./node.js";
 
 /** Delimiters to print actions with; default `{{` and `}}`. */
 export interface PrintOptions {
@@ -82,21 +82,22 @@ function write(node: AnyNode, d: Delims, out: string[], nested: boolean): void {
       out.push(d.l, "continue", d.r);
       return;
     case "pipe":
-      node.decl.forEach((v, i) => {
+      // Plain loops rather than forEach: deep trees recurse through here, so frames matter.
+      for (let i = 0; i < node.decl.length; i++) {
         if (i > 0) out.push(", ");
-        write(v, d, out, false);
-      });
+        out.push((node.decl[i] as VariableNode).ident.join("."));
+      }
       if (node.decl.length > 0) out.push(node.isAssign ? " = " : " := ");
-      node.cmds.forEach((c, i) => {
+      for (let i = 0; i < node.cmds.length; i++) {
         if (i > 0) out.push(" | ");
-        write(c, d, out, false);
-      });
+        write(node.cmds[i] as CommandNode, d, out, false);
+      }
       return;
     case "command":
-      node.args.forEach((a, i) => {
+      for (let i = 0; i < node.args.length; i++) {
         if (i > 0) out.push(" ");
-        writeArg(a, d, out);
-      });
+        writeArg(node.args[i] as ArgNode, d, out);
+      }
       return;
     case "identifier":
       out.push(node.ident);
@@ -152,16 +153,17 @@ function writeArg(a: ArgNode, d: Delims, out: string[]): void {
  */
 function writeList(list: ListNode, d: Delims, out: string[], nested: boolean): void {
   const last = list.nodes.length - 1;
-  list.nodes.forEach((n, i) => {
+  for (let i = 0; i <= last; i++) {
+    const n = list.nodes[i] as Node;
     if (n.type === "text" && (nested || i < last)) {
       const cut = unsafeTail(n.text, d.l);
       if (cut > 0) {
         out.push(n.text.slice(0, n.text.length - cut), d.l, goQuote(n.text.slice(n.text.length - cut)), d.r);
-        return;
+        continue;
       }
     }
     write(n, d, out, false);
-  });
+  }
 }
 
 /** Length of the shortest tail of `text` to remove so that `text + delim` first finds `delim` at its end. */
