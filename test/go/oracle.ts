@@ -91,7 +91,14 @@ function build(): string {
       const r = spawnSync("go", ["build", "-o", "oracle", "oracle.go"], {
         cwd: work,
         encoding: "utf8",
-        env: { ...process.env, GO111MODULE: "off", CGO_ENABLED: "0" },
+        env: {
+          ...process.env,
+          GO111MODULE: "off",
+          CGO_ENABLED: "0",
+          // CI sandboxes may have no HOME, from which go derives its cache directory.
+          GOCACHE: process.env["GOCACHE"] ?? join(tmpdir(), "livetemplate-go-cache"),
+          GOPATH: process.env["GOPATH"] ?? join(tmpdir(), "livetemplate-go-path"),
+        },
         timeout: 300_000,
       });
       if (r.status !== 0) {
