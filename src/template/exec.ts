@@ -22,7 +22,7 @@ import type {
   ChainNode,
   CommandNode,
   IdentifierNode,
-  IfNode,
+  ListNode,
   Node,
   NumberNode,
   PipeNode,
@@ -30,7 +30,6 @@ import type {
   TemplateNode,
   Tree,
   VariableNode,
-  WithNode,
 } from "./node.js";
 import { nodeToString } from "./node-string.js";
 import { errorContext } from "./parse.js";
@@ -44,9 +43,13 @@ export type MissingKeyMode = "default" | "zero" | "error";
 
 /**
  * Default limit of nested `{{template}}` invocations. Go allows 100000, which a JavaScript
- * stack cannot hold; 1000 levels stay far below Node's default stack.
+ * stack cannot hold. On Node's default stack a recursive template whose body nests three
+ * control structures overflows after about 450 levels (a plain one after about 1900), so 256
+ * leaves room for the caller's own frames and heavier bodies; deeper real-world recursion
+ * (menus, comment threads) is rare. Should the stack still run out first, the error is a
+ * TemplateDepthError all the same.
  */
-export const DEFAULT_MAX_DEPTH = 1000;
+export const DEFAULT_MAX_DEPTH = 256;
 
 /**
  * Everything an execution reads besides the data: the trees by name, the user (and escaper)
@@ -196,6 +199,11 @@ export class ExecState {
    */
   wrapError(err: unknown): LiveTemplateError {
     if (err instanceof LiveTemplateError) return err;
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      return new TemplateDepthError(
+        `template: ${this.tree.name}: exceeded maximum template depth: JavaScript stack exhausted at depth ${this.depth}`,
+      );
+    }
     try {
       return new TemplateExecError(this.errorMessage(messageOf(err)), { cause: err });
     } catch {
@@ -248,6 +256,8 @@ export class ExecState {
    * when a `{{break}}` or `{{continue}}` ends the walk early.
    */
   walk(dot: unknown, node: Node): WalkSignal {
+    // Control structures are handled inline and lists by walkList, to keep the number of
+    // stack frames per nesting level low (recursive templates nest deeply).
     switch (node.type) {
       case "text":
         this.out += node.text;
@@ -258,26 +268,61 @@ export class ExecState {
         const value = this.evalPipeline(dot, pipe);
         if (pipe.decl.length === 0) {
           this.node = node;
-          this.out += this.printValue(value);
+          this.out += typeof value === "string" ? value : this.printValue(value);
         }
         return WALK_NEXT;
       }
-      case "list": {
-        const nodes = node.nodes;
-        for (let i = 0; i < nodes.length; i++) {
-          const signal = this.walk(dot, nodes[i] as Node);
-          if (signal !== WALK_NEXT) return signal;
-        }
-        return WALK_NEXT;
-      }
+      case "list":
+        return this.walkList(dot, node);
       case "if":
-      case "with":
-        return this.walkIfOrWith(dot, node);
-      case "range":
-        return this.walkRange(dot, node);
+      case "with": {
+        const mark = this.names.length;
+        this.node = node;
+        const value = this.evalPipeline(dot, node.pipe);
+        let signal: WalkSignal = WALK_NEXT;
+        if (isTrue(value)) signal = this.walkList(node.type === "with" ? value : dot, node.list);
+        else if (node.elseList !== null) signal = this.walkList(dot, node.elseList);
+        this.pop(mark);
+        return signal;
+      }
+      case "range": {
+        const outer = this.names.length;
+        this.node = node;
+        const pipe = node.pipe;
+        const value = this.evalPipeline(dot, pipe);
+        const mark = this.names.length;
+        const list = node.list;
+        let ran = false;
+        if (Array.isArray(value)) {
+          const arr: unknown[] = value;
+          for (let i = 0; i < arr.length; i++) {
+            ran = true;
+            let elem = arr[i];
+            if (elem === undefined) elem = null;
+            if (pipe.decl.length !== 0) this.setRangeVars(pipe, i, elem);
+            const signal = this.walkList(elem, list);
+            this.pop(mark);
+            if (signal === WALK_BREAK) break;
+          }
+        } else {
+          this.node = node;
+          if (pipe.decl.length > 1) this.checkIntegerPair(node, value);
+          for (const [key, elem] of this.rangeItems(value)) {
+            ran = true;
+            this.setRangeVars(pipe, key, elem);
+            const signal = this.walkList(elem, list);
+            this.pop(mark);
+            if (signal === WALK_BREAK) break;
+          }
+        }
+        let signal: WalkSignal = WALK_NEXT;
+        if (!ran && node.elseList !== null) signal = this.walkList(dot, node.elseList);
+        this.pop(outer);
+        return signal;
+      }
       case "template": {
         const frame = this.enterTemplate(dot, node);
-        this.walk(frame.dot, frame.tree.root);
+        this.walkList(frame.dot, frame.tree.root);
         this.leaveTemplate(frame);
         return WALK_NEXT;
       }
@@ -294,25 +339,22 @@ export class ExecState {
     }
   }
 
-  private walkIfOrWith(dot: unknown, node: IfNode | WithNode): WalkSignal {
-    const mark = this.names.length;
-    this.node = node;
-    const value = this.evalPipeline(dot, node.pipe);
-    let signal: WalkSignal = WALK_NEXT;
-    if (isTrue(value)) signal = this.walk(node.type === "with" ? value : dot, node.list);
-    else if (node.elseList !== null) signal = this.walk(dot, node.elseList);
-    this.pop(mark);
-    return signal;
+  /** Walks the nodes of a list in order; stops at the first break or continue signal. */
+  walkList(dot: unknown, list: ListNode): WalkSignal {
+    const nodes = list.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const signal = this.walk(dot, nodes[i] as Node);
+      if (signal !== WALK_NEXT) return signal;
+    }
+    return WALK_NEXT;
   }
 
-  private walkRange(dot: unknown, node: RangeNode): WalkSignal {
-    const elseList = node.elseList;
-    return this.eachRange(
-      dot,
-      node,
-      (elem) => this.walk(elem, node.list),
-      elseList === null ? null : () => this.walk(dot, elseList),
-    );
+  /** Go 1.22 rejects two range variables over an integer. */
+  private checkIntegerPair(node: RangeNode, value: unknown): void {
+    if (typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value))) {
+      this.node = node;
+      this.fail(`can't use ${fmtPrintValue(value)} to iterate over more than one variable`);
+    }
   }
 
   /**
@@ -347,24 +389,9 @@ export class ExecState {
         this.pop(mark);
         if (signal === WALK_BREAK) break;
       }
-    } else if (typeof value === "number" || typeof value === "bigint") {
-      this.node = node;
-      if (typeof value === "number" && !Number.isInteger(value)) {
-        this.fail(`range can't iterate over ${fmtPrintValue(value)}`);
-      }
-      if (pipe.decl.length > 1) {
-        this.fail(`can't use ${fmtPrintValue(value)} to iterate over more than one variable`);
-      }
-      const n = Number(value);
-      for (let i = 0; i < n; i++) {
-        ran = true;
-        this.setRangeVars(pipe, i, i);
-        const signal = body(i, i);
-        this.pop(mark);
-        if (signal === WALK_BREAK) break;
-      }
     } else {
       this.node = node;
+      if (pipe.decl.length > 1) this.checkIntegerPair(node, value);
       for (const [key, elem] of this.rangeItems(value)) {
         ran = true;
         this.setRangeVars(pipe, key, elem);
@@ -395,9 +422,9 @@ export class ExecState {
         this.fail(`range can't iterate over ${fmtPrintValue(value)}`);
       }
       const n = Number(value);
-      const items: (readonly [number, number])[] = [];
-      for (let i = 0; i < n; i++) items.push([i, i]);
-      return items;
+      return (function* () {
+        for (let i = 0; i < n; i++) yield [i, i] as const;
+      })();
     }
     if (typeof value === "object") {
       if (value instanceof Map) {
