@@ -15,6 +15,9 @@ export {
 } from "./template/errors.js";
 export { HTML, HTMLAttr, JS, JSStr, CSS, URL, Srcset, TrustedContent } from "./template/content.js";
 export type { ContentKind } from "./template/content.js";
+export { TextTemplate, HtmlTemplate } from "./template/template.js";
+export type { TemplateOptions } from "./template/template.js";
+export type { TemplateFunction, MissingKeyMode } from "./template/exec.js";
 
 // --- live tree (src/tree, src/live) ---
 export type { TreeNode, RangeNode, RangeItem, RangeOp, SlotValue, TreeUpdate } from "./tree/types.js";
