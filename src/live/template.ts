@@ -16,6 +16,10 @@ import { Hydrator } from "../tree/hydrate.js";
 import { layoutOf, splitPage, type PageLayout, type SplitPage } from "../tree/page.js";
 import type { TreeNode, TreeUpdate } from "../tree/types.js";
 import type { VNode } from "../tree/value.js";
+import { createLiveHandler, type LiveHandler } from "../server/live-handler.js";
+import type { LiveHandlerOptions } from "../server/options.js";
+import type { NamedStores } from "../server/store-set.js";
+import type { StoreSource } from "../server/types.js";
 
 /** Options of {@link Template.executeUpdates}. */
 export interface UpdateOptions {
@@ -140,6 +144,21 @@ export class Template extends HtmlTemplate {
     // `new` registers the copy under the name; lookups keep finding this instance.
     this.common.handles.set(this.name(), this);
     return t;
+  }
+
+  /**
+   * Serves this template live: returns a request handler for node:http, Express, Fastify or Hono
+   * that renders the page, keeps a session group's stores, runs actions and pushes updates over
+   * WebSocket (see docs/server.md). `stores` is one store (instance, factory or class) or
+   * `namedStores({...})`.
+   *
+   * @example
+   * const handler = tmpl.handle(new Counter());
+   * const server = http.createServer(handler);
+   * handler.attach(server);
+   */
+  handle(stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
+    return createLiveHandler(this, stores, options);
   }
 
   private render(data: unknown, changes: ChangeSet | null, prev: VNode | null): SplitPage & { root: VNode } {

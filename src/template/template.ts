@@ -207,12 +207,12 @@ export abstract class BaseTemplate {
   /** The associated template `name`, or undefined when it has no definition. */
   lookup(name: string): this | undefined {
     if (!this.#common.set.trees.has(name)) return undefined;
-    return this.handle(name);
+    return this.handleFor(name);
   }
 
   /** All defined templates of the set, in name order. */
   templates(): this[] {
-    return [...this.#common.set.trees.keys()].sort().map((name) => this.handle(name));
+    return [...this.#common.set.trees.keys()].sort().map((name) => this.handleFor(name));
   }
 
   /** `; defined templates are: "a", "b"` (empty when none), for error messages, as Go's. */
@@ -273,7 +273,7 @@ export abstract class BaseTemplate {
     return { set, tree };
   }
 
-  private handle(name: string): this {
+  private handleFor(name: string): this {
     const existing = this.#common.handles.get(name);
     if (existing !== undefined) return existing as this;
     const t = this.spawn(name, this.#common);
