@@ -428,4 +428,10 @@ describe("depth limit", () => {
     expect(canonical(src)).toBe(src);
     expect(parseError("{{with 1}}" + src + "{{end}}")).toMatch(/max depth exceeded$/);
   });
+
+  it("prints parentheses nested to the limit", () => {
+    const n = MAX_PARSE_DEPTH;
+    const src = "{{" + "(".repeat(n) + "1" + ")".repeat(n) + "}}";
+    expect(canonical(src)).toBe(src);
+  });
 });

@@ -837,20 +837,17 @@ export function unquoteGo(lit: string): string | null {
   if (q !== '"') return null;
   if (!body.includes("\\") && !body.includes('"') && !body.includes("\n")) return body;
   const bytes: number[] = [];
-  let sawByte = false;
   for (let i = 0; i < body.length; ) {
     if (body[i] === "\n") return null;
     const r = unquoteChar(body, i, '"');
     if (r === null) return null;
     if (r.byte) {
       bytes.push(r.value);
-      sawByte = true;
     } else {
       for (const b of utf8.encode(String.fromCodePoint(r.value))) bytes.push(b);
     }
     i = r.next;
   }
-  void sawByte;
   return utf8Decoder.decode(new Uint8Array(bytes));
 }
 
