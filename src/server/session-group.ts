@@ -43,7 +43,7 @@ export class SessionGroup {
   /** The HTTP fallback's render cache: a JSON GET resets it, a JSON POST diffs against it. */
   private http: LiveView | undefined;
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
-  private pending: string[][] | undefined = [];
+  private pending: (string | number)[][] | undefined = [];
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
   lastUsed = Date.now();
@@ -107,7 +107,8 @@ export class SessionGroup {
       this.pending = [];
       return {};
     }
-    const diff = this.lead.executeUpdates(this.data(this.stores), this.takeHint());
+    const hint = this.takeHint();
+    const diff = this.lead.executeUpdates(this.data(this.stores), hint === undefined ? {} : { changed: hint });
     if (!isEmpty(diff) && (this.members.size > 1 || except === undefined)) {
       const frame = encode({ tree: diff, meta: { success: true, errors: {} } });
       for (const m of this.members) if (m !== except) this.sendOrDrop(m, frame);

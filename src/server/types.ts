@@ -66,21 +66,21 @@ export interface Broadcaster {
  * Paths written by an action, relative to the template data: `["todos", "3", "done"]`.
  * `undefined` means "unknown: anything may have changed".
  */
-export type ChangedPaths = ReadonlyArray<ReadonlyArray<string>> | undefined;
+export type ChangedPaths = ReadonlyArray<ReadonlyArray<string | number>> | undefined;
 
 /**
- * What the handler needs from a live template. The public `Template` class implements it; tests
- * may use a fake. One instance remembers the last tree it produced.
+ * What the handler needs from a live template; the public `Template` class implements it, and
+ * tests may use a fake. One instance remembers the last tree it produced.
  */
 export interface LiveView {
   /**
    * Renders `data`: the first call returns the full tree (with statics), later calls the diff
-   * against the previous call (`{}` when nothing changed). `changed` lists the data paths that
-   * may differ from the previous call; `undefined` means anything may have changed.
+   * against the previous call (`{}` when nothing changed). `options.changed` lists the data paths
+   * written since the previous call; without it anything may have changed.
    */
-  executeUpdates(data: unknown, changed?: ChangedPaths): object;
+  executeUpdates(data: unknown, options?: { changed?: Iterable<ReadonlyArray<string | number>> }): object;
   /** Renders the whole page with the wrapper div around the body content. */
-  executeToHTML(data: unknown, options: { wrapperId: string; loading: boolean }): string;
+  executeToHTML(data: unknown, options?: { wrapperId?: string; loading?: boolean }): string;
   /** A fresh instance with no previous render (same parsed template). */
   clone(): LiveView;
 }

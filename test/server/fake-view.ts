@@ -14,8 +14,8 @@ export class FakeView implements LiveView {
     private readonly slots: (data: unknown) => string[],
   ) {}
 
-  executeUpdates(data: unknown, changed?: ChangedPaths): object {
-    this.hints.push(changed);
+  executeUpdates(data: unknown, options: { changed?: Iterable<ReadonlyArray<string | number>> } = {}): object {
+    this.hints.push(options.changed === undefined ? undefined : [...options.changed]);
     const next = this.slots(data);
     const prev = this.prev;
     this.prev = next;
@@ -36,9 +36,9 @@ export class FakeView implements LiveView {
     return this.statics.map((s, i) => s + (values[i] ?? "")).join("");
   }
 
-  executeToHTML(data: unknown, options: { wrapperId: string; loading: boolean }): string {
-    const loading = options.loading ? ' data-lvt-loading="true"' : "";
-    return `<!DOCTYPE html><html><head><title>t</title></head><body><div data-lvt-id="${options.wrapperId}"${loading}>${this.html(data)}</div></body></html>`;
+  executeToHTML(data: unknown, options: { wrapperId?: string; loading?: boolean } = {}): string {
+    const loading = (options.loading ?? true) ? ' data-lvt-loading="true"' : "";
+    return `<!DOCTYPE html><html><head><title>t</title></head><body><div data-lvt-id="${options.wrapperId ?? "lvt-0000000000000000"}"${loading}>${this.html(data)}</div></body></html>`;
   }
 
   clone(): FakeView {
