@@ -246,11 +246,14 @@ export class LiveClient {
     }
     if (!isObject(msg.tree)) return;
     const first = !this.tree.ready;
-    this.tree.apply(msg.tree);
+    const rows = this.tree.apply(msg.tree);
     if (first || Object.keys(msg.tree).length > 0) {
-      const html = this.tree.render();
-      const changed = patch(this.wrapper, html);
-      scanEventNames(html);
+      const changed = patch(this.wrapper, () => {
+        const html = this.tree.render();
+        scanEventNames(html);
+        return html;
+      }, rows);
+      if (rows) for (const h of rows.values()) if (h) scanEventNames(h);
       this.forms.reapply();
       this.hookRunner.sync(this.wrapper, changed);
       this.scroll.refresh();

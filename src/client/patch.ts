@@ -38,10 +38,12 @@ function selection(el: Field): [number | null, number | null] {
 }
 
 /**
- * Replaces the children of `wrapper` by `html`, touching only what differs.
+ * Replaces the children of `wrapper` by `html`, touching only what differs. When `rows` (from
+ * {@link TreeState.apply}) is given and every row is found exactly once by its key, only those
+ * rows are patched and the rest of the HTML is not even parsed.
  * @returns the elements carrying `lvt-hook` whose subtree changed, for `updated` callbacks
  */
-export function patch(wrapper: HTMLElement, html: string): Set<Element> {
+export function patch(wrapper: HTMLElement, html: () => string, rows: Map<string, string | null> | null): Set<Element> {
   const updated = new Set<Element>();
   const active = document.activeElement;
   let caret: Caret | null = null;
@@ -49,12 +51,9 @@ export function patch(wrapper: HTMLElement, html: string): Set<Element> {
     const [start, end] = selection(active);
     caret = { el: active, value: active.value, start, end };
   }
-  const next = document.createElement(wrapper.tagName);
-  next.innerHTML = html;
-  morphdom(wrapper, next, {
-    childrenOnly: true,
+  const options = {
     getNodeKey: nodeKey,
-    onBeforeElUpdated(from, to) {
+    onBeforeElUpdated(from: HTMLElement, to: HTMLElement): boolean {
       if (from.hasAttribute("lvt-ignore")) return false;
       if (from.isEqualNode(to)) return false;
       if (from === active && isField(from)) {
@@ -66,12 +65,43 @@ export function patch(wrapper: HTMLElement, html: string): Set<Element> {
       }
       return true;
     },
-    onElUpdated(el) {
+    onElUpdated(el: HTMLElement): void {
       if (el.hasAttribute(HOOK_ATTR)) updated.add(el);
     },
-  });
+  };
+  if (!(rows && patchRows(wrapper, rows, options))) {
+    const next = document.createElement(wrapper.tagName);
+    next.innerHTML = html();
+    morphdom(wrapper, next, { ...options, childrenOnly: true });
+  }
   if (caret && !caret.el.isConnected) restoreCaret(wrapper, caret);
   return updated;
+}
+
+/** Patches single keyed rows; false (with nothing touched) when any row cannot be found safely. */
+function patchRows(wrapper: HTMLElement, rows: Map<string, string | null>, options: object): boolean {
+  const work: Array<[Element, Element | null]> = [];
+  for (const [key, html] of rows) {
+    const k = CSS.escape(key);
+    const found = wrapper.querySelectorAll(`[data-key="${k}"],[data-lvt-key="${k}"]`);
+    const el = found[0];
+    if (found.length !== 1 || !el || !el.parentElement) return false;
+    if (html === null) {
+      work.push([el, null]);
+      continue;
+    }
+    // Parse inside the same kind of parent, so rows such as <tr> survive the HTML parser.
+    const box = document.createElement(el.parentElement.tagName);
+    box.innerHTML = html;
+    const next = box.firstElementChild;
+    if (box.childElementCount !== 1 || !next || nodeKey(next) !== nodeKey(el) || (box.textContent ?? "").trim() !== (next.textContent ?? "").trim()) return false;
+    work.push([el, next]);
+  }
+  for (const [el, next] of work) {
+    if (next) morphdom(el, next, options);
+    else el.remove();
+  }
+  return true;
 }
 
 /** Focuses the replacement of a field that was replaced (same id, else same name) and refills it. */

@@ -43,6 +43,24 @@ describe("TreeState", () => {
     expect(ours.render()).toBe(html);
   });
 
+  it.each([
+    { name: "reports updated and removed keyed rows", update: { 1: [["u", "2", { 1: "B" }], ["r", "1"]] }, rows: [["2", '<li data-key="2">B</li>'], ["1", null]] },
+    { name: "reports nothing when other slots change too", update: { 0: "x", 1: [["u", "2", { 1: "B" }]] }, rows: null },
+    { name: "reports nothing for appends", update: { 1: [["a", [{ 0: "3", 1: "c" }]]] }, rows: null },
+    { name: "reports nothing for an unknown key", update: { 1: [["u", "9", { 1: "B" }]] }, rows: null },
+  ])("$name", ({ update, rows }) => {
+    const t = new TreeState();
+    expect(t.apply(page([["1", "a"], ["2", "b"]]))).toBeNull();
+    const got = t.apply(update);
+    expect(got && [...got]).toEqual(rows);
+  });
+
+  it("reports no rows when items are not keyed by a data attribute", () => {
+    const t = new TreeState();
+    t.apply({ s: ["", ""], 0: { s: ['<li id="', '">', "</li>"], d: [{ 0: "1", 1: "a" }], m: { idKey: "0" } } });
+    expect(t.apply({ 0: [["u", "1", { 1: "b" }]] })).toBeNull();
+  });
+
   it("does not mutate the node it merged from", () => {
     const before = page([["1", "a"]]);
     const snapshot = structuredClone(before);

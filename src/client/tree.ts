@@ -104,6 +104,17 @@ export function merge(old: unknown, update: unknown): unknown {
   return out;
 }
 
+/**
+ * Whether each item of a range renders as one element that carries its key as `data-key` or
+ * `data-lvt-key` in its first tag, so the DOM row of a key can be found by attribute.
+ */
+function keyedElement(range: Node & { s: string[] }): boolean {
+  const meta = range[RANGE_META];
+  const slot = isNode(meta) ? Number(meta["idKey"]) : NaN;
+  const head = range.s.slice(0, slot + 1).join("");
+  return Number.isInteger(slot) && /^\s*<[a-zA-Z][^>]*\b(data-key|data-lvt-key)="$/.test(head);
+}
+
 /** The cached tree of one wrapper, with HTML memoised per node. */
 export class TreeState {
   private root: unknown = undefined;
@@ -120,9 +131,37 @@ export class TreeState {
     return this.root !== undefined;
   }
 
-  /** Merges one server update (a full tree or a diff) into the cache. */
-  apply(update: unknown): void {
-    this.root = this.root === undefined ? update : merge(this.root, update);
+  /**
+   * Merges one server update (a full tree or a diff) into the cache.
+   * @returns the changed rows when the update is nothing but `u`/`r` operations on ranges whose
+   * items are elements keyed by `data-key`/`data-lvt-key` (key -> new item HTML, or null when
+   * removed), so the caller may patch those rows alone; otherwise null
+   */
+  apply(update: unknown): Map<string, string | null> | null {
+    const before = this.root;
+    this.root = before === undefined ? update : merge(before, update);
+    const rows = new Map<string, string | null>();
+    return before !== undefined && isNode(update) && this.rows(update, before, this.root, rows) && rows.size > 0 ? rows : null;
+  }
+
+  private rows(update: Node, before: unknown, after: unknown, out: Map<string, string | null>): boolean {
+    for (const [k, v] of Object.entries(update)) {
+      const old = isNode(before) ? before[k] : undefined;
+      const cur = isNode(after) ? after[k] : undefined;
+      if (isOps(v)) {
+        if (!isRange(old) || !isRange(cur) || !keyedElement(old) || old.s !== cur.s) return false;
+        const idKey = (cur[RANGE_META] as Node | undefined)?.["idKey"] as string | undefined;
+        for (const [head, key] of v) {
+          const item = cur.d.find((it) => itemKey(it, idKey) === String(key));
+          if (head === OP.update && item) out.set(String(key), this.item(item, cur.s));
+          else if (head === OP.remove && !item) out.set(String(key), null);
+          else return false;
+        }
+      } else if (!isNode(v) || STATICS in v || isRange(old) || !this.rows(v, old, cur, out)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The HTML of the whole tree: exactly the wrapper's inner HTML. */
