@@ -27,6 +27,39 @@ export { treeToHtml } from "./tree/html.js";
 export type { ChangePath } from "./tree/changes.js";
 
 // --- server (src/server) ---
+export { createLiveHandler } from "./server/live-handler.js";
+export type { LiveHandler, BroadcastUpdate, RequestListener } from "./server/live-handler.js";
+export { namedStores, resolveActionMethod, RESERVED_METHODS } from "./server/store-set.js";
+export type { NamedStores } from "./server/store-set.js";
+export { ActionData } from "./server/action-context.js";
+export type { ActionContext } from "./server/action-context.js";
+export { ValidationError, MultiError, ActionFailedError } from "./server/action-errors.js";
+export { AnonymousAuthenticator, BasicAuthenticator, UnauthorizedError } from "./server/authenticator.js";
+export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/authenticator.js";
+export { MemorySessionStore } from "./server/session-store.js";
+export type { SessionStore, SessionStoreBinding, MemorySessionStoreOptions } from "./server/session-store.js";
+export type { BroadcastBus, BroadcastMessage, BroadcastTarget } from "./server/broadcast-bus.js";
+export { ConnectionRegistry } from "./server/connection-registry.js";
+export type { RegisteredConnection } from "./server/connection-registry.js";
+export { CLOSE_CODES } from "./server/live-connection.js";
+export type { LiveConnection } from "./server/live-connection.js";
+export { CLIENT_SCRIPT_QUERY } from "./server/client-script.js";
+export { DEFAULTS as SERVER_DEFAULTS, consoleLogger, silentLogger } from "./server/options.js";
+export type { LiveHandlerOptions, OriginValidator } from "./server/options.js";
+export { SINGLE_STORE } from "./server/types.js";
+export type {
+  Store,
+  StoreSource,
+  SessionStores,
+  ConnectContext,
+  Broadcaster,
+  ChangedPaths,
+  LiveView,
+  Logger,
+  MaybePromise,
+} from "./server/types.js";
+export { WriteJournal } from "./server/write-journal.js";
+export { deepClone } from "./server/deep-clone.js";
 
 // --- protocol (src/protocol) ---
 export type { ClientMessage, ResponseMeta, TreeMessage, ErrorMessage } from "./protocol/wire.js";
