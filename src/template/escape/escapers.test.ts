@@ -5,6 +5,14 @@ import { escaperFuncs } from "./index.js";
 // Expected outputs are Go 1.19's html/template escapers applied to the same input
 // (cross-checked with contexts.go-diff.test.ts, which runs Go itself).
 
+class Named {
+  id = 1;
+  constructor(readonly name: string) {}
+  toString(): string {
+    return this.name;
+  }
+}
+
 function esc(name: string, ...args: unknown[]): unknown {
   const f = escaperFuncs[`_html_template_${name}`];
   if (f === undefined) throw new Error(`no escaper ${name}`);
@@ -51,6 +59,12 @@ const cases: Array<[string, string, unknown[], string]> = [
   ["prints objects as JSON with sorted keys", "jsvalescaper", [{ b: [1, null], a: "<" }], `{"a":"\\u003c","b":[1,null]}`],
   ["explains unsupported values in a comment", "jsvalescaper", [NaN], " /* json: unsupported value: NaN */null "],
   ["escapes line terminators in JS values", "jsvalescaper", ["\u2028"], `"\\u2028"`],
+  ["prints dates as Go's time.Time JSON", "jsvalescaper", [new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 120))], `"2024-01-02T03:04:05.12Z"`],
+  ["prints byte arrays in base64 as Go's []byte", "jsvalescaper", [new Uint8Array([1, 2, 255])], `"AQL/"`],
+  ["prints Sets as arrays and Maps with sorted keys", "jsvalescaper", [[new Set([1]), new Map([["b", 1], ["a", 2]])]], `[[1],{"a":2,"b":1}]`],
+  ["quotes the text of a class with its own toString (a Go Stringer)", "jsvalescaper", [new Named("<x>")], `"\\u003cx\\u003e"`],
+  ["prints class instances as structs in field order", "jsvalescaper", [[new Named("n")]], `[{"name":"n","id":1}]`],
+  ["explains functions in a comment", "jsvalescaper", [() => 1], " /* json: unsupported type: func() */null "],
   ["passes trusted JS", "jsvalescaper", [new JS("f(x)")], "f(x)"],
   ["quotes trusted JS strings", "jsvalescaper", [new JSStr("a\\nb")], `"a\\nb"`],
   ["prints several arguments as one string", "jsvalescaper", [1, 2], `"1 2"`],

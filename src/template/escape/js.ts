@@ -233,6 +233,21 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** A date as Go's time.Time marshals to JSON (RFC 3339, fraction without trailing zeros). */
+function rfc3339(d: Date): string {
+  if (Number.isNaN(d.getTime())) throw new UnsupportedJSON("json: error calling MarshalJSON for type time.Time: invalid date");
+  return d.toISOString().replace(/\.(\d*?)0*Z$/, (_m, frac: string) => (frac === "" ? "Z" : `.${frac}Z`));
+}
+
+/** Whether `v` is a class instance that defines its own `toString` (Go: a fmt.Stringer). */
+function isStringer(v: object): boolean {
+  if (isPlainObject(v) || Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Map || v instanceof Set || v instanceof Date) {
+    return false;
+  }
+  const ts = (v as { toString?: unknown }).toString;
+  return typeof ts === "function" && ts !== Object.prototype.toString && ts !== Error.prototype.toString;
+}
+
 /** Go's json.Marshal of template data: maps (plain objects) have sorted keys. */
 function toJSON(v: unknown, depth: number): string {
   if (depth > 1000) throw new UnsupportedJSON("json: unsupported value: encountered a cycle");
@@ -250,11 +265,17 @@ function toJSON(v: unknown, depth: number): string {
       return Object.is(v, -0) ? "0" : String(v);
     case "object":
       break;
+    case "function":
+      throw new UnsupportedJSON("json: unsupported type: func()");
     default:
       throw new UnsupportedJSON(`json: unsupported type: ${typeof v}`);
   }
   if (v instanceof TrustedContent) return goJSONString(v.value);
   if (Array.isArray(v)) return "[" + v.map((x) => toJSON(x, depth + 1)).join(",") + "]";
+  if (v instanceof Set) return toJSON([...v], depth);
+  // Bytes are a Go []byte, which JSON encodes in base64.
+  if (v instanceof Uint8Array) return goJSONString(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64"));
+  if (v instanceof Date) return goJSONString(rfc3339(v));
   if (v instanceof Map) {
     const entries = [...v.entries()].map(([k, x]) => [String(k), x] as const);
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -290,6 +311,8 @@ export function jsValEscaper(...args: unknown[]): string {
     if (value instanceof TrustedContent) {
       if (value.kind === "js") return value.value;
       if (value.kind === "jsStr") return `"${value.value}"`;
+    } else if (typeof value === "object" && value !== null && typeof (value as { toJSON?: unknown }).toJSON !== "function" && isStringer(value)) {
+      value = String(value);
     }
   } else {
     value = sprint(args);
