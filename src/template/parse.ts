@@ -197,7 +197,7 @@ const OPERAND_START: ReadonlySet<ItemType> = new Set<ItemType>([
   "leftParen",
 ]);
 
-/** Thrown inside the parser; turned into TemplateParseError with a position. */
+/** Parser state for one text: token lookahead, variables in scope, nesting depths and the trees found so far. */
 class Parser {
   private readonly lex: Lexer;
   private readonly isFunc: (name: string) => boolean;
