@@ -10,7 +10,7 @@ import {
 import type { ClientMessage, ResponseMeta } from "../protocol/wire.js";
 import { attach, detach, scanEventNames } from "./events.js";
 import { Forms } from "./forms.js";
-import { HookRunner, hooks as globalHooks } from "./hooks.js";
+import { HookRunner } from "./hooks.js";
 import type { Hook } from "./hooks.js";
 import { showLoading } from "./loading.js";
 import { patch } from "./patch.js";
@@ -67,7 +67,7 @@ export class LiveClient {
     this.wrapper = wrapper;
     this.opts = options;
     this.url = options.url ?? location.pathname + location.search;
-    this.hookRunner = new HookRunner(options.hooks ? { ...globalHooks, ...options.hooks } : globalHooks, (a, d) => this.act(a, d));
+    this.hookRunner = new HookRunner(options.hooks, (a, d) => this.act(a, d));
     this.scroll = new InfiniteScroll(wrapper, (a) => this.act(a, {}));
   }
 

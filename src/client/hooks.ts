@@ -29,7 +29,7 @@ export class HookRunner {
   private live = new Map<HTMLElement, { name: string; ctx: HookContext }>();
 
   constructor(
-    private registry: Record<string, Hook>,
+    private own: Record<string, Hook> | undefined,
     private send: (action: string, data: Payload) => void,
   ) {}
 
@@ -61,7 +61,8 @@ export class HookRunner {
   }
 
   private call(name: string, phase: keyof Hook, ctx: HookContext): void {
-    const fn = this.registry[name]?.[phase];
+    // Looked up at call time, so hooks registered after boot are found.
+    const fn = (this.own?.[name] ?? hooks[name])?.[phase];
     if (!fn) return;
     try {
       fn.call(ctx, ctx);
