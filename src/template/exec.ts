@@ -111,6 +111,11 @@ export interface TemplateFrame {
 const NO_FINAL: unique symbol = Symbol("no final value");
 type Final = unknown;
 
+/** Whether a value is a Go map, whose element type (for JavaScript data) is interface {}. */
+function isMapLike(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v instanceof Map || isPlainObject(v));
+}
+
 function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
@@ -305,8 +310,8 @@ export class ExecState {
             if (signal === WALK_BREAK) break;
           }
         } else {
-          this.node = node;
-          if (pipe.decl.length > 1) this.checkIntegerPair(node, value);
+          // Errors about the value point at the pipeline's last node, as in Go.
+          if (pipe.decl.length > 1) this.checkIntegerPair(value);
           for (const [key, elem] of this.rangeItems(value)) {
             ran = true;
             this.setRangeVars(pipe, key, elem);
@@ -350,9 +355,8 @@ export class ExecState {
   }
 
   /** Go 1.22 rejects two range variables over an integer. */
-  private checkIntegerPair(node: RangeNode, value: unknown): void {
+  private checkIntegerPair(value: unknown): void {
     if (typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value))) {
-      this.node = node;
       this.fail(`can't use ${fmtPrintValue(value)} to iterate over more than one variable`);
     }
   }
@@ -390,8 +394,7 @@ export class ExecState {
         if (signal === WALK_BREAK) break;
       }
     } else {
-      this.node = node;
-      if (pipe.decl.length > 1) this.checkIntegerPair(node, value);
+      if (pipe.decl.length > 1) this.checkIntegerPair(value);
       for (const [key, elem] of this.rangeItems(value)) {
         ran = true;
         this.setRangeVars(pipe, key, elem);
@@ -619,10 +622,13 @@ export class ExecState {
     final: Final,
   ): unknown {
     const last = ident.length - 1;
+    let fromMap = false;
     for (let i = start; i < last; i++) {
-      receiver = this.evalField(dot, ident[i] as string, node, null, NO_FINAL, receiver);
+      const container = receiver;
+      receiver = this.evalField(dot, ident[i] as string, node, null, NO_FINAL, receiver, fromMap);
+      fromMap = isMapLike(container);
     }
-    return this.evalField(dot, ident[last] as string, node, args, final, receiver);
+    return this.evalField(dot, ident[last] as string, node, args, final, receiver, fromMap);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: readonly ArgNode[] | null, final: Final): unknown {
@@ -655,6 +661,7 @@ export class ExecState {
     args: readonly ArgNode[] | null,
     final: Final,
     receiver: unknown,
+    fromMap = false,
   ): unknown {
     if (receiver === undefined) {
       if (this.set.missingKey === "error") this.fail(`nil data; no entry for key ${quote(name, false)}`);
@@ -666,7 +673,7 @@ export class ExecState {
       if (receiver instanceof Map) {
         value = (receiver as Map<unknown, unknown>).get(name);
       } else if (Array.isArray(receiver) || !this.hasFields(receiver)) {
-        return this.fail(`can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+        return this.fail(`can't evaluate field ${name} in type ${fromMap ? "interface {}" : goTypeName(receiver)}`);
       } else {
         value = getProperty(receiver, name);
       }
@@ -684,7 +691,8 @@ export class ExecState {
       }
       return value;
     }
-    return this.fail(`can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+    // A value read from a map has Go's static type interface {}, which Go names here.
+    return this.fail(`can't evaluate field ${name} in type ${fromMap ? "interface {}" : goTypeName(receiver)}`);
   }
 
   /** Objects whose properties are template fields: not arrays, Sets, typed arrays or trusted strings. */
@@ -813,7 +821,8 @@ export class ExecState {
           break;
       }
     }
-    if (value === undefined || value === null) this.fail("invalid value; expected string");
+    if (value === undefined) this.fail("invalid value; expected string");
+    if (value === null) this.fail("wrong type for value; expected string; got interface {}");
     this.fail(`wrong type for value; expected string; got ${goTypeName(value)}`);
   }
 

@@ -6,7 +6,7 @@
  * `and`, `or` and `call` need the unevaluated argument nodes (short-circuit, method receivers),
  * so the executor implements them; their arity is still declared here.
  */
-import { goTypeName, printValue, sprint, sprintf, sprintln } from "./fmt.js";
+import { goTypeName, sprint, sprintf, sprintln } from "./fmt.js";
 import { isPrint } from "./fmt-quote.js";
 import {
   basicKind,
@@ -159,12 +159,10 @@ function isNil(v: unknown): boolean {
 function equalOther(a: unknown, b: unknown): boolean {
   const ka = referenceKind(a);
   const kb = referenceKind(b);
-  if (ka !== kb) {
-    throw new Error(
-      `non-comparable types ${printValue(a)}: ${goTypeName(a)}, ${goTypeName(b)}: ${printValue(b)}`,
-    );
-  }
-  if (ka !== "struct") throw new Error(`non-comparable type ${printValue(b)}: ${goTypeName(b)}`);
+  // Go formats these with the operands' verbs swapped around (%s of a slice of ints gives
+  // %!s(int=1)); the messages keep that shape.
+  if (ka !== kb) throw new Error(sprintf("non-comparable types %s: %v, %s: %v", [a, goTypeName(a), goTypeName(b), b]));
+  if (ka !== "struct") throw new Error(sprintf("non-comparable type %s: %v", [b, goTypeName(b)]));
   return a === b;
 }
 
@@ -231,10 +229,13 @@ function le(args: unknown[]): boolean {
 
 // ---- escapers ----
 
-/** Go's evalArgs: one string as is, anything else as fmt.Sprint prints it. */
+/**
+ * Go's evalArgs: one string as is, anything else as fmt.Sprint prints it, except that a nil
+ * argument prints as `<no value>` (Go passes it through printableValue first).
+ */
 function evalArgs(args: unknown[]): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  return sprint(args);
+  return sprint(args.map((a) => (a === null || a === undefined ? "<no value>" : a)));
 }
 
 const HTML_SPECIAL = /['"&<>\0]/;
