@@ -92,6 +92,8 @@ export class Template extends HtmlTemplate {
   /** The last hydrated root (for reuse) and the live node the client holds, or null. */
   #prevRoot: VNode | null = null;
   #prevBody: VNode | null = null;
+  /** A render failed since the remembered tree was made, so writes were reported and lost. */
+  #hintsLost = false;
 
   /** The id of this instance's wrapper div (`lvt-` and 16 hex digits). */
   get wrapperId(): string {
@@ -105,8 +107,18 @@ export class Template extends HtmlTemplate {
    * @throws the same template errors as `execute`; on error the remembered tree is unchanged.
    */
   executeUpdates(data: unknown, options: UpdateOptions = {}): TreeNode | TreeUpdate {
-    const changes = options.changed && this.#prevRoot ? new ChangeSet(options.changed) : null;
-    const page = this.render(data, changes, this.#prevRoot);
+    const useHints = options.changed !== undefined && this.#prevRoot !== null && !this.#hintsLost;
+    const changes = useHints ? new ChangeSet(options.changed) : null;
+    let page: SplitPage & { root: VNode };
+    try {
+      page = this.render(data, changes, this.#prevRoot);
+    } catch (err) {
+      // The writes reported with this call are not reflected in the remembered tree: the next
+      // call cannot rely on its own hints alone.
+      this.#hintsLost = true;
+      throw err;
+    }
+    this.#hintsLost = false;
     const prev = this.#prevBody;
     const out = prev ? diffTree(prev, page.body) : fullTree(page.body);
     this.#prevRoot = page.root;

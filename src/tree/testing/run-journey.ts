@@ -1,0 +1,123 @@
+/**
+ * One journey: a random template, a random initial state and `length` random actions; after each,
+ * the live template's update is applied to a client and the client's HTML is compared with a plain
+ * render. Throws with the seed and step on the first difference.
+ * @internal
+ */
+import type { ChangePath } from "../changes.js";
+import type { TreeNode, TreeUpdate } from "../types.js";
+import { genState, genTemplate, mutate, Rng, type State } from "./journey.js";
+
+/** The live template as the journey uses it (the class, so that dist/ and sources both work). */
+export interface LiveLike {
+  parse(text: string): LiveLike;
+  execute(data: unknown): string;
+  executeUpdates(data: unknown, options?: { changed?: Iterable<ChangePath> }): TreeNode | TreeUpdate;
+  executeToHTML(data: unknown, options?: { wrapperId?: string; loading?: boolean }): string;
+  clone(): LiveLike;
+  reset(): void;
+}
+
+/** A client that applies updates and reports its HTML. */
+export interface ClientLike {
+  apply(update: unknown): string;
+}
+
+/** What a journey needs from its caller. */
+export interface JourneyDeps {
+  Template: new (name: string) => LiveLike;
+  newClient: () => ClientLike;
+  /** Called with each update sent to the hinted client (for replaying a failure). */
+  log?: (step: number, update: unknown, changed: ChangePath[] | undefined) => void;
+}
+
+/** Thrown when the client's HTML differs from the plain render. */
+export class JourneyFailure extends Error {}
+
+function innerOfPage(html: string): string {
+  const m = /<div data-lvt-id="[^"]*"(?: data-lvt-loading="true")?>/.exec(html);
+  if (!m) throw new JourneyFailure("no wrapper in page");
+  const start = m.index + m[0].length;
+  const end = html.lastIndexOf("</div>");
+  return html.slice(start, end);
+}
+
+function unwrap(html: string): string {
+  const m = /<div data-lvt-id="[^"]*"(?: data-lvt-loading="true")?>/.exec(html)!;
+  const end = html.lastIndexOf("</div>");
+  return html.slice(0, m.index) + html.slice(m.index + m[0].length, end) + html.slice(end + 6);
+}
+
+function tryRender(f: () => string): { ok: true; html: string } | { ok: false; err: unknown } {
+  try {
+    return { ok: true, html: f() };
+  } catch (err) {
+    return { ok: false, err };
+  }
+}
+
+/** Runs one journey; returns the number of steps checked. */
+export function runJourney(seed: number, length: number, deps: JourneyDeps): number {
+  const rng = new Rng(seed);
+  const { text, page } = genTemplate(rng);
+  let hinted: LiveLike;
+  let plain: LiveLike;
+  try {
+    hinted = new deps.Template("t").parse(text);
+    plain = hinted.clone();
+    hinted.execute(genState(new Rng(1)));
+  } catch {
+    return 0; // rejected by the parser or escaper: not a live-tree question
+  }
+  let state: State = genState(rng);
+  let clients = [deps.newClient(), deps.newClient()];
+  let steps = 0;
+  const fail = (step: number, msg: string): never => {
+    throw new JourneyFailure(`seed ${seed} step ${step}: ${msg}\ntemplate: ${text}\nstate: ${JSON.stringify(state)}`);
+  };
+  for (let step = 0; step <= length; step++) {
+    let changed: ChangePath[] | undefined;
+    if (step > 0) {
+      changed = mutate(rng, state);
+      if (rng.bool(0.05)) state = structuredClone(state);
+      if (rng.bool(0.05)) {
+        // Reconnect: a new client gets a full tree.
+        clients = [deps.newClient(), deps.newClient()];
+        if (rng.bool()) {
+          hinted.reset();
+          plain.reset();
+        } else {
+          hinted = hinted.clone();
+          plain = plain.clone();
+        }
+      }
+    }
+    const want = tryRender(() => hinted.execute(state));
+    const live = [
+      tryRender(() => {
+        const u = hinted.executeUpdates(state, changed ? { changed } : {});
+        deps.log?.(step, u, changed);
+        return clients[0]!.apply(u);
+      }),
+      tryRender(() => clients[1]!.apply(plain.executeUpdates(state))),
+    ];
+    if (!want.ok) {
+      if (live.some((l) => l.ok)) fail(step, "plain render failed but the live render did not: " + String(want.err));
+      continue;
+    }
+    for (const [i, l] of live.entries()) {
+      if (!l.ok) fail(step, `live render ${i} failed: ${String(l.err)}`);
+      const expected = page ? innerOfPage(hinted.executeToHTML(state)) : want.html;
+      if (l.html !== expected) fail(step, `client ${i} html differs\n got: ${l.html}\nwant: ${expected}`);
+    }
+    if (page && unwrap(plain.executeToHTML(state)) !== want.html) fail(step, "page outside the wrapper differs");
+    if (page || rng.bool(0.1)) {
+      // executeToHTML forgets the client's tree: reconnect.
+      if (!page) plain.executeToHTML(state);
+      hinted.reset();
+      clients = [deps.newClient(), deps.newClient()];
+    }
+    steps++;
+  }
+  return steps;
+}
