@@ -52,9 +52,10 @@ export class Counter {
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-export function counterView(): FakeView {
+/** The counter's view; `pick` selects the counter from the template data (for named stores). */
+export function counterView(pick: (data: unknown) => unknown = (d) => d): FakeView {
   return new FakeView(["<p>", "</p><h1>", "</h1><ul>", "</ul>"], (data) => {
-    const c = data as Counter;
+    const c = pick(data) as Counter;
     return [String(c.count), esc(c.title), c.items.map((i) => `<li>${esc(i)}</li>`).join("")];
   });
 }
