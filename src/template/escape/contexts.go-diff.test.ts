@@ -313,6 +313,18 @@ const EXTRA: Array<[string, unknown]> = [
   [`<script>var s = "</scr" + "ipt>" </script>{{.}}`, "<x>"],
   [`<textarea></textarea >{{.}}`, "<x>"],
   [`<a href=x onclick=f()>{{.}}`, "<x>"],
+  [`{{define "x"}}{{end}}<a title="{{template "x"}}">{{template "x"}}{{.}}`, "<x>"],
+  [`{{define "x"}} {{/* only a comment */}} {{end}}<script>var a = 1{{template "x"}};</script>`, "<x>"],
+  [`{{define "x"}}<b>{{.}}</b>{{end}}{{define "y"}}{{template "x" .}}{{end}}<p title="{{template "y" .}}">{{template "y" .}}`, "a\"b"],
+  [`{{define "x"}}{{.}}{{end}}<a href="/p?q={{template "x" .}}" onclick="f({{template "x" .}})" style="color: {{template "x" .}}">`, "a b"],
+  [`{{define "x"}}a{{.}}{{end}}<a href="{{template "x" .}}{{.}}">`, "?q"],
+  [`{{define "x"}}<a href="{{end}}{{template "x"}}{{.}}">`, "javascript:x"],
+  [`{{define "x"}}"{{end}}<a title={{template "x"}}>`, "x"],
+  [`{{define "x"}}{{.}}{{end}}<script>var a = /{{template "x" .}}/</script><title>{{template "x" .}}</title>`, "a/b<c>"],
+  [`{{define "x"}}{{.}}{{end}}<!-- {{template "x" .}} --><p {{template "x" .}}>`, "title"],
+  [`{{define "x"}}{{.}}{{end}}<script>var a = 1 / {{template "x" .}} / 2;</script>`, 3],
+  [`{{define "r"}}{{if .}}<i title="{{.}}">{{template "r" ""}}</i>{{end}}{{end}}<p title="{{template "r" .}}">{{template "r" .}}`, "<x>"],
+  [`{{define "r"}}{{if .}}{{template "r" ""}}"{{end}}{{end}}<p title="{{template "r" .}}">`, "x"],
 ];
 for (const [template, data] of EXTRA) rows.push({ title: JSON.stringify(template), template, data });
 
