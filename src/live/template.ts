@@ -107,8 +107,8 @@ export class Template extends HtmlTemplate {
    * @throws the same template errors as `execute`; on error the remembered tree is unchanged.
    */
   executeUpdates(data: unknown, options: UpdateOptions = {}): TreeNode | TreeUpdate {
-    const useHints = options.changed !== undefined && this.#prevRoot !== null && !this.#hintsLost;
-    const changes = useHints ? new ChangeSet(options.changed) : null;
+    const hints = options.changed;
+    const changes = hints !== undefined && this.#prevRoot !== null && !this.#hintsLost ? new ChangeSet(hints) : null;
     let page: SplitPage & { root: VNode };
     try {
       page = this.render(data, changes, this.#prevRoot);
