@@ -4,6 +4,9 @@
  */
 import type { ChangedPaths, LiveView } from "../../src/server/types.js";
 
+/** Every FakeView created (clones included), newest last. */
+export const createdViews: FakeView[] = [];
+
 export class FakeView implements LiveView {
   private prev: string[] | undefined;
   /** Every hint this instance received, for tests of the change-hint plumbing. */
@@ -12,7 +15,9 @@ export class FakeView implements LiveView {
   constructor(
     private readonly statics: string[],
     private readonly slots: (data: unknown) => string[],
-  ) {}
+  ) {
+    createdViews.push(this);
+  }
 
   executeUpdates(data: unknown, options: { changed?: Iterable<ReadonlyArray<string | number>> } = {}): object {
     this.hints.push(options.changed === undefined ? undefined : [...options.changed]);

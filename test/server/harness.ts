@@ -79,10 +79,21 @@ export class TestClient {
     });
   }
 
-  /** True when no message is waiting (after letting the event loop run briefly). */
-  async idle(ms = 100): Promise<boolean> {
-    await new Promise((r) => setTimeout(r, ms));
-    return this.inbox.length === 0;
+  /**
+   * True when the server sent nothing since the last message read. Deterministic: a ping is sent
+   * and the server answers it after everything it queued before; messages that arrived first stay
+   * queued for `next()`.
+   */
+  async idle(): Promise<boolean> {
+    this.send({ action: "__ping__" });
+    const seen: unknown[] = [];
+    for (;;) {
+      const m = await this.next();
+      if ((m as { pong?: boolean }).pong === true) break;
+      seen.push(m);
+    }
+    this.inbox.unshift(...seen);
+    return seen.length === 0;
   }
 
   send(message: unknown): void {
