@@ -1,0 +1,177 @@
+import { describe, expect, test } from "vitest";
+import { Template } from "./template.js";
+import { OracleClient } from "../../test/tree/oracle.js";
+import { treeToHtml } from "../tree/html.js";
+import type { TreeNode } from "../tree/types.js";
+
+const LIST = `<p>{{.Count}}</p><ul>{{range .Rows}}<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>{{end}}</ul>`;
+
+interface Row {
+  ID: number;
+  Name: string;
+  Value: number;
+}
+const rows = (n: number): Row[] => Array.from({ length: n }, (_, i) => ({ ID: i + 1, Name: `row ${i + 1}`, Value: i }));
+
+/** Runs states through a live template and the published client; returns the JSON updates. */
+function journey(text: string, states: unknown[], changed?: (i: number) => (string | number)[][]): string[] {
+  const t = new Template("t").parse(text);
+  const client = new OracleClient();
+  return states.map((s, i) => {
+    const u = i > 0 && changed ? t.executeUpdates(s, { changed: changed(i) }) : t.executeUpdates(s);
+    expect(client.apply(u)).toBe(t.execute(s));
+    return JSON.stringify(u);
+  });
+}
+
+describe("updates are minimal", () => {
+  test("a counter increment sends only the number", () => {
+    const [, u] = journey("<p>Count: {{.Count}}</p>", [{ Count: 5 }, { Count: 6 }]);
+    expect(u).toBe('{"0":6}');
+  });
+
+  test("nothing changed gives an empty object", () => {
+    const [, u] = journey(LIST, [{ Count: 1, Rows: rows(3) }, { Count: 1, Rows: rows(3) }]);
+    expect(u).toBe("{}");
+  });
+
+  test.each([
+    ["without a change hint", undefined],
+    ["with a change hint", (): (string | number)[][] => [["Rows", 500, "Value"]]],
+  ])("one changed field of one row of 1,000 is one small update op (%s)", (_name, hint) => {
+    const a = rows(1000);
+    const b = rows(1000);
+    b[500]!.Value = 7777;
+    const [, u] = journey(LIST, [{ Count: 1, Rows: a }, { Count: 1, Rows: b }], hint);
+    expect(u).toBe('{"1":[["u","501",{"2":7777}]]}');
+    expect(u!.length).toBeLessThan(60);
+  });
+
+  test.each([
+    ["append", [1, 2, 3], [1, 2, 3, 4], '{"1":[["a",[{"0":"4","1":"row 4","2":3}]]]}'],
+    ["remove", [1, 2, 3], [1, 3], '{"1":[["r","2"]]}'],
+    ["prepend", [2, 3], [1, 2, 3], '{"1":[["p",[{"0":"1","1":"row 1","2":0}]]]}'],
+    ["insert", [1, 3], [1, 2, 3], '{"1":[["i","1",{"0":"2","1":"row 2","2":1}]]}'],
+    ["move (an order op is cheaper than re-sending the row)", [1, 2, 3, 4], [1, 3, 4, 2], '{"1":[["o",["1","3","4","2"]]]}'],
+    ["empty", [1, 2], [], '{"1":{"s":["<li data-key=\\"","\\">",": ","</li>"],"d":[],"m":{"idKey":"0"}}}'],
+  ])("%s produces the expected range operations", (_name, before, after, want) => {
+    const all = rows(4);
+    const pick = (ids: number[]): Row[] => ids.map((id) => all[id - 1]!);
+    const [, u] = journey(LIST, [{ Count: 1, Rows: pick(before) }, { Count: 1, Rows: pick(after) }]);
+    expect(u).toBe(want);
+  });
+
+  test("a long row moved in a long list is removed and re-inserted", () => {
+    const r = rows(50).map((x) => ({ ...x, Name: x.ID === 10 ? "a much longer name ".repeat(2) : x.Name }));
+    const moved = [...r.slice(0, 9), ...r.slice(10, 40), r[9]!, ...r.slice(40)];
+    const [, u] = journey(LIST, [{ Count: 1, Rows: r }, { Count: 1, Rows: moved }]);
+    expect(u).toBe('{"1":[["r","10"],["i","40",{"0":"10","1":"a much longer name a much longer name ","2":9}]]}');
+  });
+
+  test("a reversed list is sent as one order op", () => {
+    const r = rows(20);
+    const [, u] = journey(LIST, [{ Count: 1, Rows: r }, { Count: 1, Rows: [...r].reverse() }]);
+    expect(u).toMatch(/^\{"1":\[\["o",\["20","19",/);
+  });
+
+  test("a branch flip resends the branch with its statics", () => {
+    const text = "{{if .F}}<b>{{.A}}</b>{{else}}<i>{{.B}}</i>{{end}}";
+    const [, u, v] = journey(text, [{ F: true, A: "a", B: 1 }, { F: false, A: "a", B: 1 }, { F: false, A: "a", B: 2 }]);
+    expect(u).toBe('{"0":{"0":1,"s":["<i>","</i>"]}}');
+    expect(v).toBe('{"0":{"0":2}}');
+  });
+});
+
+describe("what the client cannot merge is sent in a form it can", () => {
+  test.each([
+    [
+      "a range replaced by a node that contains a range",
+      "{{if .F}}{{range .L}}<i>{{.}}</i>{{end}}{{else}}{{if .G}}{{range .L}}<b>{{.}}</b>{{end}}{{end}}{{end}}",
+      [
+        { F: true, G: true, L: ["x", "y"] },
+        { F: false, G: true, L: ["x", "y"] },
+        { F: false, G: true, L: ["x"] },
+        { F: true, G: true, L: ["z"] },
+      ],
+    ],
+    [
+      "a range whose else arm holds another range",
+      "{{range .L}}<i>{{.}}</i>{{else}}{{with .M}}<ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}{{end}}",
+      [
+        { L: ["a"], M: ["m1", "m2"] },
+        { L: [], M: ["m1", "m2"] },
+        { L: [], M: ["m2"] },
+        { L: ["b"], M: ["m2"] },
+      ],
+    ],
+    [
+      "duplicate and empty declared keys",
+      '{{range .}}<li data-key="{{.K}}">{{.V}}</li>{{end}}',
+      [
+        [{ K: "a", V: 1 }, { K: "b", V: 2 }],
+        [{ K: "a", V: 1 }, { K: "a", V: 2 }],
+        [{ K: "", V: 1 }, { K: "a", V: 3 }],
+        [{ K: "c", V: 1 }, { K: "a", V: 3 }],
+      ],
+    ],
+    ["text that looks like a template action", "<p>{{.}}</p>", ["{{x}}", "y", "{{z}}"]],
+    [
+      "maps, objects and null items as range sources",
+      "{{range $k, $v := .M}}{{$k}}={{$v}};{{end}}|{{range .L}}[{{.}}]{{end}}",
+      [
+        { M: new Map([["b", 1], ["a", 2]]), L: [null, 1] },
+        { M: new Map([["a", 2]]), L: [1, null] },
+        { M: { z: 1, y: 2 }, L: [] },
+      ],
+    ],
+  ])("%s", (_name, text, states) => {
+    journey(text, states);
+  });
+});
+
+describe("pages and connections", () => {
+  const PAGE =
+    '<!DOCTYPE html><html><head><title>{{.T}}</title></head><body class="{{.C}}"><h1>{{.T}}</h1>' +
+    '<script src="/a.js"></script></body></html>';
+
+  test("the page wraps the body up to the first script, and the tree describes the wrapper's inside", () => {
+    const t = new Template("p").parse(PAGE);
+    const html = t.executeToHTML({ T: "Hi", C: "c" });
+    expect(html).toBe(
+      `<!DOCTYPE html><html><head><title>Hi</title></head><body class="c"><div data-lvt-id="${t.wrapperId}" data-lvt-loading="true"><h1>Hi</h1></div><script src="/a.js"></script></body></html>`,
+    );
+    const tree = t.executeUpdates({ T: "Hi", C: "c" }) as TreeNode;
+    expect(treeToHtml(tree)).toBe("<h1>Hi</h1>");
+    expect(t.executeUpdates({ T: "Ho", C: "c" })).toEqual({ "0": "Ho" });
+  });
+
+  test("a fragment is wrapped whole, without the loading mark when asked", () => {
+    const t = new Template("f").parse("<p>{{.}}</p>");
+    expect(t.executeToHTML("x", { wrapperId: "lvt-0123456789abcdef", loading: false })).toBe(
+      '<div data-lvt-id="lvt-0123456789abcdef"><p>x</p></div>',
+    );
+    expect(t.wrapperId).toBe("lvt-0123456789abcdef");
+  });
+
+  test("after executeToHTML and in a clone the next update is a full tree", () => {
+    const t = new Template("f").parse("<p>{{.}}</p>");
+    t.executeUpdates("a");
+    t.executeToHTML("a");
+    expect(t.executeUpdates("a")).toEqual({ s: ["<p>", "</p>"], "0": "a" });
+    const c = t.clone();
+    expect(c).toBeInstanceOf(Template);
+    expect(c.wrapperId).not.toBe(t.wrapperId);
+    expect(c.wrapperId).toMatch(/^lvt-[0-9a-f]{16}$/);
+    expect(c.executeUpdates("b")).toEqual({ s: ["<p>", "</p>"], "0": "b" });
+    expect(t.executeUpdates("a")).toEqual({});
+  });
+
+  test("a body opened inside a conditional is still split, as one live string", () => {
+    const t = new Template("p").parse("<html>{{if .}}<body class=a>{{else}}<body>{{end}}<p>{{.}}</p></body></html>");
+    const html = t.executeToHTML(true);
+    expect(html).toBe(`<html><body class=a><div data-lvt-id="${t.wrapperId}" data-lvt-loading="true"><p>true</p></div></body></html>`);
+    const c = new OracleClient();
+    expect(c.apply(t.executeUpdates(true))).toBe("<p>true</p>");
+    expect(c.apply(t.executeUpdates(false))).toBe("<p>false</p>");
+  });
+});
