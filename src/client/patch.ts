@@ -18,7 +18,8 @@ const HOOK_ATTR = "lvt-hook";
 
 function nodeKey(node: Node): string | undefined {
   if (!(node instanceof Element)) return undefined;
-  return node.getAttribute("data-key") || node.getAttribute("data-lvt-key") || node.id || undefined;
+  // getAttribute, not .id: on a form, `.id` is the control named "id" when there is one.
+  return node.getAttribute("data-key") || node.getAttribute("data-lvt-key") || node.getAttribute("id") || undefined;
 }
 
 /** Where the caret was, so it can be put back if the focused element had to be replaced. */

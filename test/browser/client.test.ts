@@ -103,6 +103,20 @@ describe.skipIf(!run)("browser client against the test server", () => {
     expect(await js(page, `window.__rows[0].isConnected`)).toBe(false);
   });
 
+  it("patches rows holding forms with a field named id without duplicating anything", async () => {
+    // A form's .id property is its control named "id"; keys must come from the attribute.
+    const item = (k: string, t: string) => ({ 0: k, 1: k, 2: t });
+    const statics = ['<li data-key="', '"><form><input type="hidden" name="id" value="', '"><button name="toggle">t</button></form><span>', "</span></li>"];
+    const app: TestApp = { tree: () => ({ s: ["<p>", '</p><ul>', "</ul>"], 0: "a", 1: { s: statics, d: [item("1", "x"), item("2", "y")], m: { idKey: "0" } } }) };
+    const page = await open(app);
+    await connected(page);
+    server?.push({ 0: "b" });
+    server?.push({ 0: "c", 1: [["u", "2", { 2: "z" }]] });
+    await until(async () => (await page.textContent("p")) === "c", "patched");
+    expect(await page.locator("form").count()).toBe(2);
+    expect(await page.locator("li span").allTextContents()).toEqual(["x", "z"]);
+  });
+
   it("keeps the focused input, its value, caret and selection while updates arrive", async () => {
     let ticks = 0;
     const app: TestApp = {
