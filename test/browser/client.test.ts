@@ -266,6 +266,18 @@ describe.skipIf(!run)("browser client against the test server", () => {
     expect(await js(page, "window.__log")).toEqual(["lvt:disconnected", "lvt:connected"]);
   });
 
+  it("pings on the heartbeat and replaces a socket whose pings go unanswered", async () => {
+    const app: TestApp = { tree: () => ({ s: ["<p>live</p>"] }) };
+    const page = await open(app, { wrapperAttrs: 'data-lvt-heartbeat-ms="100"' });
+    await connected(page);
+    await until(() => (server?.pings ?? 0) >= 2, "two pings");
+    expect(server?.connections).toBe(1);
+    if (server) server.ignorePings = true;
+    await until(() => (server?.connections ?? 0) === 2, "a new socket after unanswered pings");
+    if (server) server.ignorePings = false;
+    await page.waitForSelector("[data-lvt-id].lvt-connected");
+  });
+
   it("falls back to HTTP when WebSocket is disabled", async () => {
     let n = 0;
     const app: TestApp = {

@@ -37,6 +37,8 @@ export interface TestServerOptions {
   firstTreeGate?: () => Promise<void>;
   /** More scripts served at their path and loaded after the client. */
   scripts?: Record<string, string>;
+  /** Extra attributes for the wrapper div. */
+  wrapperAttrs?: string;
   /** Extra HTML for <head>. */
   head?: string;
   /** Serves this many bytes of blank space after the wrapper (for scrolling). */
@@ -54,6 +56,10 @@ export interface TestServer {
   hold: Promise<void> | null;
   /** While true, WebSocket upgrades are refused. */
   refuseUpgrade: boolean;
+  /** While true, pings get no answer (a half-dead connection). */
+  ignorePings: boolean;
+  /** WebSocket connections accepted so far. */
+  connections: number;
   /** Pings received. */
   pings: number;
   /** Open sockets. */
@@ -104,7 +110,7 @@ export async function startTestServer(opts: TestServerOptions): Promise<TestServ
   };
 
   const answer = async (msg: ClientMessage): Promise<string> => {
-    if (msg.action === "__ping__") return JSON.stringify({ pong: true });
+    if (msg.action === "__ping__") return self.ignorePings ? "" : JSON.stringify({ pong: true });
     if (self.hold) await self.hold;
     const r = opts.app.handle?.(msg, self) ?? { tree: {} };
     return JSON.stringify({ tree: r.tree, meta: { ...ok, ...r.meta, action: msg.action } });
@@ -114,7 +120,7 @@ export async function startTestServer(opts: TestServerOptions): Promise<TestServ
     const t = new TreeState();
     t.apply(opts.app.tree());
     const loading = opts.loading === false ? "" : ' data-lvt-loading="true"';
-    return `<!DOCTYPE html><html><head><meta charset="utf-8">${opts.head ?? ""}</head><body><div data-lvt-id="lvt-0123456789abcdef"${loading}>${t.render()}</div>${opts.after ?? ""}<script src="/client.js"></script>${Object.keys(opts.scripts ?? {}).map((p) => `<script src="${p}"></script>`).join("")}</body></html>`;
+    return `<!DOCTYPE html><html><head><meta charset="utf-8">${opts.head ?? ""}</head><body><div data-lvt-id="lvt-0123456789abcdef"${loading} ${opts.wrapperAttrs ?? ""}>${t.render()}</div>${opts.after ?? ""}<script src="/client.js"></script>${Object.keys(opts.scripts ?? {}).map((p) => `<script src="${p}"></script>`).join("")}</body></html>`;
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -155,6 +161,7 @@ export async function startTestServer(opts: TestServerOptions): Promise<TestServ
       if (opts.websocket === false || self.refuseUpgrade) return socket.destroy();
       wss.handleUpgrade(req, socket, head, (ws) => {
         self.sockets.add(ws);
+        self.connections++;
         ws.on("close", () => self.sockets.delete(ws));
         // Replies go out in order, as a real server's per-connection queue does.
         let queue = (opts.firstTreeGate?.() ?? Promise.resolve()).then(() =>
@@ -163,7 +170,10 @@ export async function startTestServer(opts: TestServerOptions): Promise<TestServ
         ws.on("message", (data) => {
           const msg = JSON.parse(String(data)) as ClientMessage;
           record(msg, "ws");
-          queue = queue.then(async () => ws.send(await answer(msg)));
+          queue = queue.then(async () => {
+            const text = await answer(msg);
+            if (text) ws.send(text);
+          });
         });
       });
     });
@@ -186,6 +196,8 @@ export async function startTestServer(opts: TestServerOptions): Promise<TestServ
     via: [],
     hold: null,
     refuseUpgrade: false,
+    ignorePings: false,
+    connections: 0,
     pings: 0,
     sockets: new Set(),
     push(tree, meta) {
