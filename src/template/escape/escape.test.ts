@@ -147,6 +147,13 @@ describe("escapeTrees errors", () => {
     }
   });
 
+  it("reports a chain of template calls too deep for the stack as an escape error", () => {
+    let src = "";
+    for (let i = 0; i < 5000; i++) src += `{{define "t${i}"}}<b>{{template "t${i + 1}" .}}</b>{{end}}`;
+    const trees = parse("x", src + `{{define "t5000"}}{{.}}{{end}}{{template "t0" .}}`, {});
+    expect(() => escapeTrees(trees, "x")).toThrow(new TemplateEscapeError("html/template:x: max depth exceeded"));
+  });
+
   it("reports a missing entry template", () => {
     const trees = parse("t", "x", {});
     expect(() => escapeTrees(trees, "nope")).toThrow('html/template:nope: no such template "nope"');

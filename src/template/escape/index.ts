@@ -72,7 +72,14 @@ export function escapeTrees(trees: Map<string, Tree>, name: string): void {
   const root = trees.get(name);
   const source = { parseName: root?.parseName ?? name, text: root?.text ?? "" };
   const e = new Escaper(trees, known, source);
-  const [c] = e.escapeTree(ctx(), null, name, 0);
+  let c: Context;
+  try {
+    [c] = e.escapeTree(ctx(), null, name, 0);
+  } catch (err) {
+    // A safety net: only a chain of thousands of nested template calls gets this deep.
+    if (err instanceof RangeError) throw new TemplateEscapeError(`html/template:${name}: max depth exceeded`);
+    throw err;
+  }
   if (c.err !== null) {
     c.err.name = name;
     throw new TemplateEscapeError(failureMessage(c.err));
