@@ -25,11 +25,20 @@ export interface BroadcastMessage {
 }
 
 /**
+ * Channel of a message a bus delivers to its own listeners after it may have lost messages (it
+ * was disconnected and has subscribed again): every handler re-syncs every group it holds from
+ * the session store, whatever its own channel.
+ */
+export const RESYNC_CHANNEL = "*";
+
+/**
  * A publish/subscribe transport between instances (for example Redis pub/sub).
  * - `publish` sends a message to every subscriber, including those in the same process (the
  *   handler drops its own by `source`).
  * - `subscribe` registers the listener and returns a function that removes it (possibly async).
- * Delivery is best effort; a lost message leaves remote tabs stale until their next update.
+ * Delivery is best effort; a lost message leaves remote tabs stale until their next update. A bus
+ * that knows it lost messages (a reconnect) delivers `{ source: "", channel: RESYNC_CHANNEL,
+ * target: { kind: "all" } }` to its listeners once it receives messages again.
  */
 export interface BroadcastBus {
   publish(message: BroadcastMessage): MaybePromise<void>;

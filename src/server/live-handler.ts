@@ -17,7 +17,7 @@ import type { ErrorCode } from "../errors.js";
 import { ActionData, type ActionContext } from "./action-context.js";
 import { errorsFromThrown } from "./action-errors.js";
 import { AnonymousAuthenticator, type Authenticator } from "./authenticator.js";
-import type { BroadcastBus, BroadcastMessage, BroadcastTarget } from "./broadcast-bus.js";
+import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "./broadcast-bus.js";
 import { CLIENT_SCRIPT_QUERY, ClientScript, defaultClientScriptFile, injectScriptTag } from "./client-script.js";
 import { ConnectionRegistry } from "./connection-registry.js";
 import {
@@ -151,7 +151,7 @@ class HandlerCore {
     this.auth = options.authenticator ?? new AnonymousAuthenticator();
     this.ownsSessions = options.sessionStore === undefined;
     this.sessions = options.sessionStore ?? new MemorySessionStore();
-    this.sessions.bind?.({ names: storeSet.names, createStores: () => storeSet.create() });
+    this.sessions.bind?.({ names: storeSet.names, createStores: () => storeSet.create(), resync: (id) => this.resync(id) });
     this.originOk = options.originValidator ?? sameOrigin;
     this.client = new ClientScript(this.o.clientScript.file ?? defaultClientScriptFile());
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.o.maxMessageBytes, perMessageDeflate: false });
@@ -259,24 +259,79 @@ class HandlerCore {
     submitter: string | undefined,
     who: { userId: string; connectionId: string | undefined },
   ): Promise<Outcome> {
-    const route = this.storeSet.route(g.stores, fullAction);
-    if (route === undefined) return { known: false };
-    const store = g.stores[route.store]!;
-    const ctx: ActionContext = {
-      action: route.action,
-      fullAction,
-      store: route.store,
-      data: new ActionData(data),
-      submitter,
-      userId: who.userId,
-      groupId: g.id,
-      connectionId: who.connectionId,
-    };
-    const errors = await this.tracked(g, { [route.store]: store }, (view) => {
-      const target = view[route.store] as Record<string, (c: ActionContext) => unknown>;
-      return target[route.method]!(ctx);
-    }, fullAction);
-    return { known: true, errors };
+    return this.commit<Outcome>(g, async () => {
+      const route = this.storeSet.route(g.stores, fullAction);
+      if (route === undefined) return { value: { known: false }, save: false };
+      const store = g.stores[route.store]!;
+      const ctx: ActionContext = {
+        action: route.action,
+        fullAction,
+        store: route.store,
+        data: new ActionData(data),
+        submitter,
+        userId: who.userId,
+        groupId: g.id,
+        connectionId: who.connectionId,
+      };
+      const errors = await this.tracked(g, { [route.store]: store }, (view) => {
+        const target = view[route.store] as Record<string, (c: ActionContext) => unknown>;
+        return target[route.method]!(ctx);
+      }, fullAction);
+      return { value: { known: true, errors }, save: Object.keys(errors).length === 0 };
+    });
+  }
+
+  /**
+   * Runs one change of a group's stores and saves it. With a session store that has `transact`
+   * (shared by several instances) the change runs on the latest saved state and is re-run if
+   * another instance saved in between; otherwise it runs once and is saved with `set`.
+   * `attempt` works on `g.stores`, which may be replaced between runs. Call inside `run`.
+   */
+  private async commit<T>(g: SessionGroup, attempt: () => Promise<{ value: T; save: boolean }>): Promise<T> {
+    if (this.sessions.transact === undefined) {
+      const r = await attempt();
+      if (r.save) await this.sessionSet(g.id, g.stores);
+      return r.value;
+    }
+    let last: { value: T } | undefined;
+    try {
+      const result = await this.sessions.transact(g.id, g.stores, async (stores) => {
+        adoptStores(g, stores);
+        const r = await attempt();
+        last = { value: r.value };
+        return r.save;
+      });
+      adoptStores(g, result.stores);
+    } catch (err) {
+      // State stays in memory, as with a failed `set`.
+      this.o.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+    }
+    if (last === undefined) last = { value: (await attempt()).value };
+    return last.value;
+  }
+
+  /**
+   * Brings a group held in memory in line with a shared session store (see
+   * `SessionStoreBinding.resync`) and re-renders it; tells other instances when it saved.
+   */
+  private async resync(groupId: string): Promise<boolean> {
+    const g = this.groups.get(groupId);
+    const transact = this.sessions.transact?.bind(this.sessions);
+    if (g === undefined || transact === undefined || this.closing) return false;
+    const saved = await g.run(async () => {
+      let result: { stores: SessionStores; saved: boolean };
+      try {
+        result = await transact(g.id, g.stores, () => Promise.resolve(false));
+      } catch (err) {
+        this.o.logger.error(`LT_ERR_SESSION_STORE: re-syncing group failed`, err);
+        return false;
+      }
+      adoptStores(g, result.stores);
+      g.pushUpdate();
+      return result.saved;
+    });
+    if (saved) this.publish({ kind: "group", id: groupId });
+    return true;
   }
 
   /**
@@ -316,7 +371,6 @@ class HandlerCore {
       return errors;
     }
     g.noteChanged(paths());
-    await this.sessionSet(g.id, g.stores);
     return {};
   }
 
@@ -728,7 +782,10 @@ class HandlerCore {
         if (g === undefined) return;
         await g.run(async () => {
           if (update !== undefined) {
-            await this.tracked(g, g.stores, (views) => update(this.storeSet.data(views), { groupId: id }), "broadcast");
+            await this.commit(g, async () => {
+              const errors = await this.tracked(g, g.stores, (views) => update(this.storeSet.data(views), { groupId: id }), "broadcast");
+              return { value: undefined, save: Object.keys(errors).length === 0 };
+            });
           }
           g.pushUpdate();
         });
@@ -746,10 +803,15 @@ class HandlerCore {
   }
 
   private onBusMessage(message: BroadcastMessage): void {
-    if (message.source === this.instanceId || message.channel !== this.o.channel || this.closing) return;
+    if (message.source === this.instanceId || this.closing) return;
+    if (message.channel !== this.o.channel && message.channel !== RESYNC_CHANNEL) return;
     for (const id of this.targetGroups(message.target)) {
       const g = this.groups.get(id);
       if (g === undefined) continue;
+      if (this.sessions.transact !== undefined) {
+        this.resync(id).catch((err: unknown) => this.o.logger.error("applying a remote broadcast failed", err));
+        continue;
+      }
       g.run(async () => {
         const stored = await this.sessionGet(id);
         if (stored !== undefined && stored !== g.stores) g.stores = stored;
@@ -787,6 +849,13 @@ class HandlerCore {
     }
     if (this.ownsSessions) await this.sessions.close?.();
   }
+}
+
+/** Makes `stores` the group's state; a replaced state is re-rendered without hints. */
+function adoptStores(g: SessionGroup, stores: SessionStores): void {
+  if (stores === g.stores) return;
+  g.stores = stores;
+  g.noteChanged(undefined);
 }
 
 function envelope(code: ErrorCode, message: string): { type: "error"; code: ErrorCode; message: string } {

@@ -18,6 +18,8 @@ import type { MaybePromise, SessionStores } from "./types.js";
  * - `bind` (optional) is called once by each handler using the store, before any other call.
  * - `close` (optional) releases timers/connections; the handler does not call it (the store may be
  *   shared by several handlers), the application does.
+ * - `transact` (optional) is for stores shared by several instances; when present the handler runs
+ *   every action and broadcast update through it instead of calling `set` afterwards.
  */
 export interface SessionStore {
   get(groupId: string): MaybePromise<SessionStores | undefined>;
@@ -26,6 +28,29 @@ export interface SessionStore {
   list(): MaybePromise<string[]>;
   bind?(binding: SessionStoreBinding): void;
   close?(): MaybePromise<void>;
+  /**
+   * Applies one change to the group's latest state so that no change saved concurrently by
+   * another instance is lost. `current` is the handler's in-memory copy. The store calls
+   * `change(stores)` with `current` when it is still up to date, else with freshly loaded stores;
+   * `change` mutates them and returns whether to save. When the save finds that someone else
+   * saved in between, the store reloads and calls `change` again, so `change` may run more than
+   * once (on different objects; only the last run counts). When the backend is unreachable,
+   * `change` runs once on `current` and the store saves it later. Rejects only for errors that
+   * retrying cannot fix (e.g. state that cannot be serialized).
+   */
+  transact?(
+    groupId: string,
+    current: SessionStores,
+    change: (stores: SessionStores) => Promise<boolean>,
+  ): Promise<TransactResult>;
+}
+
+/** Result of {@link SessionStore.transact}. */
+export interface TransactResult {
+  /** The stores the change was finally applied to; the handler keeps these as the group's state. */
+  readonly stores: SessionStores;
+  /** True when this call wrote the group to the backend (other instances should reload it). */
+  readonly saved: boolean;
 }
 
 /** What a handler tells its session store about the stores it manages. */
@@ -37,6 +62,14 @@ export interface SessionStoreBinding {
    * store to copy saved fields into.
    */
   createStores(): Promise<SessionStores>;
+  /**
+   * Asks the handler to bring its in-memory copy of a group in line with the store now: it runs
+   * a no-op `transact` in the group's queue (which saves state left unsaved by an outage, or
+   * loads newer state), re-renders the group's connections, and notifies other instances when
+   * something was saved. Resolves false when the handler does not hold the group in memory.
+   * Set by the live handler; a store must cope with its absence.
+   */
+  resync?(groupId: string): Promise<boolean>;
 }
 
 /** Options of {@link MemorySessionStore}. */
