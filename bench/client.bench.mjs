@@ -49,7 +49,7 @@ const probe = `
   });`;
 
 const scripts = { "/ours.js": readFileSync(oursFile), "/theirs.js": readFileSync(theirsFile), "/probe.js": Buffer.from(probe) };
-const sockets = new Set();
+const sockets = new Map(); // page path -> its socket
 const server = createServer((req, res) => {
   res.setHeader("X-LiveTemplate-WebSocket", "enabled");
   const path = new URL(req.url, "http://x").pathname;
@@ -62,9 +62,8 @@ const server = createServer((req, res) => {
   res.end(pageHtml(path === "/theirs" ? "/theirs.js" : "/ours.js"));
 });
 const wss = new WebSocketServer({ server });
-wss.on("connection", (ws) => {
-  sockets.add(ws);
-  ws.on("close", () => sockets.delete(ws));
+wss.on("connection", (ws, req) => {
+  sockets.set(new URL(req.url, "http://x").pathname, ws);
   ws.on("message", (m) => {
     const msg = JSON.parse(String(m));
     ws.send(JSON.stringify(msg.action === "__ping__" ? { pong: true } : { tree: {}, meta: { success: true, errors: {}, action: msg.action } }));
@@ -80,42 +79,43 @@ const median = (xs) => {
 };
 const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
 
-async function measure(browser, path) {
+/** Opens a page on `path` and returns a function that pushes a tree and resolves with its apply time. */
+async function open(browser, path) {
   const page = await browser.newPage();
   await page.goto(base + path);
   await page.waitForFunction(() => document.querySelectorAll("#list li").length === 1000 && !document.querySelector("[data-lvt-loading]"));
   const push = async (tree) => {
     const before = await page.evaluate(() => window.__times.length);
-    for (const ws of sockets) ws.send(JSON.stringify({ tree, meta: { success: true, errors: {} } }));
+    sockets.get(path).send(JSON.stringify({ tree, meta: { success: true, errors: {} } }));
     await page.waitForFunction((n) => window.__times.length > n, before);
     return page.evaluate(() => window.__times[window.__times.length - 1]);
   };
-  const one = [];
-  for (let i = 0; i < ONE; i++) {
-    const key = `a${(i * 37) % ROWS}`;
-    one.push(await push({ 0: [["u", key, { 1: `changed ${i}` }]] }));
-  }
-  const check = await page.evaluate(() => document.querySelector('#list li[data-key="a111"] .t')?.textContent);
-  const full = [];
-  let prefix = "a";
-  for (let i = 0; i < FULL; i++) {
-    prefix = prefix === "a" ? "b" : "a";
-    full.push(await push({ 0: { s: itemStatics, d: items(prefix + i + "-"), m: { idKey: "0" } } }));
-  }
-  const rows = await page.evaluate(() => document.querySelectorAll("#list li").length);
-  await page.close();
-  return { one, full, check, rows };
+  const rows = () => page.evaluate(() => document.querySelectorAll("#list li").length);
+  const text = (key) => page.evaluate((k) => document.querySelector(`#list li[data-key="${k}"] .t`)?.textContent, key);
+  return { push, rows, text };
 }
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 });
-const results = {};
-for (const [name, path] of [["ours", "/ours"], ["published 0.25.1", "/theirs"]]) {
-  const r = await measure(browser, path);
-  if (r.rows !== ROWS) throw new Error(`${name}: ${r.rows} rows after full replacements`);
-  results[name] = r;
+// Both clients are measured in alternation, so that load from elsewhere on the machine hits both.
+const clients = { ours: await open(browser, "/ours"), "published 0.25.1": await open(browser, "/theirs") };
+const results = Object.fromEntries(Object.keys(clients).map((k) => [k, { one: [], full: [] }]));
+for (let i = 0; i < ONE; i++) {
+  const key = `a${(i * 37) % ROWS}`;
+  for (const [name, c] of Object.entries(clients)) results[name].one.push(await c.push({ 0: [["u", key, { 1: `changed ${i}` }]] }));
+}
+for (const [name, c] of Object.entries(clients)) {
+  if ((await c.text("a111")) !== "changed 3") throw new Error(`${name}: row a111 not updated`);
+}
+for (let i = 0; i < FULL; i++) {
+  const tree = { 0: { s: itemStatics, d: items(`p${i}-`), m: { idKey: "0" } } };
+  for (const [name, c] of Object.entries(clients)) results[name].full.push(await c.push(tree));
+}
+for (const [name, c] of Object.entries(clients)) {
+  if ((await c.rows()) !== ROWS || (await c.text(`p${FULL - 1}-5`)) !== `Row 5 of p${FULL - 1}-`) throw new Error(`${name}: wrong rows after full replacements`);
+  const r = results[name];
   console.log(
     `${name.padEnd(17)} one-row change: median ${median(r.one).toFixed(2)} ms (p90 ${p90(r.one).toFixed(2)}, n=${r.one.length})` +
       `  full replacement: median ${median(r.full).toFixed(2)} ms (p90 ${p90(r.full).toFixed(2)}, n=${r.full.length})`,
@@ -127,6 +127,6 @@ console.log(`ratio published/ours: one-row ${(median(t.one) / median(o.one)).toF
 const gz = (f) => gzipSync(readFileSync(f)).length;
 console.log(`gzipped size: ours ${(gz(oursFile) / 1024).toFixed(1)} KB (${gz(oursFile)} B), published ${(gz(theirsFile) / 1024).toFixed(1)} KB (${gz(theirsFile)} B)`);
 await browser.close();
-for (const ws of sockets) ws.terminate();
+for (const ws of sockets.values()) ws.terminate();
 wss.close();
 server.close();

@@ -69,6 +69,7 @@ export function patch(wrapper: HTMLElement, html: () => string, rows: Map<string
     onElUpdated(el: HTMLElement): void {
       if (el.hasAttribute(HOOK_ATTR)) updated.add(el);
     },
+    onBeforeElChildrenUpdated: replaceDisjointList,
   };
   if (!(rows && patchRows(wrapper, rows, options))) {
     const next = document.createElement(wrapper.tagName);
@@ -77,6 +78,27 @@ export function patch(wrapper: HTMLElement, html: () => string, rows: Map<string
   }
   if (caret && !caret.el.isConnected) restoreCaret(wrapper, caret);
   return updated;
+}
+
+/**
+ * A keyed list whose keys all changed (a new page of results) ends up as the new children either
+ * way; moving them in at once is much cheaper than morphdom removing and inserting row by row.
+ * @returns false when it replaced the children itself
+ */
+function replaceDisjointList(from: HTMLElement, to: HTMLElement): boolean {
+  if (from.childElementCount < 16 || to.childElementCount < 16) return true;
+  const old = new Set<string>();
+  for (const c of Array.from(from.children)) {
+    const k = nodeKey(c);
+    if (!k || c.hasAttribute("lvt-ignore")) return true;
+    old.add(k);
+  }
+  for (const c of Array.from(to.children)) {
+    const k = nodeKey(c);
+    if (!k || old.has(k)) return true;
+  }
+  from.replaceChildren(...Array.from(to.childNodes));
+  return false;
 }
 
 /** Patches single keyed rows; false (with nothing touched) when any row cannot be found safely. */

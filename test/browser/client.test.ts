@@ -103,6 +103,20 @@ describe.skipIf(!run)("browser client against the test server", () => {
     expect(await js(page, `window.__rows[0].isConnected`)).toBe(false);
   });
 
+  it("replaces a list whose keys all changed and keeps rows whose keys stay", async () => {
+    const app: TestApp = { tree: () => ({ s: ["<ul>", "</ul><p>", "</p>"], 0: rows(range(20)), 1: "x" }) };
+    const page = await open(app);
+    await connected(page);
+    server?.push({ 0: rows(range(20, 100)), 1: "y" });
+    await until(async () => (await page.textContent("p")) === "y", "replaced");
+    expect(await page.locator("li").allTextContents()).toEqual(range(20, 100).map(([, t]) => t));
+    await js(page, `window.__kept = document.querySelector('li[data-key="110"]')`);
+    server?.push({ 0: rows(range(20, 110)), 1: "z" });
+    await until(async () => (await page.textContent("p")) === "z", "shifted");
+    expect(await page.locator("li").allTextContents()).toEqual(range(20, 110).map(([, t]) => t));
+    expect(await js(page, `window.__kept === document.querySelector('li[data-key="110"]')`)).toBe(true);
+  });
+
   it("patches rows holding forms with a field named id without duplicating anything", async () => {
     // A form's .id property is its control named "id"; keys must come from the attribute.
     const item = (k: string, t: string) => ({ 0: k, 1: k, 2: t });
