@@ -82,9 +82,11 @@ describe.skipIf(!run)("browser client against the test server", () => {
     };
     const page = await open(app);
     await connected(page);
+    await js(page, `window.__updated = []; document.addEventListener("lvt:updated", (e) => window.__updated.push(e.detail.action))`);
     await page.click("button");
     await page.click("button");
     await until(async () => (await page.textContent("output")) === "4", "count 4");
+    expect(await js(page, "window.__updated")).toEqual(["inc", "inc"]);
     expect(server?.received[0]).toEqual({ action: "inc", data: { by: 2, flag: true, id: "007" } });
     expect(server?.via).toEqual(["ws", "ws"]);
   });
