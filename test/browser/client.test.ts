@@ -345,11 +345,11 @@ describe.skipIf(!run)("browser client against the test server", () => {
     if (server) server.hold = new Promise<void>((r) => setTimeout(r, 300));
     await js(page, "window.scrollTo(0, document.body.scrollHeight)");
     await js(page, "window.scrollTo(0, document.body.scrollHeight - 1)");
-    await until(async () => (await page.locator("li").count()) === 20, "second page", 5000);
+    await until(async () => (await page.locator("li").count()) === 20, "second page");
     if (server) server.hold = null;
     expect(sent("load_more").length).toBe(1);
     await js(page, "window.scrollTo(0, document.body.scrollHeight)");
-    await until(async () => (await page.locator("li").count()) === 30, "third page", 5000);
+    await until(async () => (await page.locator("li").count()) === 30, "third page");
     await js(page, "window.scrollTo(0, document.body.scrollHeight)");
     await new Promise((r) => setTimeout(r, 200));
     expect(sent("load_more").length).toBe(2);

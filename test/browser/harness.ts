@@ -42,7 +42,7 @@ export function clientBundle(): Promise<string> {
 }
 
 /** Polls `check` until it returns true (the browser does things asynchronously). */
-export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000): Promise<void> {
+export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return;
