@@ -178,11 +178,12 @@ export class Template extends HtmlTemplate {
     const compiled = compiledFor(set, tree);
     const st = new ExecState(set, tree);
     const dot = st.begin(data);
+    const h = new Hydrator(compiled.compiler, new ExecAdapter(st), changes, compiled.assigned);
     try {
-      const h = new Hydrator(compiled.compiler, new ExecAdapter(st), changes, compiled.assigned);
       const root = h.root(compiled.root, dot, changes ? prev : null);
       return { ...splitPage(compiled.layout, root), root };
     } catch (err) {
+      for (let i = h.undo.length - 1; i >= 0; i--) h.undo[i]!();
       throw st.wrapError(err);
     }
   }

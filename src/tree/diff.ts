@@ -156,17 +156,15 @@ const jsonLen = (v: unknown): number => JSON.stringify(v).length;
 export function diffRange(p: VRange, n: VRange): RangeOp[] | "full" | null {
   if (p.idKey !== n.idKey) return "full";
   const idKey = n.idKey;
-  if (n.base === p && n.dirty) {
-    let sameKeys = true;
-    for (const i of n.dirty) if (p.items[i]!.key !== n.items[i]!.key) sameKeys = false;
-    if (sameKeys) {
-      const ops: RangeOp[] = [];
-      for (const i of n.dirty) {
-        const d = diffItem(p.items[i]!, n.items[i]!, idKey);
-        if (d) ops.push(["u", p.items[i]!.key, d]);
-      }
-      return ops.length > 0 ? ops : null;
-    }
+  if (n.base === p && n.dirty && n.replaced) {
+    // Only `dirty` items were re-run, in place, with their keys kept.
+    const ops: RangeOp[] = [];
+    n.dirty.forEach((i, j) => {
+      const old = n.replaced![j]!;
+      const d = diffItem(old, n.items[i]!, idKey);
+      if (d) ops.push(["u", old.key, d]);
+    });
+    return ops.length > 0 ? ops : null;
   }
   const P = p.items;
   const N = n.items;

@@ -61,6 +61,10 @@ function fnv(s: string): string {
 /** One hydration pass over a template set's compiled blocks. */
 export class Hydrator {
   private vars: { name: string; deps: Deps }[] = [{ name: "$", deps: ROOT }];
+  /** Restores in-place changes to the previous tree if the render fails (run in reverse). */
+  readonly undo: (() => void)[] = [];
+  /** Inside a subtree known to be entirely new: no reuse checks. */
+  private suspended = 0;
 
   /**
    * @param changes written paths since `prev` was built, or null to re-run everything.
@@ -172,7 +176,7 @@ export class Hydrator {
   /** True when no reported write can reach what `c` reads. */
   private unchanged(c: Construct, dotDeps: Deps): boolean {
     const changes = this.changes;
-    if (!changes) return false;
+    if (!changes || this.suspended > 0) return false;
     const deps = constructDeps(c);
     if (deps.assigns) return false;
     for (const r of deps.refs) {
@@ -264,16 +268,23 @@ export class Hydrator {
       const entries = this.exec.rangeEntries(c.node, src);
       if (entries.length === 0) {
         if (c.elseBlock) return this.block(c.elseBlock, dot, dotDeps, sameBlock(prev, c.elseBlock));
-        return this.finishRange(c, [], null);
+        return this.finishRange(c, []);
       }
-      const prevByKey = before ? new Map(before.items.map((it) => [it.dk, it])) : null;
+      // When the list itself was written, every item is new to us: skip the reuse checks.
+      const whole = !srcDeps || !("exact" in srcDeps) || this.changes?.childrenBelow(srcDeps.exact) === null;
+      const prevByKey = before && !whole ? new Map(before.items.map((it) => [it.dk, it])) : null;
       const items: VItem[] = new Array<VItem>(entries.length);
-      for (let i = 0; i < entries.length; i++) {
-        const [k, v] = entries[i]!;
-        const itemDeps = this.itemDeps(srcDeps, k);
-        items[i] = this.item(c, k, v, itemDeps, srcDeps, prevByKey?.get(k) ?? null);
+      if (whole) this.suspended++;
+      try {
+        for (let i = 0; i < entries.length; i++) {
+          const [k, v] = entries[i]!;
+          const itemDeps = whole ? null : this.itemDeps(srcDeps, k);
+          items[i] = this.item(c, k, v, itemDeps, srcDeps, prevByKey?.get(k) ?? null);
+        }
+      } finally {
+        if (whole) this.suspended--;
       }
-      return this.finishRange(c, items, null);
+      return this.finishRange(c, items);
     } finally {
       this.exec.pop(m);
       this.vars.length = vm;
@@ -302,13 +313,34 @@ export class Hydrator {
     }
     if (dirty.length === 0) return before;
     dirty.sort((a, b) => a - b);
-    const items = before.items.slice();
     const srcDeps: Deps = { exact: path };
-    for (const i of dirty) {
-      const it = this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, before.items[i]!);
-      items[i] = it;
+    const fresh: VItem[] = [];
+    for (const i of dirty) fresh.push(this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, before.items[i]!));
+    // The items array is updated in place (copying it would make a one-row change cost O(N));
+    // the replaced items are kept for the differ, and restored if the render fails.
+    const items = before.items;
+    const replaced = dirty.map((i) => items[i]!);
+    dirty.forEach((i, j) => (items[i] = fresh[j]!));
+    this.undo.push(() => dirty.forEach((i, j) => (items[i] = replaced[j]!)));
+    return this.finishPartial(c, before, dirty, replaced);
+  }
+
+  /**
+   * A partially re-run range keeps its keys: generated keys stay with their position, declared
+   * keys must be unchanged, else the range is rebuilt (on a copy) and diffed in full.
+   */
+  private finishPartial(c: RangeConstruct, base: VRange, dirty: number[], replaced: VItem[]): VRange {
+    const items = base.items;
+    if (base.idKey === "_k" || dirty.every((i, j) => items[i]!.h === replaced[j]!.h)) {
+      dirty.forEach((i, j) => {
+        const key = replaced[j]!.key;
+        if (items[i]!.key !== key) items[i] = { ...items[i]!, key };
+      });
+      return { kind: "range", construct: c, idKey: base.idKey, items, index: base.index, base, dirty, replaced };
     }
-    return this.finishRange(c, items, { base: before, dirty });
+    const copy = items.slice();
+    dirty.forEach((i, j) => (items[i] = replaced[j]!));
+    return this.finishRange(c, copy);
   }
 
   /** Like {@link unchanged} but ignoring writes below the range's own source path. */
@@ -361,21 +393,8 @@ export class Hydrator {
     }
   }
 
-  /**
-   * Chooses keys: the declared key slot when every item has a usable, unique one, else generated
-   * content keys made unique by an occurrence suffix. A partial update keeps the previous keys.
-   */
-  private finishRange(c: RangeConstruct, items: VItem[], partial: { base: VRange; dirty: number[] } | null): VRange {
-    if (partial) {
-      const { base, dirty } = partial;
-      if (base.idKey === "_k" || dirty.every((i) => items[i]!.h === base.items[i]!.h)) {
-        for (const i of dirty) {
-          const key = base.items[i]!.key;
-          if (items[i]!.key !== key) items[i] = { ...items[i]!, key };
-        }
-        return { kind: "range", construct: c, idKey: base.idKey, items, index: base.index, base, dirty };
-      }
-    }
+  /** Chooses keys: the declared key slot when every item has a usable, unique one, else generated content keys made unique by an occurrence suffix. */
+  private finishRange(c: RangeConstruct, items: VItem[]): VRange {
     const index = new Map<string, number>();
     if (c.keySlot !== null) {
       let ok = true;

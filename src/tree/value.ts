@@ -46,6 +46,8 @@ export interface VRange {
    */
   readonly base?: VRange;
   readonly dirty?: number[];
+  /** The items `dirty` replaced (`items` is then `base.items`, updated in place). */
+  readonly replaced?: VItem[];
 }
 
 /** Builds a node, computing its range flag. */
