@@ -1,0 +1,151 @@
+/**
+ * The gallery server: an index page and three live demos (counter, todos, chat), each one live
+ * handler mounted on its own path of a single node:http server.
+ *
+ * `createGallery()` is what main.ts runs and what tests start in-process on port 0.
+ */
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Template, MemorySessionStore } from "livetemplate";
+import type { LiveHandler, LiveHandlerOptions, SessionStore } from "livetemplate";
+import { Counter } from "./counter.js";
+import { Todos } from "./todos.js";
+import { ChatRoom, ChatSession } from "./chat.js";
+
+/** The demos, by path segment. */
+export type DemoName = "counter" | "todos" | "chat";
+
+export interface GalleryOptions {
+  /** Port to listen on; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Interface to listen on. Default "127.0.0.1"; use "0.0.0.0" to serve the network. */
+  host?: string;
+  /**
+   * The session store of each demo (each demo needs its own: session group ids are the same
+   * cookie for every demo). Default: a `MemorySessionStore` per demo.
+   */
+  sessionStore?: (demo: DemoName) => SessionStore;
+  /**
+   * More handler options for every demo, merged over the gallery's own. This is the hook for
+   * running several instances: a shared `broadcastBus` (and `sessionStore` above) built from
+   * `REDIS_URL`, see main.ts.
+   */
+  handlerOptions?: LiveHandlerOptions;
+  /** Serve the pages without WebSocket, so clients use the HTTP fallback. */
+  disableWebSocket?: boolean;
+  /** URL of the browser client script put in every page (default: the handler's own client). */
+  clientScriptUrl?: string;
+  /** File the handler serves as the client script (default: the built dist/client bundle). */
+  clientScriptFile?: string;
+}
+
+export interface Gallery {
+  readonly server: http.Server;
+  readonly handlers: Readonly<Record<DemoName, LiveHandler>>;
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  /** Stops accepting connections, closes the live connections and the server. */
+  close(): Promise<void>;
+}
+
+function loadTemplate(name: DemoName): Template {
+  const read = (file: string) => readFileSync(new URL(file, import.meta.url), "utf8");
+  // Every page uses the shared `head` partial (styles) defined in layout.tmpl.
+  return new Template(name).parse(read(`${name}.tmpl`) + read("layout.tmpl"));
+}
+
+/**
+ * Starts the gallery and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const gallery = await createGallery({ port: 0 });
+ * console.log(`open ${gallery.url}/counter`);
+ * await gallery.close();
+ * ```
+ */
+export async function createGallery(options: GalleryOptions = {}): Promise<Gallery> {
+  const sessionStores: SessionStore[] = [];
+  const handlerOptions = (demo: DemoName): LiveHandlerOptions => {
+    const sessionStore = options.sessionStore?.(demo) ?? new MemorySessionStore();
+    sessionStores.push(sessionStore);
+    const clientScript: NonNullable<LiveHandlerOptions["clientScript"]> = {};
+    if (options.clientScriptUrl !== undefined) clientScript.src = options.clientScriptUrl;
+    if (options.clientScriptFile !== undefined) clientScript.file = options.clientScriptFile;
+    return {
+      sessionStore,
+      path: `/${demo}`,
+      webSocket: options.disableWebSocket !== true,
+      clientScript,
+      channel: `gallery-${demo}`,
+      ...options.handlerOptions,
+    };
+  };
+
+  const room = new ChatRoom();
+  const handlers: Record<DemoName, LiveHandler> = {
+    counter: loadTemplate("counter").handle(() => new Counter(), handlerOptions("counter")),
+    todos: loadTemplate("todos").handle(() => new Todos(), handlerOptions("todos")),
+    chat: loadTemplate("chat").handle(() => new ChatSession(room), handlerOptions("chat")),
+  };
+  // Room changes reach other session groups by a broadcast. Several changes in one tick (a
+  // message and a presence change) coalesce into one, sent after the current action is done.
+  let scheduled = false;
+  room.notify = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      handlers.chat
+        .broadcast((data) => {
+          // Assigning the room, even the same object, marks `.Room` as written: every group
+          // re-renders the room's part of its page (and nothing else).
+          (data as ChatSession).Room = room;
+        })
+        .catch((err: unknown) => console.error("chat broadcast failed", err));
+    });
+  };
+
+  const index = readFileSync(new URL("index.html", import.meta.url));
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const demo = path.slice(1);
+    if (demo === "counter" || demo === "todos" || demo === "chat") {
+      handlers[demo](req, res);
+      return;
+    }
+    if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": index.length });
+      res.end(req.method === "HEAD" ? undefined : index);
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+    res.end("not found\n");
+  });
+  for (const h of Object.values(handlers)) h.attach(server);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8080, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+
+  return {
+    server,
+    handlers,
+    url: `http://${host}:${port}`,
+    async close() {
+      await Promise.all(Object.values(handlers).map((h) => h.close()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      for (const s of sessionStores) await s.close?.();
+    },
+  };
+}
