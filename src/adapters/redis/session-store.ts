@@ -1,0 +1,342 @@
+/**
+ * A session store in Redis, shared by every instance of an app, with optimistic concurrency:
+ * each saved group carries a version token, every change is saved with compare-and-set, and a
+ * change that lost the race is re-run on the state that won (see docs/redis.md).
+ *
+ * Availability comes first: while Redis is unreachable each instance keeps serving its groups
+ * from memory, remembers which ones it could not save, and saves them (or gives way to a newer
+ * state saved elsewhere) once Redis answers again.
+ */
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { LiveTemplateError } from "../../errors.js";
+import { consoleLogger } from "../../server/options.js";
+import type { SessionStore, SessionStoreBinding, TransactResult } from "../../server/session-store.js";
+import type { Logger, SessionStores } from "../../server/types.js";
+import { decodeStores, encodeStores, SessionEncodeError, type ClassRegistry } from "./codec.js";
+import { backoff, closeClient, Health, openClient, withTimeout, type RedisSource } from "./connection.js";
+import { parseLoaded, parseSaved, scripts, type Saved } from "./scripts.js";
+
+/** Options of {@link RedisSessionStore}. */
+export interface RedisSessionStoreOptions {
+  /**
+   * An ioredis client (shared; the store does not close it) or a URL such as
+   * `redis://127.0.0.1:6379` (the store makes its own client and closes it in `close()`).
+   */
+  redis: RedisSource;
+  /** Prefix of the store's keys; give each handler its own. Default `"lt:session:"`. */
+  prefix?: string;
+  /** Idle time after which Redis drops a group, ms (refreshed by every load and save). Default 24 h. */
+  ttlMs?: number;
+  /** Classes whose instances may appear inside a store (revived with their prototype). */
+  classes?: ClassRegistry;
+  /** Longest wait for one Redis call, ms; a slower call counts as a failure. Default 2000. */
+  timeoutMs?: number;
+  /** Most runs of one change when other instances keep saving the same group first. Default 100. */
+  maxAttempts?: number;
+  /** Longest pause between attempts to save groups left unsaved by an outage, ms. Default 5000. */
+  maxRetryMs?: number;
+  /** Where outages and discarded changes are reported. Default: the console. */
+  logger?: Logger;
+}
+
+/** A group changed in memory whose save did not (certainly) reach Redis. */
+interface Unsaved {
+  readonly stores: SessionStores;
+  /** Version the changes were made on (`""`: the group was absent). */
+  readonly base: string;
+  /** Tokens of saves that may or may not have landed (timed out): any of them counts as ours. */
+  readonly attempted: string[];
+}
+
+/** Tokens remembered per unsaved group; older ambiguous saves beyond this are assumed lost. */
+const MAX_ATTEMPTED = 32;
+
+/**
+ * Session groups in Redis, for several instances behind a load balancer. Pair it with a
+ * {@link RedisBroadcastBus} so that every tab of a group updates after a change on any instance.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { RedisSessionStore, RedisBroadcastBus } from "livetemplate/redis";
+ *
+ * const redis = new Redis(process.env.REDIS_URL);
+ * const handler = tmpl.handle(() => new Counter(), {
+ *   sessionStore: new RedisSessionStore({ redis, prefix: "app:counter:" }),
+ *   broadcastBus: new RedisBroadcastBus({ redis }),
+ * });
+ * ```
+ */
+export class RedisSessionStore implements SessionStore {
+  /** The ioredis client used for every call. */
+  readonly client: Redis;
+  private readonly owned: boolean;
+  private readonly prefix: string;
+  private readonly ttl: string;
+  private readonly classes: ClassRegistry;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly maxRetryMs: number;
+  private readonly logger: Logger;
+  private readonly health: Health;
+  private binding: SessionStoreBinding | undefined;
+  /** Version each group object was loaded at or last saved as (`""`: not in Redis). */
+  private readonly versions = new WeakMap<SessionStores, string>();
+  /** The last group object handed out per id, so an outage does not reset a group held in memory. */
+  private readonly recent = new Map<string, WeakRef<SessionStores>>();
+  private readonly forget = new FinalizationRegistry<string>((id) => {
+    if (this.recent.get(id)?.deref() === undefined) this.recent.delete(id);
+  });
+  private readonly unsaved = new Map<string, Unsaved>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryCount = 0;
+  private flushing = false;
+  private closed = false;
+  private readonly onReady = (): void => this.scheduleFlush(0);
+  private readonly onError = (err: unknown): void => this.health.failed(err);
+
+  constructor(options: RedisSessionStoreOptions) {
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    const { client, owned } = openClient(options.redis, this.timeoutMs);
+    this.client = client;
+    this.owned = owned;
+    this.prefix = options.prefix ?? "lt:session:";
+    this.ttl = String(Math.max(1, Math.round(options.ttlMs ?? 24 * 60 * 60 * 1000)));
+    this.classes = options.classes ?? {};
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 100);
+    this.maxRetryMs = options.maxRetryMs ?? 5000;
+    this.logger = options.logger ?? consoleLogger;
+    this.health = new Health(this.logger, `session store ${this.prefix}*`);
+    // Without an "error" listener ioredis would raise an uncaught exception on every failed
+    // reconnection attempt.
+    client.on("error", this.onError);
+    client.on("ready", this.onReady);
+  }
+
+  bind(binding: SessionStoreBinding): void {
+    this.binding = binding;
+  }
+
+  /** Number of groups changed in memory that are not yet saved (while Redis is away). */
+  get unsavedCount(): number {
+    return this.unsaved.size;
+  }
+
+  async get(groupId: string): Promise<SessionStores | undefined> {
+    const dirty = this.unsaved.get(groupId);
+    if (dirty !== undefined) return (await this.flush(groupId, dirty)).stores;
+    try {
+      const loaded = parseLoaded(await this.call("load", scripts(this.client).ltSessionLoad(this.key(groupId), "", this.ttl)));
+      this.health.succeeded();
+      if (loaded.kind !== "changed") return undefined;
+      return await this.adopt(groupId, loaded.version, loaded.data);
+    } catch (err) {
+      if (err instanceof SessionEncodeError) throw err;
+      this.health.failed(err);
+      // Keep serving what this instance holds rather than a fresh state.
+      return this.recent.get(groupId)?.deref();
+    }
+  }
+
+  async set(groupId: string, stores: SessionStores): Promise<void> {
+    const saved = await this.save(groupId, stores);
+    if (saved?.kind === "conflict") {
+      // A save outside a transaction (a lifecycle hook, broadcaster.send) lost the race: the
+      // saved state wins; ask the handler to show it.
+      this.logger.debug(`session group ${groupId}: a change made outside an action lost to a newer save`);
+      void this.binding?.resync?.(groupId).catch(() => undefined);
+    }
+  }
+
+  async delete(groupId: string): Promise<void> {
+    this.unsaved.delete(groupId);
+    this.recent.delete(groupId);
+    await this.call("DEL", this.client.del(this.key(groupId)));
+  }
+
+  async list(): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.call("SCAN", this.client.scan(cursor, "MATCH", `${escapeGlob(this.prefix)}*`, "COUNT", 1000));
+      cursor = next;
+      for (const k of keys) ids.push(k.slice(this.prefix.length));
+    } while (cursor !== "0");
+    return ids;
+  }
+
+  async transact(
+    groupId: string,
+    current: SessionStores,
+    change: (stores: SessionStores) => Promise<boolean>,
+  ): Promise<TransactResult> {
+    let { stores, saved } = await this.latest(groupId, current);
+    let rerun = true;
+    for (let attempt = 1; ; attempt++) {
+      if (rerun && !(await change(stores))) return { stores, saved };
+      const result = await this.save(groupId, stores);
+      if (result === undefined) return { stores, saved }; // unreachable: kept in memory, saved later
+      if (result.kind === "written") return { stores, saved: true };
+      if (attempt >= this.maxAttempts) {
+        throw new LiveTemplateError(
+          "LT_ERR_SESSION_STORE",
+          `session group ${groupId}: gave up after ${attempt} attempts, other instances kept saving first`,
+        );
+      }
+      if (result.current === undefined) {
+        // The group expired or was deleted meanwhile: nothing to merge with, write ours.
+        this.versions.set(stores, "");
+        rerun = false;
+      } else {
+        stores = await this.adopt(groupId, result.current.version, result.current.data);
+        rerun = true;
+      }
+    }
+  }
+
+  /** Stops retrying unsaved groups and closes the client if the store made it. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.client.off("ready", this.onReady);
+    if (this.owned) await closeClient(this.client);
+    else this.client.off("error", this.onError);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private key(groupId: string): string {
+    return this.prefix + groupId;
+  }
+
+  private call<T>(what: string, p: Promise<T>): Promise<T> {
+    return withTimeout(p, this.timeoutMs, what);
+  }
+
+  /** Makes group objects from saved data: fresh instances from the handler, saved fields on top. */
+  private async adopt(groupId: string, version: string, data: string): Promise<SessionStores> {
+    const fresh = this.binding === undefined ? undefined : await this.binding.createStores();
+    const stores = decodeStores(data, fresh, this.classes);
+    this.versions.set(stores, version);
+    this.remember(groupId, stores);
+    return stores;
+  }
+
+  private remember(groupId: string, stores: SessionStores): void {
+    if (this.recent.get(groupId)?.deref() === stores) return;
+    this.recent.set(groupId, new WeakRef(stores));
+    this.forget.register(stores, groupId);
+  }
+
+  /**
+   * The state a change should run on: `current` when Redis has nothing newer, else the newer
+   * state. Saves first what an outage left unsaved. Never fails for availability.
+   */
+  private async latest(groupId: string, current: SessionStores): Promise<{ stores: SessionStores; saved: boolean }> {
+    const dirty = this.unsaved.get(groupId);
+    if (dirty !== undefined) {
+      if (dirty.stores === current) return this.flush(groupId, dirty);
+      this.unsaved.delete(groupId); // the handler moved on to another object: that one is current
+    }
+    this.remember(groupId, current);
+    const known = this.versions.get(current) ?? "";
+    try {
+      const loaded = parseLoaded(await this.call("load", scripts(this.client).ltSessionLoad(this.key(groupId), known, this.ttl)));
+      this.health.succeeded();
+      if (loaded.kind === "changed") return { stores: await this.adopt(groupId, loaded.version, loaded.data), saved: false };
+      if (loaded.kind === "absent") this.versions.set(current, "");
+      return { stores: current, saved: false };
+    } catch (err) {
+      if (err instanceof SessionEncodeError) throw err;
+      this.health.failed(err);
+      return { stores: current, saved: false };
+    }
+  }
+
+  /**
+   * Tries to save a group left unsaved. If another instance saved the group since, its state
+   * wins and the local changes are dropped (logged).
+   */
+  private async flush(groupId: string, dirty: Unsaved): Promise<{ stores: SessionStores; saved: boolean }> {
+    const result = await this.save(groupId, dirty.stores);
+    if (result === undefined) return { stores: dirty.stores, saved: false };
+    if (result.kind === "written") return { stores: dirty.stores, saved: true };
+    this.logger.warn(
+      `LT_ERR_SESSION_STORE: session group ${groupId}: changes made while Redis was unreachable were dropped, another instance saved the group first`,
+    );
+    if (result.current === undefined) {
+      this.versions.set(dirty.stores, "");
+      return this.flush(groupId, { stores: dirty.stores, base: "", attempted: [] });
+    }
+    return { stores: await this.adopt(groupId, result.current.version, result.current.data), saved: false };
+  }
+
+  /**
+   * Compare-and-set save of `stores` over the version it was based on. Returns undefined when
+   * Redis could not be reached (the group is then remembered as unsaved and retried later).
+   * Encoding errors are thrown.
+   */
+  private async save(groupId: string, stores: SessionStores): Promise<Saved | undefined> {
+    const data = encodeStores(stores, this.classes);
+    const dirty = this.unsaved.get(groupId);
+    const mine = dirty !== undefined && dirty.stores === stores ? dirty : undefined;
+    const base = mine?.base ?? this.versions.get(stores) ?? "";
+    const attempted = mine?.attempted ?? [];
+    const token = randomBytes(12).toString("base64url");
+    this.remember(groupId, stores);
+    let result: Saved;
+    try {
+      result = parseSaved(
+        await this.call("save", scripts(this.client).ltSessionSave(this.key(groupId), token, data, this.ttl, base, ...attempted)),
+      );
+    } catch (err) {
+      this.health.failed(err);
+      // The save may still land (a timeout): its token then counts as our own version.
+      this.unsaved.set(groupId, { stores, base, attempted: [...attempted, token].slice(-MAX_ATTEMPTED) });
+      this.scheduleFlush();
+      return undefined;
+    }
+    this.health.succeeded();
+    if (mine !== undefined) this.unsaved.delete(groupId);
+    if (result.kind === "written") this.versions.set(stores, token);
+    return result;
+  }
+
+  /** Retries unsaved groups with backoff: through the handler when it holds them (re-render, notify). */
+  private scheduleFlush(delayMs?: number): void {
+    if (this.closed || this.unsaved.size === 0) return;
+    if (delayMs === 0) this.retryCount = 0;
+    if (this.retryTimer !== undefined) {
+      if (delayMs !== 0) return;
+      clearTimeout(this.retryTimer);
+    }
+    const wait = delayMs ?? backoff(this.retryCount++, this.maxRetryMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.flushAll();
+    }, wait);
+    this.retryTimer.unref();
+  }
+
+  private async flushAll(): Promise<void> {
+    if (this.flushing || this.closed) return;
+    this.flushing = true;
+    try {
+      for (const [id, dirty] of [...this.unsaved]) {
+        const viaHandler = (await this.binding?.resync?.(id).catch(() => false)) ?? false;
+        if (!viaHandler && this.unsaved.get(id) === dirty) await this.flush(id, dirty);
+        if (this.unsaved.has(id)) break; // still unreachable: wait for the next round
+      }
+    } catch (err) {
+      this.logger.error("LT_ERR_SESSION_STORE: saving groups left unsaved failed", err);
+    } finally {
+      this.flushing = false;
+      this.scheduleFlush();
+    }
+  }
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, "\\$&");
+}
