@@ -9,6 +9,16 @@ const tsc = join(root, "node_modules/typescript/bin/tsc");
 const run = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: "inherit" });
 
 rmSync(join(root, "dist"), { recursive: true, force: true });
+// Compiled JavaScript beside the sources would shadow them in tests (Vite resolves `./x.js` to a
+// real x.js before x.ts): remove any that a stray compiler run left there.
+const removeStrayJs = (dir) => {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) removeStrayJs(p);
+    else if (/\.js(\.map)?$/.test(name) && existsSync(p.replace(/\.js(\.map)?$/, ".ts"))) rmSync(p);
+  }
+};
+removeStrayJs(join(root, "src"));
 run([tsc, "-p", "tsconfig.build.json"]);
 
 const clientEntry = join(root, "src/client/index.ts");
