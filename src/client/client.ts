@@ -2,11 +2,7 @@
  * One live wrapper: its connection (WebSocket on the page URL, HTTP when that is not possible),
  * its cached tree, and everything that runs after a patch (forms, hooks, infinite scroll).
  */
-import {
-  ACTION_PING,
-  ATTR_LOADING,
-  HEADER_WEBSOCKET,
-} from "../protocol/wire.js";
+import { ACTION_PING, ATTR_LOADING, HEADER_WEBSOCKET, STATICS } from "../protocol/wire.js";
 import type { ClientMessage, ResponseMeta } from "../protocol/wire.js";
 import { attach, detach, scanEventNames } from "./events.js";
 import { Forms } from "./forms.js";
@@ -59,6 +55,8 @@ export class LiveClient {
   /** True once this session's HTTP render cache matches our tree (after a JSON GET). */
   private httpSynced = false;
   private httpQueue: Promise<void> = Promise.resolve();
+  /** Counts sockets opened; an HTTP reply from before the latest full tree must not be merged. */
+  private epoch = 0;
   private stopped = false;
   private endLoading: (() => void) | null = null;
   private connected: boolean | null = null;
@@ -122,6 +120,7 @@ export class LiveClient {
     const ws = new WebSocket(new URL(this.url, `${scheme}//${location.host}`).href.replace(/^http/, "ws"));
     this.ws = ws;
     ws.onopen = () => {
+      this.epoch++;
       this.everOpened = true;
       this.attempts = 0;
       // The server starts every connection with a full tree.
@@ -201,8 +200,10 @@ export class LiveClient {
 
   /** JSON GET: a full tree, which also resets the server's HTTP diff base for this session. */
   private async sync(): Promise<void> {
+    const epoch = this.epoch;
     try {
       const msg = await this.request("GET");
+      if (epoch !== this.epoch) return;
       this.tree.reset();
       this.httpSynced = true;
       this.receive(msg, undefined);
@@ -213,8 +214,12 @@ export class LiveClient {
 
   private async post(msg: ClientMessage): Promise<void> {
     try {
+      const epoch = this.epoch;
       if (!this.httpSynced) await this.sync();
       const reply = await this.request("POST", msg);
+      // A socket opened meanwhile has sent a full tree that this diff is not relative to; the
+      // socket also carries the action's effect, so only the reply's metadata is used.
+      if (epoch !== this.epoch) reply.tree = {};
       this.receive(reply, msg.action);
     } catch {
       this.httpSynced = false;
@@ -246,8 +251,10 @@ export class LiveClient {
     }
     if (!isObject(msg.tree)) return;
     const first = !this.tree.ready;
-    const rows = this.tree.apply(msg.tree);
-    if (first || Object.keys(msg.tree).length > 0) {
+    // Before a full tree (statics included) there is nothing a diff could be merged into.
+    const usable = !first || STATICS in msg.tree;
+    const rows = usable ? this.tree.apply(msg.tree) : null;
+    if (usable && (first || Object.keys(msg.tree).length > 0)) {
       const changed = patch(this.wrapper, () => {
         const html = this.tree.render();
         scanEventNames(html);
@@ -258,7 +265,7 @@ export class LiveClient {
       this.hookRunner.sync(this.wrapper, changed);
       this.scroll.refresh();
     }
-    if (first) {
+    if (first && usable) {
       this.wrapper.removeAttribute(ATTR_LOADING);
       this.endLoading?.();
       this.endLoading = null;
