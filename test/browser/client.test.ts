@@ -136,7 +136,7 @@ describe.skipIf(!run)("browser client against the test server", () => {
   it("keeps the focused input, its value, caret and selection while updates arrive", async () => {
     let ticks = 0;
     const app: TestApp = {
-      tree: () => ({ s: ['<p class="', '">', '</p><input id="msg" name="msg" value="', '" class="', '">'], 0: "a", 1: ticks, 2: "server", 3: "x" }),
+      tree: () => ({ s: ['<p class="', '">', '</p><input id="msg" name="msg" value="', '" class="', '"><textarea id="note">', "</textarea>"], 0: "a", 1: ticks, 2: "server", 3: "x", 4: "" }),
     };
     const page = await open(app);
     await connected(page);
@@ -156,11 +156,18 @@ describe.skipIf(!run)("browser client against the test server", () => {
     server?.push({ 1: ++ticks, 2: "third" });
     await until(async () => (await page.textContent("p")) === "3", "tick 3");
     expect(await js(page, `[document.activeElement === window.__input, window.__input.isConnected, window.__input.selectionStart, window.__input.selectionEnd]`)).toEqual([true, true, 1, 4]);
+    // A textarea behaves the same.
+    await page.fill("#note", "typed");
+    server?.push({ 1: ++ticks, 4: "server text" });
+    await until(async () => (await page.textContent("p")) === "4", "tick 4");
+    expect(await page.inputValue("#note")).toBe("typed");
     // Once the field loses focus the server's value applies again.
     await page.focus("p").catch(() => undefined);
     await js(page, `document.activeElement.blur()`);
     server?.push({ 1: ++ticks, 2: "final" });
     await until(async () => (await page.inputValue("#msg")) === "final", "server value after blur");
+    server?.push({ 1: ++ticks, 4: "server again" });
+    await until(async () => (await page.inputValue("#note")) === "server again", "server text after blur");
   });
 
   it("debounces input and throttles clicks, sending fewer messages than events", async () => {
