@@ -170,6 +170,18 @@ describe.skipIf(!run)("browser client against the test server", () => {
     await until(async () => (await page.inputValue("#note")) === "server again", "server text after blur");
   });
 
+  it("gives focus, typed text and caret back when the focused field's row is replaced", async () => {
+    const app: TestApp = { tree: () => ({ s: ['<div data-key="', '"><input name="title" value="server"></div>'], 0: "v1" }) };
+    const page = await open(app);
+    await connected(page);
+    await page.fill("input", "");
+    await page.type("input", "typed");
+    await page.keyboard.press("ArrowLeft");
+    server?.push({ 0: "v2" });
+    await page.waitForSelector('[data-key="v2"]');
+    expect(await js(page, `[document.activeElement.name, document.activeElement.value, document.activeElement.selectionStart]`)).toEqual(["title", "typed", 4]);
+  });
+
   it("debounces input and throttles clicks, sending fewer messages than events", async () => {
     const app: TestApp = {
       tree: () => ({ s: ['<input name="q" lvt-input="search" lvt-debounce="150"><button lvt-click="tick" lvt-mod:throttle="200">t</button>'] }),
