@@ -58,8 +58,8 @@ function cloneTree(tree: Tree): Tree {
 }
 
 /**
- * Behaviour shared by the two template classes. Not constructed directly.
- * @internal
+ * Behaviour shared by the two template classes. Not constructed directly. (Not marked internal:
+ * the public classes extend it, so their declarations need it.)
  */
 export abstract class BaseTemplate {
   #name: string;
