@@ -104,6 +104,7 @@ export interface TemplateFrame {
   readonly dot: unknown;
   readonly callerTree: Tree;
   readonly callerBase: number;
+  readonly callerDotIface: boolean;
   readonly mark: number;
 }
 
@@ -154,8 +155,16 @@ export class ExecState {
   /** Number of template invocations in progress. */
   depth = 0;
   readonly maxDepth: number;
+  /**
+   * Whether dot holds an element of a range over a container, whose static Go type is
+   * interface {}; it only changes how "can't evaluate field" errors name the type. A walker
+   * sets it to false while dot is a `with` value; eachRange and enterTemplate maintain it.
+   */
+  dotIface = false;
   private readonly names: string[] = [];
   private readonly values: unknown[] = [];
+  /** Per variable: holds a range element (static type interface {}), like dotIface. */
+  private readonly ifaces: boolean[] = [];
   /** First variable visible to the current template (templates inherit no variables). */
   private base = 0;
 
@@ -174,6 +183,8 @@ export class ExecState {
     this.out = "";
     this.names.length = 0;
     this.values.length = 0;
+    this.ifaces.length = 0;
+    this.dotIface = false;
     this.base = 0;
     this.depth = 0;
     this.node = null;
@@ -227,29 +238,31 @@ export class ExecState {
   pop(mark: number): void {
     this.names.length = mark;
     this.values.length = mark;
+    this.ifaces.length = mark;
   }
 
   /** Declares a variable (`$x := ...`). */
   push(name: string, value: unknown): void {
     this.names.push(name);
     this.values.push(value);
+    this.ifaces.push(false);
   }
 
   /** Assigns the innermost visible variable `name` (`$x = ...`). */
-  setVar(name: string, value: unknown): void {
-    for (let i = this.names.length - 1; i >= this.base; i--) {
-      if (this.names[i] === name) {
-        this.values[i] = value;
-        return;
-      }
-    }
-    this.fail(`undefined variable: ${name}`);
+  setVar(name: string, value: unknown, iface = false): void {
+    const i = this.varIndex(name);
+    this.values[i] = value;
+    this.ifaces[i] = iface;
   }
 
   /** Value of the innermost visible variable `name`. */
   varValue(name: string): unknown {
+    return this.values[this.varIndex(name)];
+  }
+
+  private varIndex(name: string): number {
     for (let i = this.names.length - 1; i >= this.base; i--) {
-      if (this.names[i] === name) return this.values[i];
+      if (this.names[i] === name) return i;
     }
     return this.fail(`undefined variable: ${name}`);
   }
@@ -285,8 +298,18 @@ export class ExecState {
         this.node = node;
         const value = this.evalPipeline(dot, node.pipe);
         let signal: WalkSignal = WALK_NEXT;
-        if (isTrue(value)) signal = this.walkList(node.type === "with" ? value : dot, node.list);
-        else if (node.elseList !== null) signal = this.walkList(dot, node.elseList);
+        if (isTrue(value)) {
+          if (node.type === "with") {
+            const iface = this.dotIface;
+            this.dotIface = false;
+            signal = this.walkList(value, node.list);
+            this.dotIface = iface;
+          } else {
+            signal = this.walkList(dot, node.list);
+          }
+        } else if (node.elseList !== null) {
+          signal = this.walkList(dot, node.elseList);
+        }
         this.pop(mark);
         return signal;
       }
@@ -297,8 +320,10 @@ export class ExecState {
         const value = this.evalPipeline(dot, pipe);
         const mark = this.names.length;
         const list = node.list;
+        const iface = this.dotIface;
         let ran = false;
         if (Array.isArray(value)) {
+          this.dotIface = true;
           const arr: unknown[] = value;
           for (let i = 0; i < arr.length; i++) {
             ran = true;
@@ -312,6 +337,7 @@ export class ExecState {
         } else {
           // Errors about the value point at the pipeline's last node, as in Go.
           if (pipe.decl.length > 1) this.checkIntegerPair(value);
+          this.dotIface = typeof value !== "number" && typeof value !== "bigint";
           for (const [key, elem] of this.rangeItems(value)) {
             ran = true;
             this.setRangeVars(pipe, key, elem);
@@ -320,6 +346,7 @@ export class ExecState {
             if (signal === WALK_BREAK) break;
           }
         }
+        this.dotIface = iface;
         let signal: WalkSignal = WALK_NEXT;
         if (!ran && node.elseList !== null) signal = this.walkList(dot, node.elseList);
         this.pop(outer);
@@ -381,8 +408,10 @@ export class ExecState {
     const value = this.evalPipeline(dot, node.pipe);
     const mark = this.names.length;
     const pipe = node.pipe;
+    const iface = this.dotIface;
     let ran = false;
     if (Array.isArray(value)) {
+      this.dotIface = true;
       const arr: unknown[] = value;
       for (let i = 0; i < arr.length; i++) {
         ran = true;
@@ -395,6 +424,7 @@ export class ExecState {
       }
     } else {
       if (pipe.decl.length > 1) this.checkIntegerPair(value);
+      this.dotIface = typeof value !== "number" && typeof value !== "bigint";
       for (const [key, elem] of this.rangeItems(value)) {
         ran = true;
         this.setRangeVars(pipe, key, elem);
@@ -403,6 +433,7 @@ export class ExecState {
         if (signal === WALK_BREAK) break;
       }
     }
+    this.dotIface = iface;
     let signal: WalkSignal = WALK_NEXT;
     if (!ran && orElse !== null) signal = orElse();
     this.pop(outer);
@@ -454,17 +485,19 @@ export class ExecState {
   setRangeVars(pipe: PipeNode, key: unknown, elem: unknown): void {
     const decl = pipe.decl;
     if (decl.length === 0) return;
+    const iface = this.dotIface;
     if (pipe.isAssign) {
       if (decl.length > 1) {
         this.setVar((decl[0] as VariableNode).ident[0] as string, key);
-        this.setVar((decl[1] as VariableNode).ident[0] as string, elem);
+        this.setVar((decl[1] as VariableNode).ident[0] as string, elem, iface);
       } else {
-        this.setVar((decl[0] as VariableNode).ident[0] as string, elem);
+        this.setVar((decl[0] as VariableNode).ident[0] as string, elem, iface);
       }
       return;
     }
     const top = this.values.length;
     this.values[top - 1] = elem;
+    this.ifaces[top - 1] = iface;
     if (decl.length > 1) this.values[top - 2] = key;
   }
 
@@ -489,8 +522,10 @@ export class ExecState {
       dot: newDot,
       callerTree: this.tree,
       callerBase: this.base,
+      callerDotIface: this.dotIface,
       mark: this.names.length,
     };
+    this.dotIface = false;
     this.depth++;
     this.tree = tree;
     this.base = this.names.length;
@@ -503,6 +538,7 @@ export class ExecState {
     this.pop(frame.mark);
     this.base = frame.callerBase;
     this.tree = frame.callerTree;
+    this.dotIface = frame.callerDotIface;
     this.depth--;
   }
 
@@ -559,7 +595,7 @@ export class ExecState {
     switch (first.type) {
       case "field":
         this.node = first;
-        return this.evalFieldChain(dot, dot, first, first.ident, 0, args, final);
+        return this.evalFieldChain(dot, dot, first, first.ident, 0, args, final, this.dotIface);
       case "chain":
         return this.evalChainNode(dot, first, args, final);
       case "identifier":
@@ -620,9 +656,10 @@ export class ExecState {
     start: number,
     args: readonly ArgNode[] | null,
     final: Final,
+    headIface: boolean,
   ): unknown {
     const last = ident.length - 1;
-    let fromMap = false;
+    let fromMap = headIface;
     for (let i = start; i < last; i++) {
       const container = receiver;
       receiver = this.evalField(dot, ident[i] as string, node, null, NO_FINAL, receiver, fromMap);
@@ -636,17 +673,18 @@ export class ExecState {
     if (chain.field.length === 0) this.fail("internal error: no fields in evalChainNode");
     if (chain.node.type === "nil") this.fail(`indirection through explicit nil in ${nodeToString(chain)}`);
     const receiver = this.evalArg(dot, chain.node);
-    return this.evalFieldChain(dot, receiver, chain, chain.field, 0, args, final);
+    return this.evalFieldChain(dot, receiver, chain, chain.field, 0, args, final, false);
   }
 
   private evalVariableNode(dot: unknown, v: VariableNode, args: readonly ArgNode[] | null, final: Final): unknown {
     this.node = v;
-    const value = this.varValue(v.ident[0] as string);
+    const index = this.varIndex(v.ident[0] as string);
+    const value = this.values[index];
     if (v.ident.length === 1) {
       if (args !== null) this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(dot, value, v, v.ident, 1, args, final);
+    return this.evalFieldChain(dot, value, v, v.ident, 1, args, final, this.ifaces[index] === true);
   }
 
   /**
@@ -782,6 +820,9 @@ export class ExecState {
         const callee = this.evalCallee(dot, argNode);
         thisArg = callee.thisArg;
         argv.push(callee.fn);
+      } else if (argNode.type === "nil") {
+        // A builtin's parameters are reflect.Values in Go: a literal nil arrives invalid.
+        argv.push(undefined);
       } else {
         argv.push(this.evalArg(dot, argNode));
       }
@@ -878,7 +919,7 @@ export class ExecState {
       case "nil":
         return null;
       case "field":
-        return this.evalFieldChain(dot, dot, n, n.ident, 0, null, NO_FINAL);
+        return this.evalFieldChain(dot, dot, n, n.ident, 0, null, NO_FINAL, this.dotIface);
       case "variable":
         return this.evalVariableNode(dot, n, null, NO_FINAL);
       case "pipe":
