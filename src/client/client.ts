@@ -32,6 +32,8 @@ export interface ClientOptions {
   hooks?: Record<string, Hook>;
 }
 
+declare const DEV_MODE: boolean;
+
 type Message = { tree?: unknown; meta?: Partial<ResponseMeta>; pong?: unknown; type?: unknown };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
@@ -133,7 +135,8 @@ export class LiveClient {
       let msg: unknown;
       try {
         msg = JSON.parse(String(e.data));
-      } catch {
+      } catch (err) {
+        if (DEV_MODE) console.warn("livetemplate: unreadable message", e.data, err);
         return;
       }
       this.receive(msg, undefined);

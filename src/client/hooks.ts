@@ -24,6 +24,8 @@ export const hooks: Record<string, Hook> = {};
 
 const ATTR = "lvt-hook";
 
+declare const DEV_MODE: boolean;
+
 /** Runs the hooks of one wrapper as elements appear, change and leave. */
 export class HookRunner {
   private live = new Map<HTMLElement, { name: string; ctx: HookContext }>();
@@ -62,7 +64,9 @@ export class HookRunner {
 
   private call(name: string, phase: keyof Hook, ctx: HookContext): void {
     // Looked up at call time, so hooks registered after boot are found.
-    const fn = (this.own?.[name] ?? hooks[name])?.[phase];
+    const hook = this.own?.[name] ?? hooks[name];
+    if (DEV_MODE && !hook && phase === "mounted") console.warn(`livetemplate: no hook registered as "${name}"`);
+    const fn = hook?.[phase];
     if (!fn) return;
     try {
       fn.call(ctx, ctx);
