@@ -155,7 +155,7 @@ export class LiveClient {
       this.http(() => this.sync());
       return;
     }
-    this.setConnected(false);
+    this.setConnected(false, "websocket");
     this.forms.failAll("connection lost", true);
     if (this.opts.reconnect === false) return;
     const base = this.opts.reconnectDelay ?? 500;
@@ -211,7 +211,7 @@ export class LiveClient {
       this.httpSynced = true;
       this.receive(msg, undefined);
     } catch {
-      this.setConnected(false);
+      this.setConnected(false, "http");
     }
   }
 
@@ -231,13 +231,13 @@ export class LiveClient {
     }
   }
 
-  private setConnected(up: boolean): void {
+  private setConnected(up: boolean, transport: "websocket" | "http"): void {
     if (this.connected === up) return;
     this.connected = up;
     const c = this.wrapper.classList;
     c.toggle("lvt-connected", up);
     c.toggle("lvt-disconnected", !up);
-    this.emit(up ? "lvt:connected" : "lvt:disconnected", { transport: this.ws ? "websocket" : "http" });
+    this.emit(up ? "lvt:connected" : "lvt:disconnected", { transport });
   }
 
   private emit(name: string, detail: unknown): void {
@@ -272,7 +272,7 @@ export class LiveClient {
       this.wrapper.removeAttribute(ATTR_LOADING);
       this.endLoading?.();
       this.endLoading = null;
-      this.setConnected(true);
+      this.setConnected(true, this.ws ? "websocket" : "http");
     }
     const meta = msg.meta;
     const name = meta?.action ?? action;

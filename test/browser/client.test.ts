@@ -288,7 +288,7 @@ describe.skipIf(!run)("browser client against the test server", () => {
     const app: TestApp = { tree: () => ({ s: ['<button lvt-click="ping">', "</button>"], 0: label }) };
     const page = await open(app);
     await connected(page);
-    await js(page, `window.__log = []; for (const t of ["lvt:connected","lvt:disconnected"]) document.addEventListener(t, () => window.__log.push(t))`);
+    await js(page, `window.__log = []; for (const t of ["lvt:connected","lvt:disconnected"]) document.addEventListener(t, (e) => window.__log.push(t + ":" + e.detail.transport))`);
     await server?.stop();
     await page.waitForSelector("[data-lvt-id].lvt-disconnected");
     label = "after";
@@ -298,7 +298,7 @@ describe.skipIf(!run)("browser client against the test server", () => {
     await page.click("button");
     await until(() => sent("ping").length === 1, "action after reconnect");
     expect(server?.via).toEqual(["ws"]);
-    expect(await js(page, "window.__log")).toEqual(["lvt:disconnected", "lvt:connected"]);
+    expect(await js(page, "window.__log")).toEqual(["lvt:disconnected:websocket", "lvt:connected:websocket"]);
   });
 
   it("pings on the heartbeat and replaces a socket whose pings go unanswered", async () => {
