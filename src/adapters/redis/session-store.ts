@@ -262,13 +262,14 @@ export class RedisSessionStore implements SessionStore {
     const result = await this.save(groupId, dirty.stores);
     if (result === undefined) return { stores: dirty.stores, saved: false };
     if (result.kind === "written") return { stores: dirty.stores, saved: true };
-    this.logger.warn(
-      `LT_ERR_SESSION_STORE: session group ${groupId}: changes made while Redis was unreachable were dropped, another instance saved the group first`,
-    );
     if (result.current === undefined) {
+      // Redis lost the group (restarted empty, or it expired): ours is all there is.
       this.versions.set(dirty.stores, "");
       return this.flush(groupId, { stores: dirty.stores, base: "", attempted: [] });
     }
+    this.logger.warn(
+      `LT_ERR_SESSION_STORE: session group ${groupId}: changes made while Redis was unreachable were dropped, another instance saved the group first`,
+    );
     return { stores: await this.adopt(groupId, result.current.version, result.current.data), saved: false };
   }
 
