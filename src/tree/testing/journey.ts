@@ -112,7 +112,14 @@ function construct(c: Ctx, scope: Scope): string {
     case 1:
       return `{{${expr(c, scope)}}}`;
     case 2:
-      return r.pick([`<span title="{{${expr(c, scope)}}}">t</span>`, `<input value="{{${expr(c, scope)}}}">`, `<a href="/x?q={{${expr(c, scope)}}}">l</a>`]);
+      return r.pick([
+        `<span title="{{${expr(c, scope)}}}">t</span>`,
+        `<input value="{{${expr(c, scope)}}}">`,
+        `<a href="/x?q={{${expr(c, scope)}}}">l</a>`,
+        `<b style="color: {{${expr(c, scope)}}}">s</b>`,
+        `<button onclick="f({{${expr(c, scope)}}})">b</button>`,
+        `<script>var v = {{${expr(c, scope)}}};</script>`,
+      ]);
     case 3:
       return r.pick(["{{/* c */}}", `{{- ${expr(c, scope)} -}}`, " "]);
     case 4:
@@ -179,6 +186,10 @@ function construct(c: Ctx, scope: Scope): string {
       return "<hr>";
     }
     case 12:
+      if (scope === "root" && !c.defines.has("blk") && r.bool(0.3)) {
+        c.defines.set("blk", "");
+        return `{{block "blk" .}}<nav>${body(c, "root", 2)}</nav>{{end}}`;
+      }
       return r.pick(["<ul>", "</ul>", "<div class=\"k\">", "</div>"]);
     default:
       return `<div>${body(c, scope)}</div>`;
@@ -207,7 +218,7 @@ export function genTemplate(rng: Rng): { text: string; page: boolean } {
   }
   let text = pre + body(c, "root", 6);
   if (c.assignable.length > 0) text += "{{$acc}}";
-  for (const [name, b] of c.defines) text += `{{define "${name}"}}${b}{{end}}`;
+  for (const [name, b] of c.defines) if (name !== "blk") text += `{{define "${name}"}}${b}{{end}}`;
   const page = rng.bool(0.2);
   if (page) {
     text = `<!DOCTYPE html><html><head><title>{{.A}}</title></head><body class="{{.B}}">${text}<script src="/app.js"></script><p>{{.A}}</p></body></html>`;

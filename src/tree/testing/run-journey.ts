@@ -34,18 +34,19 @@ export interface JourneyDeps {
 /** Thrown when the client's HTML differs from the plain render. */
 export class JourneyFailure extends Error {}
 
-function innerOfPage(html: string): string {
-  const m = /<div data-lvt-id="[^"]*"(?: data-lvt-loading="true")?>/.exec(html);
-  if (!m) throw new JourneyFailure("no wrapper in page");
+/**
+ * Checks that `page` is `plain` with the wrapper div around exactly `inner`; returns a complaint
+ * or null.
+ */
+function checkPage(page: string, plain: string, inner: string): string | null {
+  const m = /<div data-lvt-id="lvt-[0-9a-f]{16}" data-lvt-loading="true">/.exec(page);
+  if (!m) return "no wrapper in page";
   const start = m.index + m[0].length;
-  const end = html.lastIndexOf("</div>");
-  return html.slice(start, end);
-}
-
-function unwrap(html: string): string {
-  const m = /<div data-lvt-id="[^"]*"(?: data-lvt-loading="true")?>/.exec(html)!;
-  const end = html.lastIndexOf("</div>");
-  return html.slice(0, m.index) + html.slice(m.index + m[0].length, end) + html.slice(end + 6);
+  if (!page.startsWith(inner, start) || !page.startsWith("</div>", start + inner.length)) {
+    return `wrapper does not hold the client's html\npage: ${page}\nclient: ${inner}`;
+  }
+  const unwrapped = page.slice(0, m.index) + inner + page.slice(start + inner.length + 6);
+  return unwrapped === plain ? null : `page without the wrapper differs\n got: ${unwrapped}\nwant: ${plain}`;
 }
 
 function tryRender(f: () => string): { ok: true; html: string } | { ok: false; err: unknown } {
@@ -108,13 +109,13 @@ export function runJourney(seed: number, length: number, deps: JourneyDeps): num
       continue;
     }
     const wantHtml = want.html;
-    const pageHtml = page ? pager.executeToHTML(state) : "";
-    const expected = page ? innerOfPage(pageHtml) : wantHtml;
     for (const [i, l] of live.entries()) {
       if (!l.ok) return fail(step, `live render ${i} failed: ${String(l.err)}`);
-      if (l.html !== expected) fail(step, `client ${i} html differs\n got: ${l.html}\nwant: ${expected}`);
+      if (page) {
+        const bad = checkPage(pager.executeToHTML(state), wantHtml, l.html);
+        if (bad) fail(step, `client ${i}: ${bad}`);
+      } else if (l.html !== wantHtml) fail(step, `client ${i} html differs\n got: ${l.html}\nwant: ${wantHtml}`);
     }
-    if (page && unwrap(pageHtml) !== wantHtml) fail(step, "page outside the wrapper differs");
     if (rng.bool(0.05)) {
       // executeToHTML forgets the client's tree: the page reloads and reconnects.
       hinted.executeToHTML(state);
