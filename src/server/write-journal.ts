@@ -20,24 +20,79 @@ function isPassThrough(v: object): boolean {
   return v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof RegExp;
 }
 
+/** Reading this key through a journal's proxy yields the raw object behind it. */
+const RAW: unique symbol = Symbol("livetemplate.raw");
+
+/**
+ * One proxy's handler, which is also its place in the data (parent handler and key); the traps
+ * are prototype methods, so a handler costs one small object.
+ */
+class Handler implements ProxyHandler<object> {
+  constructor(
+    readonly journal: WriteJournal,
+    readonly parent: Handler | null,
+    readonly key: string,
+    /** Base path of a root handler. */
+    readonly base: readonly string[] | undefined,
+  ) {}
+
+  get(t: object, key: string | symbol, receiver: unknown): unknown {
+    if (key === RAW) return t;
+    const value: unknown = Reflect.get(t, key, receiver);
+    if (typeof value !== "object" || value === null || typeof key === "symbol") return value;
+    return this.journal.proxyFor(value, this, t, key);
+  }
+
+  set(t: object, key: string | symbol, value: unknown, receiver: unknown): boolean {
+    const raw = this.journal.deepUnwrap(value, new Set());
+    if (hasSetter(t, key)) return Reflect.set(t, key, raw, receiver);
+    this.journal.remember(t, key);
+    this.journal.mark(this, key);
+    return Reflect.set(t, key, raw);
+  }
+
+  deleteProperty(t: object, key: string | symbol): boolean {
+    if (!Object.hasOwn(t, key)) return true;
+    this.journal.remember(t, key);
+    this.journal.mark(this, key);
+    return Reflect.deleteProperty(t, key);
+  }
+
+  defineProperty(t: object, key: string | symbol, desc: PropertyDescriptor): boolean {
+    this.journal.remember(t, key);
+    this.journal.mark(this, key);
+    if ("value" in desc) desc = { ...desc, value: this.journal.deepUnwrap(desc.value, new Set()) };
+    return Reflect.defineProperty(t, key, desc);
+  }
+}
+
+function pathOf(h: Handler): string[] {
+  const keys: string[] = [];
+  let n: Handler | null = h;
+  for (; n !== null && n.base === undefined; n = n.parent) keys.push(n.key);
+  return [...(n?.base ?? []), ...keys.reverse()];
+}
+
 /**
  * Records writes made through {@link WriteJournal.wrap}ped objects. After the action, call
  * {@link WriteJournal.close}; then {@link WriteJournal.rollback} (on failure) undoes every
  * recorded write, newest first. Proxies handed out stay usable after `close` but record nothing.
+ *
+ * Cost is proportional to the objects an action touches (one Proxy and one small handler each,
+ * created on first access), not to the size of the state.
  */
 export class WriteJournal {
   private readonly undo: UndoEntry[] = [];
   private readonly written: string[][] = [];
   private readonly writtenKeys = new Set<string>();
+  /** Raw object -> its proxy (the proxy gives its raw object back through {@link RAW}). */
   private readonly proxies = new WeakMap<object, object>();
-  private readonly targets = new WeakMap<object, object>();
-  private readonly pathOf = new WeakMap<object, string[]>();
   private readonly snapshotted = new WeakSet<object>();
   private active = true;
 
   /** A recording view of `root`, whose paths start with `basePath`. */
   wrap<T extends object>(root: T, basePath: readonly string[]): T {
-    return this.proxyFor(root, [...basePath]) as T;
+    return this.proxyOf(root, new Handler(this, null, "", [...basePath])) as T;
   }
 
   /** Paths written so far, without duplicates, in first-write order. */
@@ -73,30 +128,39 @@ export class WriteJournal {
   /** The raw object behind a proxy of this journal, or the value itself. */
   unwrap<T>(value: T): T {
     if (typeof value !== "object" || value === null) return value;
-    const raw = this.targets.get(value);
-    return (raw ?? value) as T;
+    return (rawOf(value) ?? value) as T;
   }
 
-  private proxyFor(target: object, path: string[]): object {
-    const existing = this.proxies.get(target);
+  /** @internal The proxy of `value`, read at `key` of `holder` (seen through `parent`). */
+  proxyFor(value: object, parent: Handler, holder: object, key: string): object {
+    const existing = this.proxies.get(value);
     if (existing !== undefined) return existing;
-    this.pathOf.set(target, path);
-    const proxy = isSlotted(target) ? this.slottedProxy(target, path) : this.plainProxy(target, path);
+    if (isPassThrough(value)) return value;
+    // A Proxy must return the exact value of a frozen data property.
+    const own = Reflect.getOwnPropertyDescriptor(holder, key);
+    if (own !== undefined && own.configurable === false && own.writable === false) return value;
+    return this.proxyOf(value, new Handler(this, parent, key, undefined));
+  }
+
+  private proxyOf(target: object, handler: Handler): object {
+    const proxy = isSlotted(target) ? this.slottedProxy(target, handler) : new Proxy(target, handler);
     this.proxies.set(target, proxy);
-    this.targets.set(proxy, target);
     return proxy;
   }
 
-  private mark(path: readonly string[], key?: Key): void {
+  /** @internal Marks `key` under `at` (or `at` itself when `key` is undefined) as written. */
+  mark(at: Handler, key?: Key): void {
     if (!this.active) return;
-    const full = key === undefined ? [...path] : [...path, typeof key === "symbol" ? key.toString() : key];
+    const base = pathOf(at);
+    const full = key === undefined ? base : [...base, typeof key === "symbol" ? key.toString() : key];
     const id = full.join("\u0000");
     if (this.writtenKeys.has(id)) return;
     this.writtenKeys.add(id);
     this.written.push(full);
   }
 
-  private remember(target: object, key: Key): void {
+  /** @internal */
+  remember(target: object, key: Key): void {
     if (!this.active) return;
     // Writing past the end of an array also grows its length, which no trap reports.
     if (Array.isArray(target) && typeof key === "string" && /^\d+$/.test(key) && Number(key) >= target.length) {
@@ -105,12 +169,13 @@ export class WriteJournal {
     this.undo.push({ kind: "prop", target, key, desc: Reflect.getOwnPropertyDescriptor(target, key) });
   }
 
-  /** Replaces proxies of this journal inside a value being stored, so state never holds proxies. */
-  private deepUnwrap(value: unknown, seen: Set<object>): unknown {
+  /** @internal Replaces proxies inside a value being stored, so state never holds proxies. */
+  deepUnwrap(value: unknown, seen: Set<object>): unknown {
     if (typeof value !== "object" || value === null) return value;
-    const raw = this.targets.get(value);
+    const raw = rawOf(value);
     if (raw !== undefined) return raw;
-    if (seen.has(value) || this.pathOf.has(value)) return value;
+    // Objects already in the state (reached through a proxy) hold no proxies.
+    if (seen.has(value) || this.proxies.has(value)) return value;
     seen.add(value);
     if (value instanceof Map) {
       for (const [k, v] of value) {
@@ -136,53 +201,21 @@ export class WriteJournal {
     return value;
   }
 
-  private plainProxy(target: object, path: string[]): object {
-    return new Proxy(target, {
-      get: (t, key, receiver) => {
-        const value: unknown = Reflect.get(t, key, receiver);
-        if (typeof value !== "object" || value === null || typeof key === "symbol") return value;
-        if (isPassThrough(value)) return value;
-        // A Proxy must return the exact value of a frozen data property.
-        const own = Reflect.getOwnPropertyDescriptor(t, key);
-        if (own !== undefined && own.configurable === false && own.writable === false) return value;
-        return this.proxyFor(value, [...path, key]);
-      },
-      set: (t, key, value: unknown, receiver) => {
-        const raw = this.deepUnwrap(value, new Set());
-        if (hasSetter(t, key)) return Reflect.set(t, key, raw, receiver);
-        this.remember(t, key);
-        this.mark(path, key);
-        return Reflect.set(t, key, raw);
-      },
-      deleteProperty: (t, key) => {
-        if (!Object.hasOwn(t, key)) return true;
-        this.remember(t, key);
-        this.mark(path, key);
-        return Reflect.deleteProperty(t, key);
-      },
-      defineProperty: (t, key, desc) => {
-        this.remember(t, key);
-        this.mark(path, key);
-        if ("value" in desc) desc = { ...desc, value: this.deepUnwrap(desc.value, new Set()) };
-        return Reflect.defineProperty(t, key, desc);
-      },
-    });
-  }
-
   /**
    * Map, Set, Date and typed arrays keep their state in internal slots, out of a Proxy's reach:
    * on first touch the whole object is snapshotted (restored in place on rollback) and its path
    * marked written; methods run on the raw object with proxies unwrapped from their arguments.
    */
-  private slottedProxy(target: object, path: string[]): object {
+  private slottedProxy(target: object, at: Handler): object {
     const touch = (): void => {
       if (!this.active || this.snapshotted.has(target)) return;
       this.snapshotted.add(target);
       this.undo.push({ kind: "restore", restore: restorer(target) });
-      this.mark(path);
+      this.mark(at);
     };
     return new Proxy(target, {
       get: (t, key) => {
+        if (key === RAW) return t;
         touch();
         const value: unknown = Reflect.get(t, key, t);
         if (typeof value !== "function") return value;
@@ -195,6 +228,12 @@ export class WriteJournal {
       },
     });
   }
+}
+
+/** The raw object behind a journal proxy, or undefined for anything else. */
+function rawOf(value: object): object | undefined {
+  const raw = (value as { [RAW]?: unknown })[RAW];
+  return typeof raw === "object" && raw !== null ? raw : undefined;
 }
 
 function hasSetter(target: object, key: Key): boolean {
