@@ -71,6 +71,20 @@ describe.skipIf(!run)("browser client against the test server", () => {
     expect(await js(page, "window.__up")).toBe(true);
   });
 
+  it("as an ES module boots only when the page calls connect", async () => {
+    const app: TestApp = { tree: () => ({ s: ['<button lvt-click="go">go</button>'] }) };
+    const main = `import { connect, hooks } from "/livetemplate.esm.mjs";
+      window.__before = document.querySelector("[data-lvt-id]").hasAttribute("data-lvt-loading");
+      window.__global = typeof window.LiveTemplate;
+      hooks.X = {};
+      window.__client = connect();`;
+    const page = await open(app, { script: "", scripts: { "/livetemplate.esm.mjs": await clientBundle("esm"), "/main.mjs": main } });
+    await connected(page);
+    expect(await js(page, "[window.__before, window.__global, window.__client.wrapper.tagName]")).toEqual([true, "undefined", "DIV"]);
+    await page.click("button");
+    await until(() => sent("go").length === 1, "action from the module build");
+  });
+
   it("sends clicks with typed data attributes and applies the reply", async () => {
     let n = 0;
     const app: TestApp = {

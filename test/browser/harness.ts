@@ -24,21 +24,25 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-let bundle: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-/** The minified IIFE bundle, built exactly as scripts/build.mjs builds it. */
-export function clientBundle(): Promise<string> {
-  bundle ??= build({
-    entryPoints: [fileURLToPath(new URL("../../src/client/index.ts", import.meta.url))],
-    bundle: true,
-    target: "es2020",
-    legalComments: "none",
-    define: { DEV_MODE: "false" },
-    format: "iife",
-    minify: true,
-    write: false,
-  }).then((r) => r.outputFiles[0]?.text ?? "");
-  return bundle;
+/** The client bundle, built as scripts/build.mjs builds it: the minified IIFE, or the ES module. */
+export function clientBundle(format: "iife" | "esm" = "iife"): Promise<string> {
+  let b = bundles.get(format);
+  if (!b) {
+    b = build({
+      entryPoints: [fileURLToPath(new URL("../../src/client/index.ts", import.meta.url))],
+      bundle: true,
+      target: "es2020",
+      legalComments: "none",
+      define: { DEV_MODE: "false" },
+      format,
+      minify: format === "iife",
+      write: false,
+    }).then((r) => r.outputFiles[0]?.text ?? "");
+    bundles.set(format, b);
+  }
+  return b;
 }
 
 /** Polls `check` until it returns true (the browser does things asynchronously). */

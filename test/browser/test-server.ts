@@ -35,7 +35,7 @@ export interface TestServerOptions {
   loading?: boolean;
   /** Awaited before the first tree goes out on a new socket (to observe the loading state). */
   firstTreeGate?: () => Promise<void>;
-  /** More scripts served at their path and loaded after the client. */
+  /** More scripts served at their path and loaded after the client (`.mjs` as modules). */
   scripts?: Record<string, string>;
   /** Extra attributes for the wrapper div. */
   wrapperAttrs?: string;
@@ -120,7 +120,7 @@ export async function startTestServer(opts: TestServerOptions): Promise<TestServ
     const t = new TreeState();
     t.apply(opts.app.tree());
     const loading = opts.loading === false ? "" : ' data-lvt-loading="true"';
-    return `<!DOCTYPE html><html><head><meta charset="utf-8">${opts.head ?? ""}</head><body><div data-lvt-id="lvt-0123456789abcdef"${loading} ${opts.wrapperAttrs ?? ""}>${t.render()}</div>${opts.after ?? ""}<script src="/client.js"></script>${Object.keys(opts.scripts ?? {}).map((p) => `<script src="${p}"></script>`).join("")}</body></html>`;
+    return `<!DOCTYPE html><html><head><meta charset="utf-8">${opts.head ?? ""}</head><body><div data-lvt-id="lvt-0123456789abcdef"${loading} ${opts.wrapperAttrs ?? ""}>${t.render()}</div>${opts.after ?? ""}<script src="/client.js"></script>${Object.keys(opts.scripts ?? {}).map((p) => `<script ${p.endsWith(".mjs") ? 'type="module" ' : ""}src="${p}"></script>`).join("")}</body></html>`;
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
