@@ -236,6 +236,8 @@ export class ExecState {
 
   /** Drops variables declared since `mark`. */
   pop(mark: number): void {
+    // Setting length is not free even when unchanged, and this runs once per range iteration.
+    if (this.names.length === mark) return;
     this.names.length = mark;
     this.values.length = mark;
     this.ifaces.length = mark;
@@ -765,6 +767,17 @@ export class ExecState {
     args: readonly ArgNode[] | null,
     final: Final,
   ): unknown {
+    if (args === null || args.length === 1) {
+      // The common shapes (`.Method`, `x | fn`, escaper calls) need no argument array.
+      const f = fn as (this: unknown, ...a: unknown[]) => unknown;
+      try {
+        if (final === NO_FINAL) return f.call(thisArg);
+        return f.call(thisArg, final === undefined ? null : final);
+      } catch (err) {
+        this.node = node;
+        return this.failCall(name, err);
+      }
+    }
     const argv: unknown[] = [];
     if (args !== null) {
       for (let i = 1; i < args.length; i++) {
