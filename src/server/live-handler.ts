@@ -10,6 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import {
   ACTION_NAVIGATE,
   ACTION_PING,
+  ERROR_GENERAL,
   ERROR_RATE_LIMIT,
   HEADER_WEBSOCKET,
 } from "../protocol/wire.js";
@@ -739,7 +740,13 @@ class HandlerCore {
         }
         this.publish({ kind: "group", id: g.id });
       })
-      .catch((err: unknown) => this.o.logger.error(`message handling failed on ${conn.id}`, err));
+      .catch((err: unknown) => {
+        // Typically a render that threw (a template error on the new state): the client's tree is
+        // unchanged, so tell it the action did not go through instead of leaving it waiting.
+        this.o.logger.error(`message handling failed on ${conn.id}`, err);
+        const detail = this.o.dev && err instanceof Error ? `: ${err.message}` : "";
+        conn.sendJSON({ tree: {}, meta: { success: false, errors: { [ERROR_GENERAL]: `the update could not be rendered${detail}` }, action: msg.action } });
+      });
   }
 
   private heartbeat(): void {

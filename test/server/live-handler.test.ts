@@ -4,6 +4,7 @@ import { BasicAuthenticator } from "../../src/server/authenticator.js";
 import { createLiveHandler } from "../../src/server/live-handler.js";
 import type { LiveHandlerOptions } from "../../src/server/options.js";
 import { silentLogger } from "../../src/server/options.js";
+import { FakeView } from "./fake-view.js";
 import { Counter, counterView } from "./fixtures.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
@@ -259,6 +260,24 @@ describe("WebSocket", () => {
     await a.closed;
     await new Promise((r) => setTimeout(r, 50));
     expect(events).toEqual(["connect", "connect", "disconnect"]);
+  });
+});
+
+describe("render failures", () => {
+  it("answers an action whose new state cannot be rendered and keeps the connection usable", async () => {
+    const view = new FakeView(["<p>", "</p>"], (data) => {
+      const n = (data as Counter).count;
+      if (n === 13) throw new Error("unlucky");
+      return [String(n)];
+    });
+    served = await serve(createLiveHandler(view, () => new Counter(), { logger: silentLogger }));
+    const c = await TestClient.open(served.wsUrl);
+    await c.next();
+    expect(await c.action("increment", { by: 13 })).toEqual({
+      tree: {},
+      meta: { success: false, errors: { _general: "the update could not be rendered" }, action: "increment" },
+    });
+    expect(await c.action("increment")).toEqual({ tree: { 0: "14" }, meta: { success: true, errors: {}, action: "increment" } });
   });
 });
 
