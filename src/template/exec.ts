@@ -710,7 +710,10 @@ export class ExecState {
     if (receiver === null) return this.fail(`nil pointer evaluating interface {}.${name}`);
     if (typeof receiver === "object") {
       let value: unknown;
-      if (receiver instanceof Map) {
+      if ((receiver as { constructor?: unknown }).constructor === Object && !Array.isArray(receiver)) {
+        // Plain data objects, the common case, skip the kind checks below.
+        value = getProperty(receiver, name);
+      } else if (receiver instanceof Map) {
         value = (receiver as Map<unknown, unknown>).get(name);
       } else if (Array.isArray(receiver) || !this.hasFields(receiver)) {
         return this.fail(`can't evaluate field ${name} in type ${fromMap ? "interface {}" : goTypeName(receiver)}`);

@@ -75,7 +75,7 @@ export function isTrue(v: unknown): boolean {
     case "object":
       if (v === null) return false;
       if (Array.isArray(v)) return v.length > 0;
-      if (isPlainObject(v)) {
+      if ((v as { constructor?: unknown }).constructor === Object || isPlainObject(v)) {
         const rec = v as Record<string, unknown>;
         for (const k in rec) if (hasOwn.call(rec, k) && rec[k] !== undefined) return true;
         return false;
