@@ -3,7 +3,7 @@
  * several instances of an app. Needs the optional peer dependency `ioredis` (5 or later).
  */
 export { RedisSessionStore } from "./session-store.js";
-export type { RedisSessionStoreOptions } from "./session-store.js";
+export type { RedisSessionStoreOptions, RedisSessionStoreStats } from "./session-store.js";
 export { RedisBroadcastBus } from "./broadcast-bus.js";
 export type { RedisBroadcastBusOptions } from "./broadcast-bus.js";
 export { SessionEncodeError, encodeStores, decodeStores } from "./codec.js";

@@ -49,6 +49,16 @@ interface Unsaved {
   readonly attempted: string[];
 }
 
+/** Counters of a {@link RedisSessionStore} since it was created. */
+export interface RedisSessionStoreStats {
+  /** Saves that reached Redis and were written. */
+  readonly saves: number;
+  /** Saves refused because another instance had saved first (each is followed by a reload). */
+  readonly conflicts: number;
+  /** Calls that failed or timed out (Redis unreachable or slow). */
+  readonly failures: number;
+}
+
 /** Tokens remembered per unsaved group; older ambiguous saves beyond this are assumed lost. */
 const MAX_ATTEMPTED = 32;
 
@@ -93,6 +103,7 @@ export class RedisSessionStore implements SessionStore {
   private retryCount = 0;
   private flushing = false;
   private closed = false;
+  private counts = { saves: 0, conflicts: 0, failures: 0 };
   private readonly onReady = (): void => this.scheduleFlush(0);
   private readonly onError = (err: unknown): void => this.health.failed(err);
 
@@ -118,6 +129,11 @@ export class RedisSessionStore implements SessionStore {
     this.binding = binding;
   }
 
+  /** Saves, conflicts and failures so far. */
+  get stats(): RedisSessionStoreStats {
+    return { ...this.counts };
+  }
+
   /** Number of groups changed in memory that are not yet saved (while Redis is away). */
   get unsavedCount(): number {
     return this.unsaved.size;
@@ -133,6 +149,7 @@ export class RedisSessionStore implements SessionStore {
       return await this.adopt(groupId, loaded.version, loaded.data);
     } catch (err) {
       if (err instanceof SessionEncodeError) throw err;
+      this.counts.failures++;
       this.health.failed(err);
       // Keep serving what this instance holds rather than a fresh state.
       return this.recent.get(groupId)?.deref();
@@ -249,6 +266,7 @@ export class RedisSessionStore implements SessionStore {
       return { stores: current, saved: false };
     } catch (err) {
       if (err instanceof SessionEncodeError) throw err;
+      this.counts.failures++;
       this.health.failed(err);
       return { stores: current, saved: false };
     }
@@ -292,6 +310,7 @@ export class RedisSessionStore implements SessionStore {
         await this.call("save", scripts(this.client).ltSessionSave(this.key(groupId), token, data, this.ttl, base, ...attempted)),
       );
     } catch (err) {
+      this.counts.failures++;
       this.health.failed(err);
       // The save may still land (a timeout): its token then counts as our own version.
       this.unsaved.set(groupId, { stores, base, attempted: [...attempted, token].slice(-MAX_ATTEMPTED) });
@@ -300,7 +319,12 @@ export class RedisSessionStore implements SessionStore {
     }
     this.health.succeeded();
     if (mine !== undefined) this.unsaved.delete(groupId);
-    if (result.kind === "written") this.versions.set(stores, token);
+    if (result.kind === "written") {
+      this.versions.set(stores, token);
+      this.counts.saves++;
+    } else {
+      this.counts.conflicts++;
+    }
     return result;
   }
 
