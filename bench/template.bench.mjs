@@ -89,7 +89,7 @@ function pageTemplate() {
     field("message");
     text(`</div>\n`);
   });
-  for (let s = 0; s < 6; s++) {
+  for (let s = 0; s < 9; s++) {
     text(`<section class="block block-${s}">\n<h2>`);
     field(`sections.s${s}.heading`);
     text(`</h2>\n<p class="lead">`);
@@ -183,12 +183,12 @@ const w = (i) => words[i % words.length];
 
 function pageData() {
   const sections = {};
-  for (let s = 0; s < 6; s++) {
+  for (let s = 0; s < 9; s++) {
     sections[`s${s}`] = {
       heading: `Section ${s} & more`,
       lead: `The <best> of ${w(s)} and ${w(s + 3)}.`,
       cards:
-        s === 5
+        s === 8
           ? []
           : Array.from({ length: 8 }, (_, i) => ({
               url: `/posts/${s}-${i}`,
