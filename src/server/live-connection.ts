@@ -5,7 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import type { RegisteredConnection } from "./connection-registry.js";
-import type { GroupMember } from "./session-group.js";
+import { EncodedFrame, type GroupMember } from "./session-group.js";
 import { TokenBucket } from "./rate-limiter.js";
 
 /** WebSocket close codes the handler uses (documented in docs/server.md). */
@@ -41,18 +41,24 @@ export class LiveConnection implements RegisteredConnection, GroupMember {
     this.bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit.perSecond, rateLimit.burst);
   }
 
-  sendFrame(frame: Buffer): boolean {
+  sendFrame(frame: EncodedFrame): boolean {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount + frame.length > this.maxBufferedBytes) {
       this.closeSlow();
       return false;
     }
-    this.ws.send(frame, { binary: false });
+    // Fast path for fan-out: the frame bytes are built once per broadcast and written as they
+    // are. Equivalent to ws.send() here because no extension (compression) is negotiated, so
+    // ws never queues frames of its own ahead of the socket.
+    const socket = (this.ws as unknown as { _socket?: { write(b: Buffer): boolean } })._socket;
+    const wire = socket !== undefined && this.ws.extensions === "" ? frame.wire : undefined;
+    if (wire !== undefined) socket!.write(wire);
+    else this.ws.send(frame.payload, { binary: false });
     return true;
   }
 
   sendJSON(message: object): boolean {
-    return this.sendFrame(Buffer.from(JSON.stringify(message), "utf8"));
+    return this.sendFrame(new EncodedFrame(Buffer.from(JSON.stringify(message), "utf8")));
   }
 
   private closeSlow(): void {

@@ -8,13 +8,14 @@
  * (a new one, or a navigation) first brings the lead up to date (pushing that diff to the others)
  * and then gets a full render of the same state, after which it is in lock-step with the rest.
  */
+import * as wsModule from "ws";
 import type { ChangedPaths, LiveView, SessionStores } from "./types.js";
 
 /** What the group needs from a live connection. */
 export interface GroupMember {
   readonly id: string;
   /** Writes an encoded frame; false when the connection is closed or was closed for being slow. */
-  sendFrame(frame: Buffer): boolean;
+  sendFrame(frame: EncodedFrame): boolean;
 }
 
 /** A reply to one connection or request. */
@@ -23,9 +24,36 @@ export interface Frame {
   meta: { success: boolean; errors: Record<string, string>; action?: string; capabilities?: string[] };
 }
 
+type FrameFn = (data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }) => Buffer[];
+/** `ws`'s public (untyped) frame builder, when this version of `ws` has it. */
+const wsFrame: FrameFn | undefined = (wsModule as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame;
+
+/**
+ * A message encoded once for many receivers: the JSON payload, and (built on first use) the
+ * complete WebSocket text frame, so a broadcast writes the same bytes to every socket instead of
+ * framing the payload once per connection.
+ */
+export class EncodedFrame {
+  private framed: Buffer | undefined;
+
+  constructor(readonly payload: Buffer) {}
+
+  get length(): number {
+    return this.payload.length;
+  }
+
+  /** The unmasked, unfragmented text frame (server to client), or undefined if `ws` cannot build it. */
+  get wire(): Buffer | undefined {
+    if (this.framed === undefined && wsFrame !== undefined) {
+      this.framed = Buffer.concat(wsFrame(this.payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
+    }
+    return this.framed;
+  }
+}
+
 /** Encodes a message once; the bytes are shared by every receiver. */
-export function encode(message: object): Buffer {
-  return Buffer.from(JSON.stringify(message), "utf8");
+export function encode(message: object): EncodedFrame {
+  return new EncodedFrame(Buffer.from(JSON.stringify(message), "utf8"));
 }
 
 function isEmpty(tree: object): boolean {
@@ -160,7 +188,7 @@ export class SessionGroup {
     return this.view.executeToHTML(this.data(this.stores), options);
   }
 
-  private sendOrDrop(member: GroupMember, frame: Buffer): void {
+  private sendOrDrop(member: GroupMember, frame: EncodedFrame): void {
     if (!member.sendFrame(frame)) this.removeMember(member);
   }
 }
