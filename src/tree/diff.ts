@@ -157,13 +157,17 @@ export function diffRange(p: VRange, n: VRange): RangeOp[] | "full" | null {
   if (p.idKey !== n.idKey) return "full";
   const idKey = n.idKey;
   if (n.base === p && n.dirty && n.replaced) {
-    // Only `dirty` items were re-run, in place, with their keys kept.
+    // Only `dirty` items were re-run (in place, keys kept); items may be dropped from or added at
+    // the end.
     const ops: RangeOp[] = [];
+    for (const r of n.removed ?? []) ops.push(["r", r.key]);
     n.dirty.forEach((i, j) => {
       const old = n.replaced![j]!;
       const d = diffItem(old, n.items[i]!, idKey);
       if (d) ops.push(["u", old.key, d]);
     });
+    const from = n.addedFrom ?? n.items.length;
+    if (from < n.items.length) ops.push(["a", n.items.slice(from).map((it) => fullItem(it, idKey))]);
     return ops.length > 0 ? ops : null;
   }
   const P = p.items;

@@ -261,7 +261,7 @@ export class Hydrator {
       const src = this.runPipe(dot, dotDeps, pipe);
       const srcDeps = this.pipeDeps(pipe, dotDeps);
       const before = prev !== undefined && typeof prev !== "string" && prev.kind === "range" && prev.construct === c ? prev : null;
-      if (before && srcDeps && "exact" in srcDeps && Array.isArray(src) && src.length === before.items.length) {
+      if (before && srcDeps && "exact" in srcDeps && Array.isArray(src)) {
         const partial = this.partialRange(c, src, srcDeps.exact, dotDeps, before);
         if (partial) return partial;
       }
@@ -298,64 +298,99 @@ export class Hydrator {
   }
 
   /**
-   * Re-runs only the items under written paths when the list itself was not written (same length,
-   * writes only below existing indices) and nothing else the range reads changed.
+   * Re-runs only the items under written paths when the array itself was not replaced (writes
+   * only below it: indices and `length`) and nothing else the range reads changed. Items past the
+   * old length are added, items past the new length dropped. The item list and key index are
+   * updated in place (a copy would make a one-row change cost O(N)); what was replaced is kept for
+   * the differ, and everything is restored if the render fails.
    */
   private partialRange(c: RangeConstruct, src: unknown[], path: readonly string[], dotDeps: Deps, before: VRange): VRange | null {
-    const changes = this.changes!;
-    const kids = changes.childrenBelow(path);
-    if (kids === null || !this.unchangedExcept(c, dotDeps, path)) return null;
+    const kids = this.changes!.childrenBelow(path);
+    if (kids === null || !this.unchangedExcept(c, dotDeps)) return null;
+    const L = before.items.length;
+    const L2 = src.length;
+    if (L === 0 || L2 === 0) return null;
+    const keep = Math.min(L, L2);
     const dirty: number[] = [];
     for (const k of kids) {
+      if (k === "length") continue;
       const i = Number(k);
-      if (!Number.isInteger(i) || i < 0 || i >= src.length || String(i) !== k) return null;
-      dirty.push(i);
+      if (!Number.isInteger(i) || i < 0 || String(i) !== k) return null;
+      if (i < keep) dirty.push(i);
     }
-    if (dirty.length === 0) return before;
+    if (dirty.length === 0 && L === L2) return before;
     dirty.sort((a, b) => a - b);
     const srcDeps: Deps = { exact: path };
-    const fresh: VItem[] = [];
-    for (const i of dirty) fresh.push(this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, before.items[i]!));
-    // The items array is updated in place (copying it would make a one-row change cost O(N));
-    // the replaced items are kept for the differ, and restored if the render fails.
     const items = before.items;
+    const index = before.index;
+    const fresh: VItem[] = dirty.map((i) => this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, items[i]!));
+    const added: VItem[] = [];
+    for (let i = L; i < L2; i++) added.push(this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, null));
     const replaced = dirty.map((i) => items[i]!);
+    const removed = L2 < L ? items.slice(L2) : [];
+    const taken = (key: string, seen: Set<string>): boolean => seen.has(key) || (index.get(key) ?? L2) < L2;
+
+    // Keys: re-run items keep theirs (declared keys must not have changed); added items need
+    // usable keys not held by a kept item.
+    let ok = true;
+    const seen = new Set<string>();
+    if (before.idKey !== "_k") {
+      ok = fresh.every((it, j) => it.h === replaced[j]!.h);
+      for (const a of added) {
+        if (!ok) break;
+        if (!isUsableKey(a.h) || taken(a.h, seen)) ok = false;
+        seen.add(a.h);
+      }
+    } else {
+      fresh.forEach((it, j) => (fresh[j] = it.key === replaced[j]!.key ? it : { ...it, key: replaced[j]!.key }));
+      added.forEach((a, j) => {
+        const h = c.keySlot !== null ? fnv(vNodeHtml({ kind: "node", block: c.body, slots: a.slots, hasRange: false })) : a.h;
+        let key = h;
+        for (let n = 1; taken(key, seen); n++) key = `${h}~${n}`;
+        seen.add(key);
+        if (key !== a.key) added[j] = { ...a, key };
+      });
+    }
+    if (!ok) {
+      const copy = items.slice(0, keep);
+      dirty.forEach((i, j) => (copy[i] = fresh[j]!));
+      return this.finishRange(c, [...copy, ...added]);
+    }
+
     dirty.forEach((i, j) => (items[i] = fresh[j]!));
-    this.undo.push(() => dirty.forEach((i, j) => (items[i] = replaced[j]!)));
-    return this.finishPartial(c, before, dirty, replaced);
+    items.length = keep;
+    for (const r of removed) if ((index.get(r.key) ?? -1) >= L2) index.delete(r.key);
+    added.forEach((a, j) => {
+      items.push(a);
+      index.set(a.key, L + j);
+    });
+    this.undo.push(() => {
+      for (const a of added) index.delete(a.key);
+      items.length = keep;
+      dirty.forEach((i, j) => (items[i] = replaced[j]!));
+      removed.forEach((r, j) => {
+        items.push(r);
+        index.set(r.key, L2 + j);
+      });
+    });
+    return { kind: "range", construct: c, idKey: before.idKey, items, index, base: before, dirty, replaced, removed, addedFrom: L };
   }
 
   /**
-   * A partially re-run range keeps its keys: generated keys stay with their position, declared
-   * keys must be unchanged, else the range is rebuilt (on a copy) and diffed in full.
+   * Like {@link unchanged}, but without the range's own source (its first read, a plain field
+   * chain, whose writes partialRange handles item by item). Every other read, including a
+   * variable derived from the list (`{{$n := len .L}}`), must be untouched.
    */
-  private finishPartial(c: RangeConstruct, base: VRange, dirty: number[], replaced: VItem[]): VRange {
-    const items = base.items;
-    if (base.idKey === "_k" || dirty.every((i, j) => items[i]!.h === replaced[j]!.h)) {
-      dirty.forEach((i, j) => {
-        const key = replaced[j]!.key;
-        if (items[i]!.key !== key) items[i] = { ...items[i]!, key };
-      });
-      return { kind: "range", construct: c, idKey: base.idKey, items, index: base.index, base, dirty, replaced };
-    }
-    const copy = items.slice();
-    dirty.forEach((i, j) => (items[i] = replaced[j]!));
-    return this.finishRange(c, copy);
-  }
-
-  /** Like {@link unchanged} but ignoring writes below the range's own source path. */
-  private unchangedExcept(c: RangeConstruct, dotDeps: Deps, path: readonly string[]): boolean {
+  private unchangedExcept(c: RangeConstruct, dotDeps: Deps): boolean {
     const deps = constructDeps(c);
     if (deps.assigns) return false;
-    const src = this.pipeDeps(c.node.pipe, dotDeps);
-    for (const r of deps.refs) {
-      const d = this.resolve(r, dotDeps);
+    for (let i = 1; i < deps.refs.length; i++) {
+      const d = this.resolve(deps.refs[i]!, dotDeps);
       if (!d) return false;
       if ("exact" in d) {
-        if (sameOrBelow(d.exact, path) && src && "exact" in src) continue;
         if (this.changes!.overlaps(d.exact)) return false;
       } else {
-        for (const p of d.cover) if (!sameOrBelow(p, path) && this.changes!.overlaps(p)) return false;
+        for (const p of d.cover) if (this.changes!.overlaps(p)) return false;
       }
     }
     return true;

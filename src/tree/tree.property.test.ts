@@ -17,7 +17,7 @@ describe("live tree against the published client", () => {
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
         steps += runJourney(seed, 50, { Template, newClient: () => new OracleClient() });
       }),
-      { numRuns: 450, seed: Number(process.env["LT_TREE_SEED"] ?? 424242) },
+      { numRuns: 500, seed: Number(process.env["LT_TREE_SEED"] ?? 424242) },
     );
     expect(steps).toBeGreaterThanOrEqual(20_000);
   });

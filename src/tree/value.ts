@@ -48,6 +48,9 @@ export interface VRange {
   readonly dirty?: number[];
   /** The items `dirty` replaced (`items` is then `base.items`, updated in place). */
   readonly replaced?: VItem[];
+  /** Items dropped from the end, and the position from which `items` holds added ones. */
+  readonly removed?: VItem[];
+  readonly addedFrom?: number;
 }
 
 /** Builds a node, computing its range flag. */

@@ -281,8 +281,13 @@ export function mutate(r: Rng, s: State): ChangePath[] {
         break;
       case 6:
         if (rows.length > 0) {
-          rows.splice(r.int(rows.length), 1);
-          changed.push(["L"]);
+          const at = r.int(rows.length);
+          rows.splice(at, 1);
+          // As a Proxy journal records a splice: the shifted indices and the length.
+          if (r.bool()) {
+            for (let i = at; i <= rows.length; i++) changed.push(["L", i]);
+            changed.push(["L", "length"]);
+          } else changed.push(["L"]);
         }
         break;
       case 7:
