@@ -328,6 +328,12 @@ describe("functions and methods", () => {
     expect(runError(text, data, funcs)).toMatch(want);
   });
 
+  it("rejects an async function's promise instead of printing it", () => {
+    expect(runError("{{later}}", {}, { later: async () => "x" })).toBe(
+      'template: t:1:2: executing "t" at <later>: error calling later: it returned a Promise; template functions must be synchronous',
+    );
+  });
+
   it("wraps a throwing getter as an exec error with the cause", () => {
     const bad = {
       get x(): string {

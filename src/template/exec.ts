@@ -773,13 +773,15 @@ export class ExecState {
     if (args === null || args.length === 1) {
       // The common shapes (`.Method`, `x | fn`, escaper calls) need no argument array.
       const f = fn as (this: unknown, ...a: unknown[]) => unknown;
+      let result: unknown;
       try {
-        if (final === NO_FINAL) return f.call(thisArg);
-        return f.call(thisArg, final === undefined ? null : final);
+        result = final === NO_FINAL ? f.call(thisArg) : f.call(thisArg, final === undefined ? null : final);
       } catch (err) {
         this.node = node;
         return this.failCall(name, err);
       }
+      if (result instanceof Promise) this.failPromise(node, name, result);
+      return result;
     }
     const argv: unknown[] = [];
     if (args !== null) {
@@ -789,12 +791,22 @@ export class ExecState {
       }
     }
     if (final !== NO_FINAL) argv.push(final === undefined ? null : final);
+    let result: unknown;
     try {
-      return Reflect.apply(fn, thisArg, argv) as unknown;
+      result = Reflect.apply(fn, thisArg, argv) as unknown;
     } catch (err) {
       this.node = node;
       return this.failCall(name, err);
     }
+    if (result instanceof Promise) this.failPromise(node, name, result);
+    return result;
+  }
+
+  /** Execution is synchronous: an async function's promise would print as `{}`. */
+  private failPromise(node: AnyNode, name: string, promise: Promise<unknown>): never {
+    promise.catch(() => undefined); // the result is abandoned; keep a rejection from going unhandled
+    this.node = node;
+    return this.fail(`error calling ${name}: it returned a Promise; template functions must be synchronous`);
   }
 
   private failCall(name: string, err: unknown): never {

@@ -13,6 +13,7 @@ import {
   compareStrings,
   isPlainObject,
   isTrue,
+  objectSize,
   referenceKind,
   stringOf,
 } from "./value.js";
@@ -127,12 +128,7 @@ function length(args: unknown[]): number {
   if (typeof item === "string") return byteLength(item);
   if (Array.isArray(item)) return item.length;
   if (item instanceof Map || item instanceof Set) return item.size;
-  if (typeof item === "object" && isPlainObject(item)) {
-    let count = 0;
-    const rec = item as Record<string, unknown>;
-    for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k) && rec[k] !== undefined) count++;
-    return count;
-  }
+  if (typeof item === "object" && isPlainObject(item)) return objectSize(item);
   if (ArrayBuffer.isView(item) && "length" in item && typeof item.length === "number") return item.length;
   throw new Error(`len of type ${goTypeName(item)}`);
 }

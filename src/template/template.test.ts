@@ -43,6 +43,12 @@ describe("TextTemplate", () => {
     expect(err.message).toBe('template: no template "nope" associated with template "root"');
   });
 
+  it("fails to execute by name a template created by new but never parsed, as Go", () => {
+    const t = new TextTemplate("root").parse("x");
+    t.new("empty");
+    expect(() => t.executeTemplate("empty", null)).toThrow('template: no template "empty" associated with template "root"');
+  });
+
   it("fails to execute a template that was never parsed", () => {
     const err = errorOf(() => new TextTemplate("x").execute(null));
     expect(err).toBeInstanceOf(TemplateUndefinedError);

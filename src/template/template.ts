@@ -263,7 +263,7 @@ export abstract class BaseTemplate {
     const set = this.#common.set;
     const tree = set.trees.get(name);
     if (tree === undefined) {
-      if (byName && !this.#common.handles.has(name)) {
+      if (byName) {
         throw new TemplateUndefinedError(
           `template: no template ${quote(name, false)} associated with template ${quote(this.#name, false)}`,
         );
