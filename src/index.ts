@@ -37,7 +37,8 @@ export { ValidationError, MultiError, ActionFailedError } from "./server/action-
 export { AnonymousAuthenticator, BasicAuthenticator, UnauthorizedError } from "./server/authenticator.js";
 export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/authenticator.js";
 export { MemorySessionStore } from "./server/session-store.js";
-export type { SessionStore, SessionStoreBinding, MemorySessionStoreOptions } from "./server/session-store.js";
+export type { SessionStore, SessionStoreBinding, MemorySessionStoreOptions, TransactResult } from "./server/session-store.js";
+export { RESYNC_CHANNEL } from "./server/broadcast-bus.js";
 export type { BroadcastBus, BroadcastMessage, BroadcastTarget } from "./server/broadcast-bus.js";
 export { ConnectionRegistry } from "./server/connection-registry.js";
 export type { RegisteredConnection } from "./server/connection-registry.js";
