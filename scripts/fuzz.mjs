@@ -2,7 +2,8 @@
 // against the published client's TreeRenderer (PROTOCOL.md §7). Uses the built dist/.
 //   npm run fuzz                       # 100,000 journeys x 50 steps (millions of steps)
 //   node scripts/fuzz.mjs 2000 50      # journeys, steps per journey
-//   node scripts/fuzz.mjs 1 50 --seed 123 --path 0:0   # replay a failure
+//   node scripts/fuzz.mjs 1 50 --seed 123 --path 0:0   # replay a failure (fast-check seed + path)
+//   node scripts/fuzz.mjs 1 50 --journey 806395353     # replay one journey, printing each update
 import { createRequire } from "node:module";
 import fc from "fast-check";
 import { Template } from "../dist/index.js";
@@ -27,6 +28,14 @@ const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[
 const journeys = Number(positional[0] ?? 100_000);
 const length = Number(positional[1] ?? 50);
 const seed = opt("--seed") !== undefined ? Number(opt("--seed")) : Date.now() % 2 ** 31;
+
+// Replay one journey by its own seed (as printed in a failure message), logging every update.
+if (opt("--journey") !== undefined) {
+  const log = (step, update, changed) => console.log(step, JSON.stringify(changed), JSON.stringify(update));
+  runJourney(Number(opt("--journey")), length, { Template, newClient: () => new Client(), log });
+  console.log("ok");
+  process.exit(0);
+}
 
 let steps = 0;
 let runs = 0;
