@@ -8,6 +8,7 @@
 //   exec µs      one execute of the parsed template (median)
 //   exec/s       executions per second from the median
 //   ratio        our time / Handlebars time (below 1 means faster than Handlebars)
+// The engines are timed in alternation (one sample each per round); figures are medians.
 import Handlebars from "handlebars";
 import { HtmlTemplate, TextTemplate } from "../dist/index.js";
 
@@ -231,22 +232,26 @@ function tableData() {
 }
 
 // ---- timing ----
+// Engines are timed in alternation, one sample each per round, so that load from other processes
+// on the machine falls on all of them alike and the ratios hold.
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
 }
 
-function timeIt(minIters, run, budgetUs = 600_000) {
-  const samples = [];
+function timeRounds(fns, minRounds, budgetUs) {
+  const samples = fns.map(() => []);
   let spent = 0;
-  while (samples.length < minIters || (samples.length < 5000 && spent < budgetUs)) {
-    const t0 = process.hrtime.bigint();
-    run();
-    const us = Number(process.hrtime.bigint() - t0) / 1000;
-    samples.push(us);
-    spent += us;
+  for (let round = 0; round < minRounds || (round < 5000 && spent < budgetUs); round++) {
+    fns.forEach((fn, i) => {
+      const t0 = process.hrtime.bigint();
+      fn();
+      const us = Number(process.hrtime.bigint() - t0) / 1000;
+      samples[i].push(us);
+      spent += us;
+    });
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 const fmt = (us) => (us >= 100 ? us.toFixed(0) : us.toFixed(1));
@@ -267,25 +272,22 @@ function bench(label, src, data) {
   }
   const lines = src.go.split("\n").length;
   console.log(`\n${label}: template ${lines} lines, ${src.go.length} chars; output ${hbOut.length} chars (HtmlTemplate output == Handlebars output)`);
-  const rows = [];
-  for (const [name, make] of Object.entries(engines)) {
-    // Warm up the engine's code paths before timing.
-    for (let i = 0; i < 30; i++) run(name, make());
-    const parse = timeIt(50, () => run(name, make()), 400_000);
-    const t = make();
-    for (let i = 0; i < 50; i++) run(name, t);
-    const exec = timeIt(100, () => run(name, t));
-    rows.push({ name, parse, exec });
-  }
-  const hbRow = rows.find((r) => r.name === "Handlebars");
+  const names = Object.keys(engines);
+  // Warm up every engine's code paths before timing.
+  for (let i = 0; i < 30; i++) for (const name of names) run(name, engines[name]());
+  const parse = timeRounds(names.map((name) => () => run(name, engines[name]())), 40, 1_500_000);
+  const parsed = names.map((name) => engines[name]());
+  for (let i = 0; i < 50; i++) names.forEach((name, k) => run(name, parsed[k]));
+  const exec = timeRounds(names.map((name, k) => () => run(name, parsed[k])), 100, 2_000_000);
+  const hb = names.indexOf("Handlebars");
   console.log("| engine | parse µs | exec µs | exec/s | parse ratio | exec ratio |");
   console.log("|---|---|---|---|---|---|");
-  for (const r of rows) {
+  names.forEach((name, k) => {
     console.log(
-      `| ${r.name} | ${fmt(r.parse)} | ${fmt(r.exec)} | ${Math.round(1e6 / r.exec).toLocaleString("en-US")} | ` +
-        `${(r.parse / hbRow.parse).toFixed(2)}x | ${(r.exec / hbRow.exec).toFixed(2)}x |`,
+      `| ${name} | ${fmt(parse[k])} | ${fmt(exec[k])} | ${Math.round(1e6 / exec[k]).toLocaleString("en-US")} | ` +
+        `${(parse[k] / parse[hb]).toFixed(2)}x | ${(exec[k] / exec[hb]).toFixed(2)}x |`,
     );
-  }
+  });
 }
 
 console.log(`Node ${process.version}, ${new Date().toISOString()}`);
