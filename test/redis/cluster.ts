@@ -11,6 +11,13 @@ import WebSocket from "ws";
 import { TreeRenderer } from "@livetemplate/client/dist/state/tree-renderer.js";
 import { createLogger } from "@livetemplate/client/dist/utils/logger.js";
 
+/** Counters of an instance's session store (see `RedisSessionStore.stats`). */
+export interface StoreStats {
+  saves: number;
+  conflicts: number;
+  failures: number;
+}
+
 export const REDIS_SERVER = "/usr/bin/redis-server";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUNDLE = `${ROOT}node_modules/.cache/lt-redis-test/instance.mjs`;
@@ -106,7 +113,7 @@ export class Instance {
   exitCode: number | null = null;
   private proc: ChildProcess | undefined;
   private nextId = 0;
-  private readonly replies = new Map<number, (ok: boolean) => void>();
+  private readonly replies = new Map<number, (reply: { ok?: boolean; stats?: StoreStats }) => void>();
 
   constructor(
     private readonly script: string,
@@ -128,9 +135,9 @@ export class Instance {
     this.proc = proc;
     proc.stderr?.on("data", (d: Buffer) => (this.stderr += d.toString()));
     proc.on("exit", (code, signal) => (this.exitCode = code ?? (signal === null ? -1 : 128)));
-    proc.on("message", (m: { ready?: number; id?: number; ok?: boolean }) => {
+    proc.on("message", (m: { ready?: number; id?: number; ok?: boolean; stats?: StoreStats }) => {
       if (m.ready !== undefined) this.port = m.ready;
-      if (m.id !== undefined) this.replies.get(m.id)?.(m.ok === true);
+      if (m.id !== undefined) this.replies.get(m.id)?.(m);
     });
     await until(() => this.port !== 0 || this.exitCode !== null, "instance start");
     if (this.exitCode !== null) throw new Error(`instance exited: ${this.stderr}`);
@@ -140,8 +147,17 @@ export class Instance {
   broadcast(cmd: { kind: "all" | "users" | "group"; ids?: string[]; group?: string; banner?: string }): Promise<boolean> {
     const id = ++this.nextId;
     return new Promise((resolve) => {
-      this.replies.set(id, resolve);
+      this.replies.set(id, (m) => resolve(m.ok === true));
       this.proc?.send({ id, cmd: "broadcast", ...cmd });
+    });
+  }
+
+  /** The instance's session store counters. */
+  stats(): Promise<StoreStats> {
+    const id = ++this.nextId;
+    return new Promise((resolve) => {
+      this.replies.set(id, (m) => resolve(m.stats ?? { saves: 0, conflicts: 0, failures: 0 }));
+      this.proc?.send({ id, cmd: "stats" });
     });
   }
 

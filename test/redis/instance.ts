@@ -6,7 +6,7 @@
  * Environment: REDIS_URL, PREFIX (session key prefix), PORT (default 0).
  * The user is the `x-user` header, the session group the `x-group` header.
  * IPC: the parent sends `{ id, cmd: "broadcast", kind, ids?, group?, banner? }` and gets
- * `{ id, ok: true }` back; on start the child sends `{ ready: port }`.
+ * `{ id, ok: true }` back; `{ id, cmd: "stats" }` gets the session store's counters in `stats`; on start the child sends `{ ready: port }`.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -57,7 +57,7 @@ server.listen(Number(process.env["PORT"] ?? 0), "127.0.0.1", () => {
 
 interface Command {
   id: number;
-  cmd: "broadcast" | "exit";
+  cmd: "broadcast" | "exit" | "stats";
   kind?: "all" | "users" | "group";
   ids?: string[];
   group?: string;
@@ -66,6 +66,10 @@ interface Command {
 
 process.on("message", (raw: unknown) => {
   const m = raw as Command;
+  if (m.cmd === "stats") {
+    process.send?.({ id: m.id, ok: true, stats: sessionStore.stats });
+    return;
+  }
   if (m.cmd === "exit") {
     void handler.close().then(async () => {
       await sessionStore.close();

@@ -102,12 +102,16 @@ describe.skipIf(!run)("several instances sharing Redis", () => {
   it("loses no increment when both instances run 500 actions on one group at the same time", async () => {
     const onA = await open(a, "r", "race");
     const onB = await open(b, "r", "race");
+    const before = (await a.stats()).conflicts + (await b.stats()).conflicts;
     for (let i = 0; i < 500; i++) {
       onA.send("increment");
       onB.send("increment");
     }
     await until(() => onA.count === 1000 && onB.count === 1000, "both tabs to show 1000", 40_000);
     expect((await stored("race"))?.Count).toBe(1000);
+    // The race did happen: saves were refused and their actions re-run on the winning state.
+    const after = (await a.stats()).conflicts + (await b.stats()).conflicts;
+    expect(after).toBeGreaterThan(before);
   });
 
   it("keeps serving from memory while Redis is down, then converges on one state", async () => {
