@@ -175,3 +175,53 @@ describe("pages and connections", () => {
     expect(c.apply(t.executeUpdates(false))).toBe("<p>false</p>");
   });
 });
+
+describe("change hints", () => {
+  function counted(): { t: Template; calls: () => number } {
+    let n = 0;
+    const t = new Template("h")
+      .funcs({
+        up: (s: string): string => {
+          n++;
+          return s.toUpperCase();
+        },
+      })
+      .parse('<h1>{{up .Title}}</h1><ul>{{range .Rows}}<li data-key="{{.ID}}">{{up .Name}}</li>{{end}}</ul>');
+    return { t, calls: () => n };
+  }
+  const state = (names: string[], title = "t"): unknown => ({ Title: title, Rows: names.map((Name, i) => ({ ID: i, Name })) });
+
+  test("a hint re-runs only the constructs and rows under the written paths", () => {
+    const { t, calls } = counted();
+    t.executeUpdates(state(["a", "b", "c", "d"]));
+    const before = calls();
+    const u = t.executeUpdates(state(["a", "b", "x", "d"]), { changed: [["Rows", 2, "Name"]] });
+    expect(u).toEqual({ "1": [["u", "2", { "1": "X" }]] });
+    expect(calls() - before).toBe(1);
+  });
+
+  test("an append hinted as index and length runs only the new row", () => {
+    const { t, calls } = counted();
+    t.executeUpdates(state(["a", "b"]));
+    const before = calls();
+    const u = t.executeUpdates(state(["a", "b", "c"]), { changed: [["Rows", 2], ["Rows", "length"]] });
+    expect(u).toEqual({ "1": [["a", [{ "0": "2", "1": "C" }]]] });
+    expect(calls() - before).toBe(1);
+  });
+
+  test("without a hint everything runs again and the result is the same", () => {
+    const { t, calls } = counted();
+    t.executeUpdates(state(["a", "b", "c", "d"]));
+    const before = calls();
+    expect(t.executeUpdates(state(["a", "b", "x", "d"]))).toEqual({ "1": [["u", "2", { "1": "X" }]] });
+    expect(calls() - before).toBe(5);
+  });
+
+  test("after a failed render the next call ignores its hint", () => {
+    const t = new Template("e").parse("{{.A}}{{index .L 0}}");
+    t.executeUpdates({ A: "a", L: [1] });
+    expect(() => t.executeUpdates({ A: "b", L: [] }, { changed: [["A"], ["L"]] })).toThrow();
+    // Only L is reported now, but A changed during the failed call too.
+    expect(t.executeUpdates({ A: "b", L: [2] }, { changed: [["L"]] })).toEqual({ "0": "b", "1": 2 });
+  });
+});
