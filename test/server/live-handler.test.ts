@@ -263,6 +263,29 @@ describe("WebSocket", () => {
   });
 });
 
+describe("store lifecycle", () => {
+  it("calls init once per session group, awaiting an async init before the first render", async () => {
+    let inits = 0;
+    class Seeded extends Counter {
+      async init(): Promise<void> {
+        inits++;
+        await new Promise((r) => setTimeout(r, 5));
+        this.count = 50;
+      }
+    }
+    const s = await start({}, new Seeded());
+    const cookie = await sessionCookie(s.url);
+    const a = await open(s, cookie);
+    const b = await open(s, cookie);
+    expect((await a.next())["tree"]).toMatchObject({ 0: "50" });
+    expect((await b.next())["tree"]).toMatchObject({ 0: "50" });
+    expect(inits).toBe(1);
+    const other = await open(s, await sessionCookie(s.url));
+    await other.next();
+    expect(inits).toBe(2);
+  });
+});
+
 describe("render failures", () => {
   it("answers an action whose new state cannot be rendered and keeps the connection usable", async () => {
     const view = new FakeView(["<p>", "</p>"], (data) => {
