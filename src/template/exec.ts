@@ -145,6 +145,7 @@ function isHexInt(s: string): boolean {
  * return st.out;
  */
 export class ExecState {
+  /** The set whose trees and functions the execution uses. */
   readonly set: TemplateSet;
   /** The tree being executed; it changes inside `{{template}}` invocations. */
   tree: Tree;
@@ -154,6 +155,7 @@ export class ExecState {
   node: AnyNode | null = null;
   /** Number of template invocations in progress. */
   depth = 0;
+  /** Limit of nested template invocations for this execution. */
   readonly maxDepth: number;
   /**
    * Whether dot holds an element of a range over a container, whose static Go type is

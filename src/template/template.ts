@@ -31,10 +31,7 @@ export interface PreparedTemplate {
   readonly tree: Tree;
 }
 
-/**
- * State shared by all templates of one set.
- * @internal
- */
+/** State shared by all templates of one set (for subclasses; not part of the public API). */
 export interface TemplateCommon {
   readonly set: TemplateSet;
   /** Template objects by name, created on demand so that `lookup` returns the same object. */
@@ -58,8 +55,10 @@ function cloneTree(tree: Tree): Tree {
 }
 
 /**
- * Behaviour shared by the two template classes. Not constructed directly. (Not marked internal:
- * the public classes extend it, so their declarations need it.)
+ * Behaviour shared by {@link TextTemplate} and {@link HtmlTemplate}; not constructed directly.
+ * (Not marked internal: the public classes extend it, so their declarations need it.)
+ * Subclasses (such as the live `Template`) get new instances for `new`, `lookup` and `clone`
+ * through their own constructor, called with the name and the options this one received.
  */
 export abstract class BaseTemplate {
   #name: string;
