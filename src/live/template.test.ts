@@ -86,7 +86,7 @@ describe("what the client cannot merge is sent in a form it can", () => {
   test.each([
     [
       "a range replaced by a node that contains a range",
-      "{{if .F}}{{range .L}}<i>{{.}}</i>{{end}}{{else}}{{if .G}}{{range .L}}<b>{{.}}</b>{{end}}{{end}}{{end}}",
+      "{{if .F}}{{range .L}}<i>{{.}}</i>{{end}}{{else}}<p>{{if .G}}{{range .L}}<b>{{.}}</b>{{end}}{{end}}</p>{{end}}",
       [
         { F: true, G: true, L: ["x", "y"] },
         { F: false, G: true, L: ["x", "y"] },
