@@ -12,7 +12,8 @@ export class BodyTooLargeError extends Error {}
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | { parsed: unknown }> {
   const pre = (req as { body?: unknown }).body;
-  if (pre !== undefined && (req.readableEnded || req.complete)) {
+  // Only when the stream was consumed: body-parser sets `req.body = {}` even for types it skips.
+  if (pre !== undefined && req.readableEnded) {
     if (Buffer.isBuffer(pre)) return pre;
     if (typeof pre === "string") return Buffer.from(pre, "utf8");
     return { parsed: pre };
