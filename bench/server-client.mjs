@@ -37,10 +37,16 @@ function nextMessage(ws) {
   });
 }
 
+/**
+ * Opens a WebSocket; resolves with it and a promise of its first message. The first message is
+ * listened for before "open": it can arrive in the same read as the upgrade response.
+ */
 function openSocket(url, headers) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-    ws.once("open", () => resolve(ws));
+    const first = nextMessage(ws);
+    first.catch(() => {});
+    ws.once("open", () => resolve({ ws, first }));
     ws.once("error", reject);
   });
 }
@@ -57,8 +63,9 @@ export async function openLt(base, path, rows, cookie) {
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
     cookie = cookieHeader(res);
   }
-  const ws = await openSocket(base.replace(/^http/, "ws") + path, { cookie });
-  const first = await nextMessage(ws);
+  const opened = await openSocket(base.replace(/^http/, "ws") + path, { cookie });
+  const ws = opened.ws;
+  const first = await opened.first;
   const firstTree = JSON.parse(first.toString());
   if (typeof firstTree.tree !== "object") throw new Error(`first frame has no tree: ${first}`);
   return {
@@ -97,7 +104,8 @@ export async function openLvjs(base, path, rows) {
   const session = pick(/data-phx-session="([^"]*)"/);
   const statics = pick(/data-phx-static="([^"]*)"/);
   const viewId = pick(/id="(phx-[^"]+)"/);
-  const ws = await openSocket(
+  // LiveViewJS sends nothing before the join, so the first-message promise is not needed here.
+  const { ws } = await openSocket(
     `${base.replace(/^http/, "ws")}/live/websocket?_csrf_token=${encodeURIComponent(csrf)}&vsn=2.0.0`,
     { cookie: cookieHeader(res) },
   );

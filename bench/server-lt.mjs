@@ -2,8 +2,11 @@
 // ROWS rows) served by the built library's live handler on bare node:http, in its own process.
 // Started by the bench with `fork()`; talks to it over IPC (see bench/server-ipc.mjs).
 import http from "node:http";
-import { Template, MemorySessionStore } from "../dist/index.js";
 import { serveIpc } from "./server-ipc.mjs";
+
+// LT_DIST points at another build of the library (e.g. a snapshot of dist/ taken while other work
+// rebuilds it); default: this checkout's dist/.
+const { Template, MemorySessionStore } = await import(process.env["LT_DIST"] ?? "../dist/index.js");
 
 const ROWS = Number(process.env["ROWS"] ?? 10);
 
@@ -12,19 +15,19 @@ const source = `<!DOCTYPE html>
   <head><meta charset="utf-8"><title>bench</title></head>
   <body>
 <h1>{{.Count}}</h1>
-<p>broadcasts: {{.Shared.Ticks}}</p>
+<p>broadcasts: {{.Ticks}}</p>
 <button lvt-on:click="increment">+</button>
 <ul>{{range .Rows}}<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>{{end}}</ul>
   </body>
 </html>`;
 
-/** State every session can see; bumped by the "broadcast" request. */
-const shared = { Ticks: 0 };
+/** Bumped by every "broadcast" request and pushed to every session group. */
+let ticks = 0;
 
 class BenchStore {
   Count = 0;
   Rows = [];
-  Shared = shared;
+  Ticks = 0;
   constructor() {
     for (let i = 0; i < ROWS; i++) this.Rows.push({ ID: i, Name: `Row ${i}`, Value: 0 });
   }
@@ -57,8 +60,12 @@ server.listen(0, "127.0.0.1", () => {
     {
       async broadcast() {
         const t0 = process.hrtime.bigint();
-        shared.Ticks++;
-        await handler.broadcast();
+        ticks++;
+        // The update runs against each group's store, like an action: its write is what the
+        // render of that group picks up.
+        await handler.broadcast((store) => {
+          store.Ticks = ticks;
+        });
         return { t0: String(t0), t1: String(process.hrtime.bigint()) };
       },
     },

@@ -14,8 +14,10 @@
 // - memory per idle connection: server RSS and JS heap (after GC) with 300 open connections,
 //   each from its own session (page GET + WebSocket), minus the figure before them, / 300.
 // - broadcast fan-out (livetemplate only): from the `broadcast()` call until the last client
-//   received its frame, with every connection in its own session group; timestamps on the
-//   system-wide monotonic clock (`process.hrtime`), so they compare across processes.
+//   received its frame, with all connections in one session group and with every connection in
+//   its own group; timestamps on the system-wide monotonic clock (`process.hrtime`), so they
+//   compare across processes. "server done" is when `broadcast()` resolved (every frame handed
+//   to the kernel).
 //
 // Environment: BENCH_EVENTS (measured events, default 1000), BENCH_WARMUP (default 200),
 // BENCH_SIZES (default "10,100,1000"), BENCH_FANOUT (default "100,1000,10000"),
@@ -57,7 +59,8 @@ function request(child, msg) {
 
 async function startServer(spec, rows) {
   const child = fork(dir + spec.file, [], {
-    execArgv: ["--expose-gc"],
+    // BENCH_PROF=<dir> writes a CPU profile of each server process there.
+    execArgv: ["--expose-gc", ...(process.env["BENCH_PROF"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROF"]}`] : [])],
     env: { ...process.env, ROWS: String(rows) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -71,8 +74,11 @@ async function startServer(spec, rows) {
 async function stop(child) {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
-  child.kill();
+  // A clean exit (so that profiles are written); a kill if it does not come.
+  request(child, { type: "exit" }).catch(() => {});
+  const timer = setTimeout(() => child.kill(), 2000);
   await exited;
+  clearTimeout(timer);
 }
 
 function startClient() {
@@ -117,6 +123,7 @@ async function updates() {
             rows,
             kind,
             cpuUs: cpuMicros(c0, c1) / EVENTS,
+            userUs: (c1.user - c0.user) / EVENTS,
             bytes: quantile(r.bytes, 0.5),
             maxBytes: Math.max(...r.bytes),
             p50: quantile(r.rtt, 0.5),
@@ -161,8 +168,13 @@ async function memory() {
   return results;
 }
 
-/** Broadcast fan-out of the livetemplate handler to 100 / 1,000 / 10,000 connections. */
-async function fanout() {
+/**
+ * Broadcast fan-out of the livetemplate handler to 100 / 1,000 / 10,000 connections, either every
+ * connection in its own session group ("groups": one render per connection) or all of them in one
+ * group, as tabs of one user or viewers of one shared page ("shared": one render, one encoded
+ * frame written to every socket).
+ */
+async function fanout(mode) {
   const spec = SERVERS.find((s) => s.proto === "lt");
   if (spec === undefined) return [];
   const results = [];
@@ -171,6 +183,12 @@ async function fanout() {
     const procs = count >= 2000 ? 4 : 1;
     const clients = Array.from({ length: procs }, startClient);
     try {
+      let cookie;
+      if (mode === "shared") {
+        const res = await fetch(server.base + server.path, { headers: { accept: "text/html" } });
+        await res.text();
+        cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      }
       const openStart = Date.now();
       await Promise.all(
         clients.map((c, i) =>
@@ -182,11 +200,13 @@ async function fanout() {
             rows: 10,
             count: Math.floor(count / procs) + (i < count % procs ? 1 : 0),
             parallel: 25,
+            cookie,
           }),
         ),
       );
       const openMs = Date.now() - openStart;
       const times = [];
+      const serverTimes = [];
       let received = 0;
       for (let rep = 0; rep < BROADCAST_REPEATS; rep++) {
         await Promise.all(clients.map((c) => request(c, { type: "arm" })));
@@ -196,9 +216,10 @@ async function fanout() {
         if (received !== count) throw new Error(`broadcast reached ${received} of ${count} connections`);
         const last = got.reduce((a, g) => (BigInt(g.last) > a ? BigInt(g.last) : a), 0n);
         times.push(Number(last - BigInt(b.t0)) / 1e6);
+        serverTimes.push(Number(BigInt(b.t1) - BigInt(b.t0)) / 1e6);
         await new Promise((r) => setTimeout(r, 200));
       }
-      results.push({ count, p50: quantile(times, 0.5), max: Math.max(...times), openMs });
+      results.push({ mode, count, p50: quantile(times, 0.5), max: Math.max(...times), server: quantile(serverTimes, 0.5), openMs });
     } finally {
       for (const c of clients) c.kill();
       await stop(server.child);
@@ -219,18 +240,25 @@ if (!SKIP.has("updates")) {
   console.log("\nPer update (server CPU per event, reply frame, round trip):\n");
   console.log(
     table(
-      ["rows", "update", "server", "CPU/update µs", "frame B", "p50 ms", "p99 ms"],
-      r.map((x) => [x.rows, x.kind === "row" ? "change one row" : "increment counter", x.server, fmt(x.cpuUs), x.bytes, fmt(x.p50, 3), fmt(x.p99, 3)]),
+      ["rows", "update", "server", "CPU/update µs", "of which user µs", "frame B", "p50 ms", "p99 ms"],
+      r.map((x) => [x.rows, x.kind === "row" ? "change one row" : "increment counter", x.server, fmt(x.cpuUs), fmt(x.userUs), x.bytes, fmt(x.p50, 3), fmt(x.p99, 3)]),
     ),
   );
   const ratios = [];
   for (const x of r.filter((y) => y.proto === "lt")) {
     const peer = r.find((y) => y.proto === "lvjs" && y.rows === x.rows && y.kind === x.kind);
-    if (peer) ratios.push([x.rows, x.kind === "row" ? "change one row" : "increment counter", fmt(peer.cpuUs / x.cpuUs) + "x", fmt(peer.bytes / x.bytes) + "x"]);
+    if (peer)
+      ratios.push([
+        x.rows,
+        x.kind === "row" ? "change one row" : "increment counter",
+        fmt(peer.cpuUs / x.cpuUs) + "x",
+        fmt(peer.userUs / x.userUs) + "x",
+        fmt(peer.bytes / x.bytes) + "x",
+      ]);
   }
   if (ratios.length > 0) {
     console.log("\nLiveViewJS / livetemplate:\n");
-    console.log(table(["rows", "update", "CPU ratio", "frame ratio"], ratios));
+    console.log(table(["rows", "update", "CPU ratio", "user CPU ratio", "frame ratio"], ratios));
   }
   console.log("\nFirst frame (full tree) bytes: " + r.filter((x) => x.kind === "increment").map((x) => `${x.server} N=${x.rows}: ${x.firstBytes}`).join("; "));
 }
@@ -242,9 +270,14 @@ if (!SKIP.has("memory")) {
 }
 
 if (!SKIP.has("fanout")) {
-  const r = await fanout();
+  const r = [...(await fanout("shared")), ...(await fanout("groups"))];
   if (r.length > 0) {
-    console.log(`\nBroadcast fan-out (livetemplate, N = 10, every connection its own session group, ${BROADCAST_REPEATS} broadcasts):\n`);
-    console.log(table(["connections", "p50 ms", "max ms", "time to open (ms)"], r.map((x) => [x.count, fmt(x.p50), fmt(x.max), x.openMs])));
+    console.log(`\nBroadcast fan-out (livetemplate, N = 10, from broadcast() to the last frame received, ${BROADCAST_REPEATS} broadcasts):\n`);
+    console.log(
+      table(
+        ["connections", "session groups", "last frame received p50 ms", "max ms", "server done p50 ms", "time to open (ms)"],
+        r.map((x) => [x.count, x.mode === "shared" ? "1 (shared render)" : `${x.count} (one each)`, fmt(x.p50), fmt(x.max), fmt(x.server), x.openMs]),
+      ),
+    );
   }
 }
