@@ -411,6 +411,13 @@ class HandlerCore {
       sendText(res, 405, "method not allowed\n", { Allow: "GET, HEAD, POST" });
       return;
     }
+    // Cross-site form posts could otherwise ride on credentials a browser sends by itself
+    // (Basic auth, cookies of a custom authenticator); browsers always send Origin on POST.
+    if (method === "POST" && req.headers.origin !== undefined && !this.originOk(req.headers.origin, req)) {
+      this.o.logger.warn(`LT_ERR_AUTH_ORIGIN: rejected POST from origin ${req.headers.origin}`);
+      sendJSON(res, 403, envelope("LT_ERR_AUTH_ORIGIN", "cross-origin request refused"));
+      return;
+    }
     const who = await this.identify(req);
     if (who === undefined) {
       sendText(res, 401, "unauthorized\n", this.auth.challenge?.(req) ?? {});

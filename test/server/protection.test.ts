@@ -44,6 +44,17 @@ describe("origin check", () => {
     expect((await ok.next())["tree"]).toBeDefined();
   });
 
+  it("refuses a cross-origin POST with 403 and accepts same-origin and Origin-less posts", async () => {
+    const s = await start();
+    const post = (headers: Record<string, string>) =>
+      fetch(s.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ action: "increment" }) });
+    const evil = await post({ origin: "http://evil.example" });
+    expect(evil.status).toBe(403);
+    expect(await evil.json()).toMatchObject({ type: "error", code: "LT_ERR_AUTH_ORIGIN" });
+    expect((await post({ origin: `http://${new URL(s.url).host}` })).status).toBe(200);
+    expect((await post({})).status).toBe(200);
+  });
+
   it("uses a custom origin validator", async () => {
     const s = await start({ originValidator: (origin) => origin === "https://app.example" });
     expect(await refusedStatus(new TestClient(s.wsUrl, { headers: { origin: `http://${new URL(s.url).host}` } }))).toBe(403);
