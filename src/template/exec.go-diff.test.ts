@@ -393,3 +393,43 @@ describe.skipIf(skipWithoutGo)("html/template through HtmlTemplate compared with
     cases.forEach((c, i) => compare(c, results[i] as GoResult));
   });
 });
+
+describe.skipIf(skipWithoutGo)("random html templates compared with Go", () => {
+  // Actions in text and in a quoted attribute, over the same random JSON data.
+  const { htmlBody } = fc.letrec<{ htmlBody: string; htmlNode: string }>((tie) => ({
+    htmlNode: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.constantFrom("t ", "<b>", "</b>", `<a title="`, `">`),
+      goCommand.map((c) => `{{${c}}}`),
+      fc.tuple(fc.constantFrom("if", "with", "range"), goCommand, tie("htmlBody")).map(
+        ([kw, c, b]) => `{{${kw} ${c}}}${b}{{end}}`,
+      ),
+    ),
+    htmlBody: fc.array(tie("htmlNode"), { maxLength: 4 }).map((parts) => parts.join("")),
+  }));
+
+  it("render as Go renders them", () => {
+    const seed = Number(process.env["LT_GO_DIFF_SEED"] ?? 20261125);
+    const numRuns = Number(process.env["LT_GO_DIFF_RUNS"] ?? 300);
+    const samples = fc.sample(fc.tuple(htmlBody, jsonData), { seed, numRuns });
+    const cases: GoCase[] = samples.map(([body, value]) => ({ mode: "html", template: body, data: value }));
+    const results = runGo(cases);
+    let compared = 0;
+    cases.forEach((c, i) => {
+      const go = results[i] as GoResult;
+      const ours = runOurs(c);
+      if (knownDifference(go, ours)) return;
+      const label = `template ${JSON.stringify(c.template)} data ${JSON.stringify(c.data)}`;
+      if (go.err !== undefined && go.out === undefined) {
+        expect(ours.err, `${label}: Go error before execution: ${go.err}`).toBeDefined();
+      } else if (go.err !== undefined) {
+        expect(ours.err, label).toBe(go.err);
+      } else {
+        expect(ours.err, label).toBeUndefined();
+        expect(ours.out, label).toBe(go.out);
+      }
+      compared++;
+    });
+    expect(compared).toBeGreaterThan(numRuns * 0.75);
+  });
+});

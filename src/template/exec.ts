@@ -852,6 +852,7 @@ export class ExecState {
         argv.push(callee.fn);
       } else if (argNode.type === "nil") {
         // A builtin's parameters are reflect.Values in Go: a literal nil arrives invalid.
+        this.node = argNode;
         argv.push(undefined);
       } else {
         argv.push(this.evalArg(dot, argNode));
