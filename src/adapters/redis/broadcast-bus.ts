@@ -33,9 +33,9 @@ const RESYNC: BroadcastMessage = { source: "", channel: RESYNC_CHANNEL, target: 
  * A {@link BroadcastBus} over Redis pub/sub: a change on one instance re-renders the affected
  * connections on every instance. Create one per process and give it to every handler.
  *
- * Delivery is at most once. After a disconnection the bus subscribes again and then tells its
- * handlers to re-sync every group they hold from the session store, which makes up for the
- * notices missed meanwhile.
+ * Delivery is at most once. Each time the subscriber connection is (re)established the bus
+ * subscribes and then tells its handlers to re-sync every group they hold from the session
+ * store, which makes up for the notices missed while it was not listening.
  *
  * @example
  * ```ts
@@ -126,15 +126,14 @@ export class RedisBroadcastBus implements BroadcastBus {
       retryStrategy: (times: number) => backoff(times),
       lazyConnect: false,
     });
-    let connectedBefore = false;
     sub.on("error", (err: unknown) => this.health.failed(err));
     sub.on("ready", () => {
-      const again = connectedBefore;
-      connectedBefore = true;
       sub.subscribe(this.channel).then(
         () => {
           this.health.succeeded();
-          if (again) this.deliver(RESYNC);
+          // Also after the first connection: when Redis was down at start, handlers may already
+          // hold groups. With none held, the re-sync costs nothing.
+          this.deliver(RESYNC);
         },
         (err: unknown) => this.health.failed(err),
       );

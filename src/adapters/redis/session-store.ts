@@ -126,6 +126,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   bind(binding: SessionStoreBinding): void {
+    const before = this.binding;
+    if (before !== undefined && before.names.join("\u0000") !== binding.names.join("\u0000")) {
+      // Two handlers with different stores would revive each other's groups with the wrong classes.
+      this.logger.warn(`session store ${this.prefix}*: bound to a second handler with other store names; give each handler its own prefix`);
+    }
     this.binding = binding;
   }
 
