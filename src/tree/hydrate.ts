@@ -342,6 +342,10 @@ export class Hydrator {
         seen.add(a.h);
       }
     } else {
+      // Generated keys stay with their position for an edited item; when several items changed
+      // (a journal of shifted indices after an insert or a removal) matching by content finds
+      // the shift instead of updating every item.
+      ok = fresh.filter((it, j) => it.h !== replaced[j]!.h).length <= 1;
       fresh.forEach((it, j) => (fresh[j] = it.key === replaced[j]!.key ? it : { ...it, key: replaced[j]!.key }));
       added.forEach((a, j) => {
         const h = c.keySlot !== null ? fnv(vNodeHtml({ kind: "node", block: c.body, slots: a.slots, hasRange: false })) : a.h;
