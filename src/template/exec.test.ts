@@ -72,6 +72,7 @@ const data = {
   niladic: () => "called",
   html: new HTML("<b>x</b>"),
   set: new Set(["x", "y"]),
+  nan: NaN,
 };
 
 describe("text and actions", () => {
@@ -91,6 +92,9 @@ describe("text and actions", () => {
     ["prints literals", `{{"s"}} {{1}} {{1.5}} {{true}} {{'a'}} {{0x10}} {{1e3}}`, "s 1 1.5 true 97 16 1000"],
     ["prints a raw string literal", "{{`a\\nb`}}", "a\\nb"],
     ["trims spaces with dashes", "a  {{- .num -}}  b", "a17b"],
+    ["trims newlines around a trimmed comment", "a\n  {{- /* c */ -}}\n  b", "ab"],
+    ["prints a class instance as a Go struct", "{{.person}}", "{Ann 30}"],
+    ["chains three commands", "{{.person.name | printf \"%s!\" | len}}", "4"],
     ["drops comments", "a{{/* hidden */}}b", "ab"],
     ["prints trusted content as its text", "{{.html}}", "<b>x</b>"],
     ["calls a niladic function property", "{{.niladic}}", "called"],
@@ -134,6 +138,10 @@ describe("variables", () => {
     ["assigns across range iterations", "{{$s := 0}}{{range .list}}{{$s = .}}{{end}}{{$s}}", "3"],
     ["sees the if pipeline's variable in else", "{{if $x := .zero}}a{{else}}{{$x}}{{end}}", "0"],
     ["declares in a parenthesized pipeline", "{{$x := (len .list)}}{{$x}}", "3"],
+    ["sees an if variable in its else-if chain", "{{if $x := .zero}}a{{else if $y := .num}}{{$x}}-{{$y}}{{end}}", "0-17"],
+    ["keeps a with variable out of the enclosing scope", "{{$v := 1}}{{with $v := .str}}{{$v}}{{end}}{{$v}}", "hello1"],
+    ["lets $ stay the data inside nested withs", "{{with .nested}}{{with .inner}}{{$.num}}{{end}}{{end}}", "17"],
+    ["assigns a variable from a comparison", "{{$b := eq .num 17}}{{if $b}}yes{{end}}", "yes"],
   ])("%s", (_title, text, want) => {
     expect(run(text, data)).toBe(want);
   });
@@ -142,6 +150,9 @@ describe("variables", () => {
 describe("if and with", () => {
   it.each([
     ["takes the branch for true", "{{if .t}}yes{{end}}", "yes"],
+    ["branches on a comparison", "{{if gt .num 10}}big{{else}}small{{end}}", "big"],
+    ["branches on and/or of fields", "{{if and .t (or .f .num)}}y{{end}}", "y"],
+    ["treats NaN as true, as Go's float", "{{if .nan}}y{{else}}n{{end}}", "y"],
     ["skips for false", "{{if .f}}yes{{end}}", ""],
     ["takes else for false", "{{if .f}}yes{{else}}no{{end}}", "no"],
     ["chains else if", "{{if .f}}1{{else if .zero}}2{{else if .num}}3{{else}}4{{end}}", "3"],
