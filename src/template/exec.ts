@@ -110,6 +110,9 @@ export interface TemplateFrame {
 
 /** Marks "no value from a previous command" (Go's missingVal). */
 const NO_FINAL: unique symbol = Symbol("no final value");
+/** The head of a field chain, typed interface {} (a range element) or concretely. */
+const IFACE_HEAD: unique symbol = Symbol("interface head");
+const CONCRETE_HEAD: unique symbol = Symbol("concrete head");
 type Final = unknown;
 
 /** Whether a value is a Go map, whose element type (for JavaScript data) is interface {}. */
@@ -663,13 +666,15 @@ export class ExecState {
     headIface: boolean,
   ): unknown {
     const last = ident.length - 1;
-    let fromMap = headIface;
+    // The container a receiver was read from decides only how an error names its type, so it
+    // is passed along and inspected only then.
+    let parent: unknown = headIface ? IFACE_HEAD : CONCRETE_HEAD;
     for (let i = start; i < last; i++) {
       const container = receiver;
-      receiver = this.evalField(dot, ident[i] as string, node, null, NO_FINAL, receiver, fromMap);
-      fromMap = isMapLike(container);
+      receiver = this.evalField(dot, ident[i] as string, node, null, NO_FINAL, receiver, parent);
+      parent = container;
     }
-    return this.evalField(dot, ident[last] as string, node, args, final, receiver, fromMap);
+    return this.evalField(dot, ident[last] as string, node, args, final, receiver, parent);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: readonly ArgNode[] | null, final: Final): unknown {
@@ -703,7 +708,7 @@ export class ExecState {
     args: readonly ArgNode[] | null,
     final: Final,
     receiver: unknown,
-    fromMap = false,
+    parent: unknown = CONCRETE_HEAD,
   ): unknown {
     if (receiver === undefined) {
       if (this.set.missingKey === "error") this.fail(`nil data; no entry for key ${quote(name, false)}`);
@@ -718,7 +723,7 @@ export class ExecState {
       } else if (receiver instanceof Map) {
         value = (receiver as Map<unknown, unknown>).get(name);
       } else if (Array.isArray(receiver) || !this.hasFields(receiver)) {
-        return this.fail(`can't evaluate field ${name} in type ${fromMap ? "interface {}" : goTypeName(receiver)}`);
+        return this.failField(name, receiver, parent);
       } else {
         value = getProperty(receiver, name);
       }
@@ -736,8 +741,13 @@ export class ExecState {
       }
       return value;
     }
-    // A value read from a map has Go's static type interface {}, which Go names here.
-    return this.fail(`can't evaluate field ${name} in type ${fromMap ? "interface {}" : goTypeName(receiver)}`);
+    return this.failField(name, receiver, parent);
+  }
+
+  /** A value read from a map, or a range element, has Go's static type interface {}, which Go names here. */
+  private failField(name: string, receiver: unknown, parent: unknown): never {
+    const iface = parent === IFACE_HEAD || (parent !== CONCRETE_HEAD && isMapLike(parent));
+    return this.fail(`can't evaluate field ${name} in type ${iface ? "interface {}" : goTypeName(receiver)}`);
   }
 
   /** Objects whose properties are template fields: not arrays, Sets, typed arrays or trusted strings. */
