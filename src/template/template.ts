@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { LiveTemplateError } from "../errors.js";
-import { TemplateParseError, TemplateUndefinedError } from "./errors.js";
+import { TemplateEscapeError, TemplateParseError, TemplateUndefinedError } from "./errors.js";
 import { escapeTrees, escaperFuncs } from "./escape/index.js";
 import { executeTree, TemplateSet, type TemplateFunction } from "./exec.js";
 import { quote } from "./fmt-quote.js";
@@ -97,11 +97,18 @@ export abstract class BaseTemplate {
   parse(text: string): this {
     this.checkCanParse();
     const set = this.#common.set;
-    const trees = parse(this.#name, text, {
-      leftDelim: this.#leftDelim,
-      rightDelim: this.#rightDelim,
-      isFunc: (name) => set.hasFunc(name),
-    });
+    let trees: Map<string, Tree>;
+    try {
+      trees = parse(this.#name, text, {
+        leftDelim: this.#leftDelim,
+        rightDelim: this.#rightDelim,
+        isFunc: (name) => set.hasFunc(name),
+      });
+    } catch (err) {
+      // Only template errors leave this library, whatever the input.
+      if (err instanceof LiveTemplateError) throw err;
+      throw new TemplateParseError(`template: ${this.#name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
     for (const [name, tree] of trees) {
       const old = set.trees.get(name);
       if (old !== undefined && isEmptyTree(tree.root)) continue;
@@ -350,8 +357,12 @@ export class HtmlTemplate extends BaseTemplate {
       try {
         escapeTrees(set.trees, name);
       } catch (err) {
-        if (err instanceof LiveTemplateError) common.escapeErrors.set(name, err);
-        throw err;
+        const failure =
+          err instanceof LiveTemplateError
+            ? err
+            : new TemplateEscapeError(`html/template:${name}: ${err instanceof Error ? err.message : String(err)}`);
+        common.escapeErrors.set(name, failure);
+        throw failure;
       }
       common.escaped.add(name);
     }
