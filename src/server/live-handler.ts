@@ -14,7 +14,6 @@ import {
   ERROR_RATE_LIMIT,
   HEADER_WEBSOCKET,
 } from "../protocol/wire.js";
-import type { ErrorCode } from "../errors.js";
 import { ActionData, type ActionContext } from "./action-context.js";
 import { errorsFromThrown } from "./action-errors.js";
 import { AnonymousAuthenticator, type Authenticator } from "./authenticator.js";
@@ -31,6 +30,7 @@ import {
   wantsJSON,
 } from "./http-io.js";
 import { CLOSE_CODES, LiveConnection } from "./live-connection.js";
+import { envelope, pagePath, parseMessage, rawToString, rejectUpgrade, toRecord, validateMessage } from "./messages.js";
 import { resolveOptions, sameOrigin, type LiveHandlerOptions, type OriginValidator, type ResolvedOptions } from "./options.js";
 import { SessionGroup } from "./session-group.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
@@ -873,61 +873,4 @@ function adoptStores(g: SessionGroup, stores: SessionStores): void {
   if (stores === g.stores) return;
   g.stores = stores;
   g.noteChanged(undefined);
-}
-
-function envelope(code: ErrorCode, message: string): { type: "error"; code: ErrorCode; message: string } {
-  return { type: "error", code, message };
-}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
-  const lines = [`HTTP/1.1 ${status} ${text}`, "Connection: close", "Content-Length: 0"];
-  for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
-  socket.end(lines.join("\r\n") + "\r\n\r\n");
-}
-
-function rawToString(raw: RawData): string {
-  if (Buffer.isBuffer(raw)) return raw.toString("utf8");
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString("utf8");
-  return Buffer.from(raw).toString("utf8");
-}
-
-interface ParsedMessage {
-  action: string;
-  data: Record<string, unknown>;
-  submitter: string | undefined;
-}
-
-/** Parses and checks a client message; returns a problem description on failure. */
-function parseMessage(text: string): ParsedMessage | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return "message is not valid JSON";
-  }
-  return validateMessage(value);
-}
-
-function validateMessage(value: unknown): ParsedMessage | string {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "message must be a JSON object";
-  const m = value as Record<string, unknown>;
-  if (typeof m["action"] !== "string" || m["action"] === "") return 'message lacks a string "action"';
-  const data = m["data"];
-  if (data !== undefined && data !== null && (typeof data !== "object" || Array.isArray(data))) return '"data" must be an object';
-  const submitter = m["submitter"];
-  return {
-    action: m["action"],
-    data: (data ?? {}) as Record<string, unknown>,
-    submitter: typeof submitter === "string" ? submitter : undefined,
-  };
-}
-
-function toRecord(v: unknown): Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
-}
-
-/** The page's own path as the browser sees it (Express strips a router's mount path from `url`). */
-function pagePath(req: IncomingMessage, fallback: string): string {
-  const original = (req as { originalUrl?: string }).originalUrl;
-  return original !== undefined ? new URL(original, "http://localhost").pathname : fallback;
 }
