@@ -104,6 +104,7 @@ export class Template extends HtmlTemplate {
    * Renders `data` as a tree update for this instance's client: the first call (and the first
    * after {@link executeToHTML} or {@link reset}) returns the full tree with all statics, later
    * calls the update from the previous call's tree (`{}` when nothing changed).
+   * The result shares its statics arrays with the compiled template: serialise it, do not mutate it.
    * @throws the same template errors as `execute`; on error the remembered tree is unchanged.
    */
   executeUpdates(data: unknown, options: UpdateOptions = {}): TreeNode | TreeUpdate {
