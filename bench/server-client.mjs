@@ -73,7 +73,12 @@ export async function openLt(base, path, rows, cookie) {
     cookie,
     firstBytes: first.length,
     async send(kind, k) {
-      const msg = kind === "increment" ? { action: "increment" } : { action: "bump", data: { id: k % rows } };
+      const msg =
+        kind === "increment"
+          ? { action: "increment" }
+          : kind === "ping"
+            ? { action: "__ping__" }
+            : { action: "bump", data: { id: k % rows } };
       const reply = nextMessage(ws);
       const t0 = now();
       ws.send(JSON.stringify(msg));
@@ -113,10 +118,10 @@ export async function openLvjs(base, path, rows) {
   const joinRef = "1";
   // Message refs count from 1; the join is "1", so it matches joinRef as the Phoenix client does.
   let ref = 0;
-  const call = async (event, payload) => {
+  const call = async (event, payload, onTopic = topic) => {
     const myRef = String(++ref);
     const t0 = now();
-    ws.send(JSON.stringify([joinRef, myRef, topic, event, payload]));
+    ws.send(JSON.stringify([joinRef, myRef, onTopic, event, payload]));
     for (;;) {
       const data = await nextMessage(ws);
       const msg = JSON.parse(data.toString());
@@ -135,9 +140,10 @@ export async function openLvjs(base, path, rows) {
     ws,
     firstBytes: joined.bytes,
     send(kind, k) {
-      return kind === "increment"
-        ? call("event", { type: "click", event: "increment", value: {} })
-        : call("event", { type: "click", event: "bump", value: { id: String(k % rows) } });
+      if (kind === "increment") return call("event", { type: "click", event: "increment", value: {} });
+      // The Phoenix heartbeat: answered without rendering, like livetemplate's __ping__.
+      if (kind === "ping") return call("heartbeat", {}, "phoenix");
+      return call("event", { type: "click", event: "bump", value: { id: String(k % rows) } });
     },
     close() {
       ws.close();

@@ -9,6 +9,8 @@
 // - CPU/update: server process CPU (user + system, `process.cpuUsage()` read over IPC) during the
 //   measured events, divided by their number. Includes parsing, the action, rendering, diffing,
 //   serialization and the WebSocket write: everything the server does per event.
+// - ping: a message each server answers without rendering (`__ping__`; the Phoenix heartbeat), so
+//   "above ping" is the CPU an update costs beyond receiving and answering a frame.
 // - frame: bytes of the server's reply frame payload (median over the measured events).
 // - p50/p99: round trip seen by the client, from send to the reply's arrival.
 // - memory per idle connection: server RSS and JS heap (after GC) with 300 open connections,
@@ -17,9 +19,10 @@
 //   received its frame, with all connections in one session group and with every connection in
 //   its own group; timestamps on the system-wide monotonic clock (`process.hrtime`), so they
 //   compare across processes. "server done" is when `broadcast()` resolved (every frame handed
-//   to the kernel).
+//   to the kernel), "server CPU" the server process's CPU time during that call.
 //
 // Environment: BENCH_EVENTS (measured events, default 1000), BENCH_WARMUP (default 200),
+// BENCH_ROUNDS (the measured events are split in rounds alternating between servers, default 5),
 // BENCH_SIZES (default "10,100,1000"), BENCH_FANOUT (default "100,1000,10000"),
 // BENCH_ONLY ("lt" or "lvjs"), BENCH_SKIP (comma list of "updates,memory,fanout").
 import { fork } from "node:child_process";
@@ -31,6 +34,7 @@ const WARMUP = Number(process.env["BENCH_WARMUP"] ?? 200);
 const SIZES = (process.env["BENCH_SIZES"] ?? "10,100,1000").split(",").map(Number);
 const FANOUT = (process.env["BENCH_FANOUT"] ?? "100,1000,10000").split(",").map(Number);
 const SKIP = new Set((process.env["BENCH_SKIP"] ?? "").split(",").filter(Boolean));
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
 const IDLE_CONNECTIONS = 300;
 const BROADCAST_REPEATS = 7;
 
@@ -101,39 +105,71 @@ function table(header, rows) {
   return [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(line)].join("\n");
 }
 
+const KIND_LABEL = { ping: "ping (no render)", increment: "increment counter", row: "change one row" };
+
+/** CPU per ping of the same server and size: the transport's share of every update. */
+function floor(results, x) {
+  return results.find((y) => y.proto === x.proto && y.rows === x.rows && y.kind === "ping")?.cpuUs ?? 0;
+}
+
 // ---- phases -----------------------------------------------------------------------------------
 
-/** Per-update CPU, frame bytes and round trips for every server, N and update kind. */
+/**
+ * Per-update CPU, frame bytes and round trips for every server, N and update kind. Both servers of
+ * one N run at once (the idle one costs nothing) and take turns: the measured events are split in
+ * ROUNDS rounds that alternate between them, so load from elsewhere on the machine falls on both
+ * alike. CPU is the median of the rounds; round trips are pooled over all measured events.
+ */
 async function updates() {
   const results = [];
   for (const rows of SIZES) {
-    for (const spec of SERVERS) {
-      const server = await startServer(spec, rows);
-      const client = startClient();
-      try {
+    const running = [];
+    try {
+      for (const spec of SERVERS) {
+        const server = await startServer(spec, rows);
+        const client = startClient();
+        running.push({ spec, server, client });
         const opened = await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows });
-        for (const kind of ["increment", "row"]) {
-          await request(client, { type: "run", kind, count: WARMUP, offset: 0 });
-          const c0 = await request(server.child, { type: "cpu" });
-          const r = await request(client, { type: "run", kind, count: EVENTS, offset: WARMUP });
-          const c1 = await request(server.child, { type: "cpu" });
+        running[running.length - 1].firstBytes = opened.firstBytes;
+      }
+      for (const kind of ["ping", "increment", "row"]) {
+        const acc = running.map(() => ({ cpu: [], user: [], bytes: [], rtt: [], sample: "" }));
+        for (const { client } of running) await request(client, { type: "run", kind, count: WARMUP, offset: 0 });
+        const perRound = Math.ceil(EVENTS / ROUNDS);
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const [i, { server, client }] of running.entries()) {
+            const c0 = await request(server.child, { type: "cpu" });
+            const r = await request(client, { type: "run", kind, count: perRound, offset: WARMUP + round * perRound });
+            const c1 = await request(server.child, { type: "cpu" });
+            const a = acc[i];
+            a.cpu.push(cpuMicros(c0, c1) / perRound);
+            a.user.push((c1.user - c0.user) / perRound);
+            a.bytes.push(...r.bytes);
+            a.rtt.push(...r.rtt);
+            a.sample = r.sample;
+          }
+        }
+        for (const [i, { spec, firstBytes }] of running.entries()) {
+          const a = acc[i];
           results.push({
             server: spec.name,
             proto: spec.proto,
             rows,
             kind,
-            cpuUs: cpuMicros(c0, c1) / EVENTS,
-            userUs: (c1.user - c0.user) / EVENTS,
-            bytes: quantile(r.bytes, 0.5),
-            maxBytes: Math.max(...r.bytes),
-            p50: quantile(r.rtt, 0.5),
-            p99: quantile(r.rtt, 0.99),
-            firstBytes: opened.firstBytes,
-            sample: r.sample,
+            cpuUs: quantile(a.cpu, 0.5),
+            userUs: quantile(a.user, 0.5),
+            bytes: quantile(a.bytes, 0.5),
+            maxBytes: Math.max(...a.bytes),
+            p50: quantile(a.rtt, 0.5),
+            p99: quantile(a.rtt, 0.99),
+            firstBytes,
+            sample: a.sample,
           });
-          if (process.env["BENCH_VERBOSE"]) console.log(spec.proto, rows, kind, r.sample);
+          if (process.env["BENCH_VERBOSE"]) console.log(spec.proto, rows, kind, a.sample);
         }
-      } finally {
+      }
+    } finally {
+      for (const { server, client } of running) {
         client.kill();
         await stop(server.child);
       }
@@ -207,6 +243,7 @@ async function fanout(mode) {
       const openMs = Date.now() - openStart;
       const times = [];
       const serverTimes = [];
+      const serverCpu = [];
       let received = 0;
       for (let rep = 0; rep < BROADCAST_REPEATS; rep++) {
         await Promise.all(clients.map((c) => request(c, { type: "arm" })));
@@ -217,9 +254,10 @@ async function fanout(mode) {
         const last = got.reduce((a, g) => (BigInt(g.last) > a ? BigInt(g.last) : a), 0n);
         times.push(Number(last - BigInt(b.t0)) / 1e6);
         serverTimes.push(Number(BigInt(b.t1) - BigInt(b.t0)) / 1e6);
+        serverCpu.push(b.cpuUs / 1000);
         await new Promise((r) => setTimeout(r, 200));
       }
-      results.push({ mode, count, p50: quantile(times, 0.5), max: Math.max(...times), server: quantile(serverTimes, 0.5), openMs });
+      results.push({ mode, count, p50: quantile(times, 0.5), max: Math.max(...times), server: quantile(serverTimes, 0.5), cpu: quantile(serverCpu, 0.5), openMs });
     } finally {
       for (const c of clients) c.kill();
       await stop(server.child);
@@ -232,7 +270,7 @@ async function fanout(mode) {
 
 console.log(
   `live handler benchmark: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, ` +
-    `${EVENTS} measured events after ${WARMUP} warm-up, one at a time`,
+    `${EVENTS} measured events after ${WARMUP} warm-up, one at a time, in ${ROUNDS} alternating rounds`,
 );
 
 if (!SKIP.has("updates")) {
@@ -240,12 +278,12 @@ if (!SKIP.has("updates")) {
   console.log("\nPer update (server CPU per event, reply frame, round trip):\n");
   console.log(
     table(
-      ["rows", "update", "server", "CPU/update µs", "of which user µs", "frame B", "p50 ms", "p99 ms"],
-      r.map((x) => [x.rows, x.kind === "row" ? "change one row" : "increment counter", x.server, fmt(x.cpuUs), fmt(x.userUs), x.bytes, fmt(x.p50, 3), fmt(x.p99, 3)]),
+      ["rows", "update", "server", "CPU/update µs", "of which user µs", "above ping µs", "frame B", "p50 ms", "p99 ms"],
+      r.map((x) => [x.rows, KIND_LABEL[x.kind], x.server, fmt(x.cpuUs), fmt(x.userUs), x.kind === "ping" ? "" : fmt(x.cpuUs - floor(r, x)), x.bytes, fmt(x.p50, 3), fmt(x.p99, 3)]),
     ),
   );
   const ratios = [];
-  for (const x of r.filter((y) => y.proto === "lt")) {
+  for (const x of r.filter((y) => y.proto === "lt" && y.kind !== "ping")) {
     const peer = r.find((y) => y.proto === "lvjs" && y.rows === x.rows && y.kind === x.kind);
     if (peer)
       ratios.push([
@@ -253,14 +291,15 @@ if (!SKIP.has("updates")) {
         x.kind === "row" ? "change one row" : "increment counter",
         fmt(peer.cpuUs / x.cpuUs) + "x",
         fmt(peer.userUs / x.userUs) + "x",
+        fmt((peer.cpuUs - floor(r, peer)) / (x.cpuUs - floor(r, x))) + "x",
         fmt(peer.bytes / x.bytes) + "x",
       ]);
   }
   if (ratios.length > 0) {
     console.log("\nLiveViewJS / livetemplate:\n");
-    console.log(table(["rows", "update", "CPU ratio", "user CPU ratio", "frame ratio"], ratios));
+    console.log(table(["rows", "update", "CPU ratio", "user CPU ratio", "ratio above ping", "frame ratio"], ratios));
   }
-  console.log("\nFirst frame (full tree) bytes: " + r.filter((x) => x.kind === "increment").map((x) => `${x.server} N=${x.rows}: ${x.firstBytes}`).join("; "));
+  console.log("\nFirst frame (full tree) bytes: " + r.filter((x) => x.kind === "ping").map((x) => `${x.server} N=${x.rows}: ${x.firstBytes}`).join("; "));
 }
 
 if (!SKIP.has("memory")) {
@@ -275,8 +314,8 @@ if (!SKIP.has("fanout")) {
     console.log(`\nBroadcast fan-out (livetemplate, N = 10, from broadcast() to the last frame received, ${BROADCAST_REPEATS} broadcasts):\n`);
     console.log(
       table(
-        ["connections", "session groups", "last frame received p50 ms", "max ms", "server done p50 ms", "time to open (ms)"],
-        r.map((x) => [x.count, x.mode === "shared" ? "1 (shared render)" : `${x.count} (one each)`, fmt(x.p50), fmt(x.max), fmt(x.server), x.openMs]),
+        ["connections", "session groups", "last frame received p50 ms", "max ms", "server done p50 ms", "server CPU ms", "time to open (ms)"],
+        r.map((x) => [x.count, x.mode === "shared" ? "1 (shared render)" : `${x.count} (one each)`, fmt(x.p50), fmt(x.max), fmt(x.server), fmt(x.cpu), x.openMs]),
       ),
     );
   }
