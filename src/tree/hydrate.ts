@@ -346,7 +346,7 @@ export class Hydrator {
       // (a journal of shifted indices after an insert or a removal) matching by content finds
       // the shift instead of updating every item.
       ok = fresh.filter((it, j) => it.h !== replaced[j]!.h).length <= 1;
-      fresh.forEach((it, j) => (fresh[j] = it.key === replaced[j]!.key ? it : { ...it, key: replaced[j]!.key }));
+      if (ok) fresh.forEach((it, j) => (fresh[j] = it.key === replaced[j]!.key ? it : { ...it, key: replaced[j]!.key }));
       added.forEach((a, j) => {
         const h = c.keySlot !== null ? fnv(vNodeHtml({ kind: "node", block: c.body, slots: a.slots, hasRange: false })) : a.h;
         let key = h;
@@ -445,7 +445,11 @@ export class Hydrator {
         }
         index.set(k, i);
       }
-      if (ok) return { kind: "range", construct: c, idKey: String(c.keySlot), items, index };
+      if (ok) {
+        // An item may carry a key from an earlier generated-key render.
+        for (let i = 0; i < items.length; i++) if (items[i]!.key !== items[i]!.h) items[i] = { ...items[i]!, key: items[i]!.h };
+        return { kind: "range", construct: c, idKey: String(c.keySlot), items, index };
+      }
       index.clear();
     }
     const seen = new Map<string, number>();
