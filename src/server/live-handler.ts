@@ -800,9 +800,14 @@ class HandlerCore {
               const errors = await this.tracked(g, g.stores, (views) => update(this.storeSet.data(views), { groupId: id }), "broadcast");
               return { value: undefined, save: Object.keys(errors).length === 0 };
             });
-          } else if (this.sessions.transact !== undefined) {
-            // A shared store may hold newer state (changed by another instance): render that.
-            await this.commit(g, () => Promise.resolve({ value: undefined, save: false }));
+          } else {
+            // Without a function the point is to show state changed elsewhere (shared objects,
+            // external data): nothing was journaled, so render unhinted.
+            g.noteChanged(undefined);
+            if (this.sessions.transact !== undefined) {
+              // A shared store may hold newer state (changed by another instance): render that.
+              await this.commit(g, () => Promise.resolve({ value: undefined, save: false }));
+            }
           }
           g.pushUpdate();
         });

@@ -177,3 +177,24 @@ describe("with the real Template", () => {
     expect(html).toMatch(/^<!DOCTYPE html><html><head><title>Todos<\/title><\/head><body><div data-lvt-id="lvt-[0-9a-f]{16}" data-lvt-loading="true"><h1>Todos<\/h1><\/div><script src="\/\?lvt-client=[^"]+" defer><\/script><\/body><\/html>$/);
   });
 });
+
+describe("broadcasts with the real Template", () => {
+  it("a broadcast without a function re-renders state changed outside any action", async () => {
+    const shared = { ticks: 0 };
+    class WithShared extends TodoStore {
+      shared = shared;
+    }
+    const tmpl = new Template("shared").parse(`<p>{{.shared.ticks}}</p><h1>{{.title}}</h1>`);
+    served = await serve(tmpl.handle(() => new WithShared(), { logger: silentLogger }));
+    const a = await TestClient.open(served.wsUrl);
+    const b = await TestClient.open(served.wsUrl);
+    await a.next();
+    await b.next();
+    shared.ticks = 5;
+    await served.handler.broadcast();
+    expect((await a.next())["tree"]).toEqual({ 0: 5 });
+    expect((await b.next())["tree"]).toEqual({ 0: 5 });
+    await served.handler.broadcast((d) => void ((d as WithShared).title = "T"));
+    expect((await a.next())["tree"]).toEqual({ 1: "T" });
+  });
+});
