@@ -21,4 +21,8 @@ describe("live tree against the published client", () => {
     );
     expect(steps).toBeGreaterThanOrEqual(20_000);
   });
+
+  test.each([1, 18, 30, 385066188, 520955610, 806395353, 982896812])("journey %i, which once failed, passes", (seed) => {
+    runJourney(seed, 50, { Template, newClient: () => new OracleClient() });
+  });
 });
