@@ -354,7 +354,14 @@ class HandlerCore {
       views = {};
       for (const [name, s] of Object.entries(stores)) views[name] = journal.wrap(s, this.storeSet.basePath(name));
       rollback = () => journal.rollback();
-      paths = () => journal.paths();
+      paths = () => {
+        // A write to an object that is also reachable elsewhere in the state changes both
+        // places; a path hint names only one of them, so render unhinted then.
+        if (journal.referenceWritten) g.invalidateAliases();
+        const aliases = g.aliases();
+        for (const o of journal.writtenObjects()) if (aliases.has(o)) return undefined;
+        return journal.paths();
+      };
       done = () => journal.close();
     } else {
       views = stores;

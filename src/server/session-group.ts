@@ -9,6 +9,7 @@
  * and then gets a full render of the same state, after which it is in lock-step with the rest.
  */
 import * as wsModule from "ws";
+import { aliasedObjects } from "./alias-scan.js";
 import type { ChangedPaths, LiveView, SessionStores } from "./types.js";
 
 /** What the group needs from a live connection. */
@@ -72,6 +73,7 @@ export class SessionGroup {
   private http: LiveView | undefined;
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
   private pending: (string | number)[][] | undefined = [];
+  private aliasCache: Set<object> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
   lastUsed = Date.now();
@@ -106,8 +108,23 @@ export class SessionGroup {
     return result;
   }
 
+  /**
+   * Objects reachable at two or more places of the state (see `aliasedObjects`), computed on
+   * demand and kept until something may have re-linked the state.
+   */
+  aliases(): ReadonlySet<object> {
+    this.aliasCache ??= aliasedObjects(Object.values(this.stores));
+    return this.aliasCache;
+  }
+
+  /** Forgets the aliasing analysis (after a write that stored an object, or unknown changes). */
+  invalidateAliases(): void {
+    this.aliasCache = undefined;
+  }
+
   /** Records what changed outside a render, for the next render's hint. */
   noteChanged(paths: ChangedPaths): void {
+    if (paths === undefined) this.aliasCache = undefined;
     if (this.pending === undefined) return;
     if (paths === undefined) this.pending = undefined;
     else for (const p of paths) this.pending.push([...p]);

@@ -45,6 +45,7 @@ class Handler implements ProxyHandler<object> {
 
   set(t: object, key: string | symbol, value: unknown, receiver: unknown): boolean {
     const raw = this.journal.deepUnwrap(value, new Set());
+    if (typeof raw === "object" && raw !== null) this.journal.referenceWritten = true;
     if (hasSetter(t, key)) return Reflect.set(t, key, raw, receiver);
     this.journal.remember(t, key);
     this.journal.mark(this, key);
@@ -62,6 +63,7 @@ class Handler implements ProxyHandler<object> {
     this.journal.remember(t, key);
     this.journal.mark(this, key);
     if ("value" in desc) desc = { ...desc, value: this.journal.deepUnwrap(desc.value, new Set()) };
+    if (typeof desc.value === "object" && desc.value !== null) this.journal.referenceWritten = true;
     return Reflect.defineProperty(t, key, desc);
   }
 }
@@ -88,7 +90,13 @@ export class WriteJournal {
   /** Raw object -> its proxy (the proxy gives its raw object back through {@link RAW}). */
   private readonly proxies = new WeakMap<object, object>();
   private readonly snapshotted = new WeakSet<object>();
+  private readonly targets = new Set<object>();
   private active = true;
+  /**
+   * True once an action stored an object (or touched a Map/Set): it may have created a second
+   * path to an object, so the state's aliasing must be checked again.
+   */
+  referenceWritten = false;
 
   /** A recording view of `root`, whose paths start with `basePath`. */
   wrap<T extends object>(root: T, basePath: readonly string[]): T {
@@ -98,6 +106,11 @@ export class WriteJournal {
   /** Paths written so far, without duplicates, in first-write order. */
   paths(): string[][] {
     return this.written.map((p) => [...p]);
+  }
+
+  /** The objects whose properties (or contents) were written. */
+  writtenObjects(): ReadonlySet<object> {
+    return this.targets;
   }
 
   /** Number of undo entries (for diagnostics and benchmarks). */
@@ -162,6 +175,7 @@ export class WriteJournal {
   /** @internal */
   remember(target: object, key: Key): void {
     if (!this.active) return;
+    this.targets.add(target);
     // Writing past the end of an array also grows its length, which no trap reports.
     if (Array.isArray(target) && typeof key === "string" && /^\d+$/.test(key) && Number(key) >= target.length) {
       this.undo.push({ kind: "prop", target, key: "length", desc: Reflect.getOwnPropertyDescriptor(target, "length") });
@@ -210,6 +224,8 @@ export class WriteJournal {
     const touch = (): void => {
       if (!this.active || this.snapshotted.has(target)) return;
       this.snapshotted.add(target);
+      this.targets.add(target);
+      this.referenceWritten = true;
       this.undo.push({ kind: "restore", restore: restorer(target) });
       this.mark(at);
     };

@@ -198,3 +198,37 @@ describe("broadcasts with the real Template", () => {
     expect((await a.next())["tree"]).toEqual({ 1: "T" });
   });
 });
+
+describe("aliased state with the real Template", () => {
+  it("renders both places of an object reachable at two paths after a write through one", async () => {
+    class Picker {
+      items = [
+        { id: 1, name: "a" },
+        { id: 2, name: "b" },
+      ];
+      selected: { id: number; name: string } | null = null;
+      select(ctx: ActionContext): void {
+        this.selected = this.items.find((i) => i.id === ctx.data.getInt("id")) ?? null;
+      }
+      renameSelected(ctx: ActionContext): void {
+        if (this.selected) this.selected.name = ctx.data.getString("name");
+      }
+    }
+    const tmpl = new Template("picker").parse(`<ul>{{range .items}}<li data-key="{{.id}}">{{.name}}</li>{{end}}</ul>{{with .selected}}<b>{{.name}}</b>{{end}}`);
+    served = await serve(tmpl.handle(() => new Picker(), { logger: silentLogger }));
+    const cookie = await sessionCookie(served.url);
+    const c = await TestClient.open(served.wsUrl, { headers: { cookie } });
+    const r = new TreeRenderer(quiet);
+    r.applyUpdate((await c.next())["tree"] as object);
+    for (const [action, data] of [
+      ["select", { id: 2 }],
+      ["renameSelected", { name: "B!" }],
+      ["renameSelected", { name: "B2" }],
+    ] as const) {
+      const html = r.applyUpdate((await c.action(action, data))["tree"] as object).html;
+      const page = await (await fetch(served.url, { headers: { cookie } })).text();
+      expect(html, action).toBe(wrapperInner(page));
+    }
+    expect(r.applyUpdate({}).html).toContain('<li data-key="2">B2</li>');
+  });
+});
