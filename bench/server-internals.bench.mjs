@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { Template, WriteJournal, createLiveHandler, silentLogger } from "../dist/index.js";
 import { snapshotStores } from "../dist/server/write-journal.js";
 import { SessionGroup } from "../dist/server/session-group.js";
+import { aliasedObjects } from "../dist/server/alias-scan.js";
 
 const ROWS = Number(process.env.ROWS ?? 1000);
 const REAL_CONNS = Number(process.env.REAL_CONNS ?? 5000);
@@ -71,6 +72,8 @@ for (const [name, act] of [
     }),
   );
 }
+const scanned = new Todos();
+report(time(`aliasing scan of the whole store (after an action that stores an object)`, 2000, () => aliasedObjects([scanned])));
 const rb = new Todos();
 report(
   time("rollback of a journaled toggle", 5000, (i) => {
