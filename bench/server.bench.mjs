@@ -178,21 +178,37 @@ async function updates() {
   return results;
 }
 
-/** Server memory per idle connection (N = 10), each connection from its own session. */
+/**
+ * Server memory per idle connection (N = 10). Every connection from its own session (a new
+ * browser: page GET, then WebSocket) for both servers; for livetemplate also all connections in
+ * one session group (tabs of one browser), which separates the per-group cost (stores, render
+ * state) from the per-socket cost.
+ */
 async function memory() {
   const results = [];
-  for (const spec of SERVERS) {
+  const cases = SERVERS.flatMap((spec) => (spec.proto === "lt" ? [[spec, false], [spec, true]] : [[spec, false]]));
+  for (const [spec, shared] of cases) {
     const server = await startServer(spec, 10);
     const client = startClient();
     try {
       // One connection first, so that code loaded lazily on first use is in the baseline.
-      await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows: 10 });
+      const first = await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows: 10 });
       const m0 = await request(server.child, { type: "mem" });
-      await request(client, { type: "openIdle", proto: spec.proto, base: server.base, path: server.path, rows: 10, count: IDLE_CONNECTIONS, parallel: 10 });
+      await request(client, {
+        type: "openIdle",
+        proto: spec.proto,
+        base: server.base,
+        path: server.path,
+        rows: 10,
+        count: IDLE_CONNECTIONS,
+        parallel: 10,
+        cookie: shared ? first.cookie : undefined,
+      });
       await new Promise((r) => setTimeout(r, 500));
       const m1 = await request(server.child, { type: "mem" });
       results.push({
         server: spec.name,
+        sessions: shared ? "1 (all tabs of one browser)" : `${IDLE_CONNECTIONS} (one each)`,
         rss: (m1.rss - m0.rss) / IDLE_CONNECTIONS,
         heap: (m1.heapUsed - m0.heapUsed + (m1.external - m0.external)) / IDLE_CONNECTIONS,
       });
@@ -304,8 +320,8 @@ if (!SKIP.has("updates")) {
 
 if (!SKIP.has("memory")) {
   const r = await memory();
-  console.log(`\nServer memory per idle connection (${IDLE_CONNECTIONS} connections, N = 10, each its own session):\n`);
-  console.log(table(["server", "RSS KiB/conn", "heap+external KiB/conn"], r.map((x) => [x.server, kib(x.rss), kib(x.heap)])));
+  console.log(`\nServer memory per idle connection (${IDLE_CONNECTIONS} connections, N = 10):\n`);
+  console.log(table(["server", "sessions", "RSS KiB/conn", "heap+external KiB/conn"], r.map((x) => [x.server, x.sessions, kib(x.rss), kib(x.heap)])));
 }
 
 if (!SKIP.has("fanout")) {
