@@ -234,3 +234,36 @@ describe("chat", () => {
     expect(html).toContain("from a plain form");
   });
 });
+
+describe("gallery options", () => {
+  it("serves pages for the HTTP fallback when WebSocket is disabled", async () => {
+    const plain = await createGallery({ port: 0, disableWebSocket: true });
+    try {
+      const { res } = await getPage(plain.url + "/counter");
+      expect(res.headers.get("x-livetemplate-websocket")).toBe("disabled");
+      const cookie = cookieOf(res);
+      const post = await fetch(plain.url + "/counter", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", cookie },
+        body: JSON.stringify({ action: "increment", data: {} }),
+      });
+      const body = (await post.json()) as { tree: Record<string, unknown>; meta: { success: boolean } };
+      expect(body.meta.success).toBe(true);
+      expect(count((await getPage(plain.url + "/counter", cookie)).html)).toBe("1");
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it("puts the given client script URL in every demo page", async () => {
+    const custom = await createGallery({ port: 0, clientScriptUrl: "/static/other-client.js" });
+    try {
+      for (const path of ["/counter", "/todos", "/chat"]) {
+        const { html } = await getPage(custom.url + path);
+        expect(html, path).toContain('src="/static/other-client.js"');
+      }
+    } finally {
+      await custom.close();
+    }
+  });
+});
