@@ -5,10 +5,19 @@
 import { attrType } from "./attr-type.js";
 import { ctx, isInTag, type Context } from "./context.js";
 import { FILTER_FAILSAFE } from "./failsafe.js";
-import { stringify } from "./stringify.js";
+import { plainText, stringify } from "./stringify.js";
 import { DELIM_ENDS, transitionAs } from "./transition.js";
 
-const HTML_TABLE: Record<string, string> = {
+/** Builds a table indexed by UTF-16 code unit; "" marks characters that stay as they are. */
+function codeTable(entries: Record<string, string>): readonly string[] {
+  let size = 0;
+  for (const ch of Object.keys(entries)) size = Math.max(size, ch.charCodeAt(0) + 1);
+  const table = new Array<string>(size).fill("");
+  for (const [ch, repl] of Object.entries(entries)) table[ch.charCodeAt(0)] = repl;
+  return table;
+}
+
+const HTML_ENTRIES: Record<string, string> = {
   "\0": "\uFFFD",
   '"': "&#34;",
   "&": "&amp;",
@@ -17,11 +26,11 @@ const HTML_TABLE: Record<string, string> = {
   "<": "&lt;",
   ">": "&gt;",
 };
-/** As HTML_TABLE but keeps `&`: for trusted HTML whose entities are already right. */
-const { "&": _amp, ...HTML_NORM_TABLE } = HTML_TABLE;
+/** As HTML_ENTRIES but keeps `&`: for trusted HTML whose entities are already right. */
+const { "&": _amp, ...HTML_NORM_ENTRIES } = HTML_ENTRIES;
 void _amp;
 
-const NOSPACE_TABLE: Record<string, string> = {
+const NOSPACE_ENTRIES: Record<string, string> = {
   "\0": "&#xfffd;",
   "\t": "&#9;",
   "\n": "&#10;",
@@ -38,27 +47,47 @@ const NOSPACE_TABLE: Record<string, string> = {
   ">": "&gt;",
   "`": "&#96;",
 };
-const { "&": _amp2, ...NOSPACE_NORM_TABLE } = NOSPACE_TABLE;
+const { "&": _amp2, ...NOSPACE_NORM_ENTRIES } = NOSPACE_ENTRIES;
 void _amp2;
+
+const HTML_TABLE = codeTable(HTML_ENTRIES);
+const HTML_NORM_TABLE = codeTable(HTML_NORM_ENTRIES);
+const NOSPACE_TABLE = codeTable(NOSPACE_ENTRIES);
+const NOSPACE_NORM_TABLE = codeTable(NOSPACE_NORM_ENTRIES);
+
+/** First code unit that is neither in the tables' range nor a surrogate or non-character. */
+const FIRST_BAD_RUNE = 0xd800;
 
 /**
  * Replaces characters by table. Unless `keepBadRunes`, Unicode non-characters (U+FDD0..U+FDEF,
  * U+FFF0..U+FFFF, and lone surrogates, which stand for invalid UTF-8) become numeric references.
  */
-function htmlReplace(s: string, table: Record<string, string>, keepBadRunes: boolean): string {
+function htmlReplace(s: string, table: readonly string[], keepBadRunes: boolean): string {
+  // Most values need no replacement: find the first candidate with a cheap scan, and return
+  // the string itself when there is none.
+  const n = s.length;
+  const size = table.length;
+  const badFrom = keepBadRunes ? 0x10000 : FIRST_BAD_RUNE;
+  let i = 0;
+  for (; i < n; i++) {
+    const code = s.charCodeAt(i);
+    if (code < size ? table[code] !== "" : code >= badFrom) break;
+  }
+  if (i === n) return s;
   let out = "";
   let written = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i] as string;
-    const repl = table[ch];
-    if (repl !== undefined) {
-      out += s.slice(written, i) + repl;
-      written = i + 1;
+  for (; i < n; i++) {
+    const code = s.charCodeAt(i);
+    if (code < size) {
+      const repl = table[code] as string;
+      if (repl !== "") {
+        out += s.slice(written, i) + repl;
+        written = i + 1;
+      }
       continue;
     }
-    if (keepBadRunes) continue;
-    const code = ch.charCodeAt(0);
-    if (code >= 0xd800 && code <= 0xdbff) {
+    if (code < badFrom) continue;
+    if (code <= 0xdbff) {
       const next = s.charCodeAt(i + 1);
       if (next >= 0xdc00 && next <= 0xdfff) {
         i++;
@@ -130,6 +159,8 @@ export function stripTags(html: string): string {
 
 /** Escapes for HTML text; trusted HTML passes through unchanged. */
 export function htmlEscaper(...args: unknown[]): string {
+  const plain = plainText(args);
+  if (plain !== null) return htmlReplace(plain, HTML_TABLE, true);
   const [s, kind] = stringify(args);
   if (kind === "html") return s;
   return htmlReplace(s, HTML_TABLE, true);
@@ -137,6 +168,8 @@ export function htmlEscaper(...args: unknown[]): string {
 
 /** Escapes for a quoted attribute value; trusted HTML loses its tags but keeps its entities. */
 export function attrEscaper(...args: unknown[]): string {
+  const plain = plainText(args);
+  if (plain !== null) return htmlReplace(plain, HTML_TABLE, true);
   const [s, kind] = stringify(args);
   if (kind === "html") return htmlReplace(stripTags(s), HTML_NORM_TABLE, true);
   return htmlReplace(s, HTML_TABLE, true);
@@ -144,6 +177,8 @@ export function attrEscaper(...args: unknown[]): string {
 
 /** Escapes for RCDATA (`<title>`, `<textarea>`), where tags are not recognised. */
 export function rcdataEscaper(...args: unknown[]): string {
+  const plain = plainText(args);
+  if (plain !== null) return htmlReplace(plain, HTML_TABLE, true);
   const [s, kind] = stringify(args);
   if (kind === "html") return htmlReplace(s, HTML_NORM_TABLE, true);
   return htmlReplace(s, HTML_TABLE, true);
@@ -151,6 +186,8 @@ export function rcdataEscaper(...args: unknown[]): string {
 
 /** Escapes for an unquoted attribute value: also spaces, `=` and backquotes. */
 export function nospaceEscaper(...args: unknown[]): string {
+  const plain = plainText(args);
+  if (plain !== null) return htmlReplace(plain, NOSPACE_TABLE, false);
   const [s, kind] = stringify(args);
   if (kind === "html") return htmlReplace(stripTags(s), NOSPACE_NORM_TABLE, false);
   return htmlReplace(s, NOSPACE_TABLE, false);

@@ -4,7 +4,7 @@
  * fmt.Sprint would print it, with nil arguments dropped (so a missing value prints as nothing).
  */
 import { TrustedContent, type ContentKind } from "../content.js";
-import { sprint } from "../fmt.js";
+import { printValue, sprint } from "../fmt.js";
 
 /** The kind of a stringified argument list: a trusted kind, or `plain` for anything else. */
 export type StringKind = ContentKind | "plain";
@@ -24,4 +24,28 @@ export function stringify(args: readonly unknown[]): [string, StringKind] {
   const kept = args.filter((a) => !isNil(a));
   if (kept.length === 1 && typeof kept[0] === "string") return [kept[0], "plain"];
   return [sprint(kept), "plain"];
+}
+
+/**
+ * The text of a lone argument that cannot be trusted content (a string, number, boolean or
+ * nil), or null for anything else, which {@link stringify} handles. Escapers try this first:
+ * it is the shape of almost every call, and it allocates nothing.
+ */
+export function plainText(args: readonly unknown[]): string | null {
+  if (args.length !== 1) return null;
+  const a = args[0];
+  switch (typeof a) {
+    case "string":
+      return a;
+    case "number":
+    case "boolean":
+      // fmt.Sprint of one operand is its %v, which is printValue.
+      return printValue(a);
+    case "undefined":
+      return "";
+    case "object":
+      return a === null ? "" : null;
+    default:
+      return null;
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { FILTER_FAILSAFE } from "./failsafe.js";
 import { isHex } from "./css.js";
-import { stringify } from "./stringify.js";
+import { plainText, stringify } from "./stringify.js";
 
 /** Whether a URL has no scheme, or one of the schemes that cannot run code (http, https, mailto). */
 export function isSafeURL(s: string): boolean {
@@ -21,15 +21,37 @@ export function isSafeURL(s: string): boolean {
 
 /** Replaces a URL with an unsafe scheme (`javascript:`...) by `#ZgotmplZ`; trusted URLs pass. */
 export function urlFilter(...args: unknown[]): string {
+  const plain = plainText(args);
+  if (plain !== null) return isSafeURL(plain) ? plain : "#" + FILTER_FAILSAFE;
   const [s, kind] = stringify(args);
   if (kind === "url") return s;
   return isSafeURL(s) ? s : "#" + FILTER_FAILSAFE;
 }
 
-const RESERVED = new Set(["!", "#", "$", "&", "*", "+", ",", "/", ":", ";", "=", "?", "@", "[", "]"]);
+/** How processURL treats an ASCII code unit. */
+const KEEP = 0;
+const RESERVED = 1;
+const PERCENT = 2;
+const ENCODE = 3;
+
+const URL_CLASS: readonly number[] = Array.from({ length: 0x80 }, (_, code) => {
+  const c = String.fromCharCode(code);
+  if (/[a-zA-Z0-9\-._~]/.test(c)) return KEEP;
+  if ("!#$&*+,/:;=?@[]".includes(c)) return RESERVED;
+  if (c === "%") return PERCENT;
+  return ENCODE;
+});
 
 function pct(byte: number): string {
   return "%" + byte.toString(16).padStart(2, "0");
+}
+
+/** Whether the code unit at s[i] stays as it is (ASCII only). */
+function keepsASCII(s: string, i: number, cls: number, norm: boolean): boolean {
+  if (cls === KEEP) return true;
+  if (cls === RESERVED) return norm;
+  if (cls === PERCENT) return norm && i + 2 < s.length && isHex(s[i + 1]) && isHex(s[i + 2]);
+  return false;
 }
 
 /**
@@ -41,23 +63,14 @@ function processURL(s: string, norm: boolean): string | null {
   let out = "";
   let written = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i] as string;
-    const code = c.charCodeAt(0);
+    const code = s.charCodeAt(i);
     if (code < 0x80) {
-      if (RESERVED.has(c)) {
-        if (norm) continue;
-      } else if (c === "-" || c === "." || c === "_" || c === "~") {
-        continue;
-      } else if (c === "%") {
-        if (norm && i + 2 < s.length && isHex(s[i + 1]) && isHex(s[i + 2])) continue;
-      } else if (/[a-zA-Z0-9]/.test(c)) {
-        continue;
-      }
+      if (keepsASCII(s, i, URL_CLASS[code] as number, norm)) continue;
       out += s.slice(written, i) + pct(code);
       written = i + 1;
       continue;
     }
-    let ch = c;
+    let ch = s[i] as string;
     const next = s.charCodeAt(i + 1);
     if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) ch = s.slice(i, i + 2);
     out += s.slice(written, i);
@@ -69,6 +82,8 @@ function processURL(s: string, norm: boolean): string | null {
 }
 
 function urlProcessor(norm: boolean, args: unknown[]): string {
+  const plain = plainText(args);
+  if (plain !== null) return processURL(plain, norm) ?? plain;
   const [s, kind] = stringify(args);
   return processURL(s, norm || kind === "url") ?? s;
 }
