@@ -360,7 +360,7 @@ class HandlerCore {
         if (journal.referenceWritten) g.invalidateAliases();
         const aliases = g.aliases();
         for (const o of journal.writtenObjects()) if (aliases.has(o)) return undefined;
-        return journal.paths();
+        return journal.hintPaths();
       };
       done = () => journal.close();
     } else {

@@ -107,3 +107,28 @@ describe("snapshotStores", () => {
     expect(s).toBeInstanceOf(Todos);
   });
 });
+
+describe("WriteJournal.hintPaths", () => {
+  class Store {
+    todos = [{ done: false, meta: { get label() { return "x"; } } }];
+    get open(): number {
+      return this.todos.filter((t) => !t.done).length;
+    }
+    count(): number {
+      return this.todos.length;
+    }
+  }
+
+  it("adds the getters and methods of every object on the way to a write", () => {
+    const j = new WriteJournal();
+    j.wrap(new Store(), ["s"]).todos[0]!.done = true;
+    expect(j.hintPaths()).toEqual([["s", "todos", "0", "done"], ["s", "open"], ["s", "count"]]);
+  });
+
+  it("includes own accessors of plain objects", () => {
+    const j = new WriteJournal();
+    const v = j.wrap(new Store(), []);
+    (v.todos[0]!.meta as Record<string, unknown>)["extra"] = 1;
+    expect(j.hintPaths()).toContainEqual(["todos", "0", "meta", "label"]);
+  });
+});

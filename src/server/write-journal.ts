@@ -34,6 +34,8 @@ class Handler implements ProxyHandler<object> {
     readonly key: string,
     /** Base path of a root handler. */
     readonly base: readonly string[] | undefined,
+    /** The raw object this handler's proxy stands for. */
+    readonly target: object,
   ) {}
 
   get(t: object, key: string | symbol, receiver: unknown): unknown {
@@ -91,6 +93,7 @@ export class WriteJournal {
   private readonly proxies = new WeakMap<object, object>();
   private readonly snapshotted = new WeakSet<object>();
   private readonly targets = new Set<object>();
+  private readonly writtenAt = new Set<Handler>();
   private active = true;
   /**
    * True once an action stored an object (or touched a Map/Set): it may have created a second
@@ -100,12 +103,33 @@ export class WriteJournal {
 
   /** A recording view of `root`, whose paths start with `basePath`. */
   wrap<T extends object>(root: T, basePath: readonly string[]): T {
-    return this.proxyOf(root, new Handler(this, null, "", [...basePath])) as T;
+    return this.proxyOf(root, new Handler(this, null, "", [...basePath], root)) as T;
   }
 
   /** Paths written so far, without duplicates, in first-write order. */
   paths(): string[][] {
     return this.written.map((p) => [...p]);
+  }
+
+  /**
+   * The written paths plus the getters and methods of every object on the way to a write
+   * (`["remaining"]` for a store whose `get remaining()` counts `this.todos`): a template reading
+   * a computed member depends on state below the object it belongs to, which a write path alone
+   * does not name.
+   */
+  hintPaths(): string[][] {
+    const out = this.paths();
+    const seen = new Set<Handler>();
+    for (const at of this.writtenAt) {
+      for (let h: Handler | null = at; h !== null && !seen.has(h); h = h.parent) {
+        seen.add(h);
+        const names = computedMembers(h.target);
+        if (names.length === 0) continue;
+        const base = pathOf(h);
+        for (const name of names) out.push([...base, name]);
+      }
+    }
+    return out;
   }
 
   /** The objects whose properties (or contents) were written. */
@@ -152,7 +176,7 @@ export class WriteJournal {
     // A Proxy must return the exact value of a frozen data property.
     const own = Reflect.getOwnPropertyDescriptor(holder, key);
     if (own !== undefined && own.configurable === false && own.writable === false) return value;
-    return this.proxyOf(value, new Handler(this, parent, key, undefined));
+    return this.proxyOf(value, new Handler(this, parent, key, undefined, value));
   }
 
   private proxyOf(target: object, handler: Handler): object {
@@ -164,6 +188,7 @@ export class WriteJournal {
   /** @internal Marks `key` under `at` (or `at` itself when `key` is undefined) as written. */
   mark(at: Handler, key?: Key): void {
     if (!this.active) return;
+    this.writtenAt.add(at);
     const base = pathOf(at);
     const full = key === undefined ? base : [...base, typeof key === "symbol" ? key.toString() : key];
     const id = full.join("\u0000");
@@ -244,6 +269,46 @@ export class WriteJournal {
       },
     });
   }
+}
+
+/** Prototypes whose members are never template-visible computed values of user state. */
+const BUILTIN_PROTOTYPES: ReadonlySet<object | null> = new Set<object | null>([
+  null,
+  Object.prototype,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+]);
+
+const membersOfPrototype = new WeakMap<object, readonly string[]>();
+
+/** Names of getters and methods `obj` has (own accessors, then its class chain), cached per class. */
+function computedMembers(obj: object): readonly string[] {
+  const own: string[] = [];
+  if (!Array.isArray(obj) && !ArrayBuffer.isView(obj)) {
+    for (const key of Object.keys(obj)) {
+      const d = Object.getOwnPropertyDescriptor(obj, key);
+      if (d !== undefined && (d.get !== undefined || typeof d.value === "function")) own.push(key);
+    }
+  }
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  if (BUILTIN_PROTOTYPES.has(proto)) return own;
+  let names = membersOfPrototype.get(proto!);
+  if (names === undefined) {
+    const found = new Set<string>();
+    for (let p: object | null = proto; p !== null && !BUILTIN_PROTOTYPES.has(p); p = Object.getPrototypeOf(p) as object | null) {
+      for (const key of Object.getOwnPropertyNames(p)) {
+        if (key === "constructor") continue;
+        const d = Object.getOwnPropertyDescriptor(p, key);
+        if (d !== undefined && (d.get !== undefined || typeof d.value === "function")) found.add(key);
+      }
+    }
+    names = [...found];
+    membersOfPrototype.set(proto!, names);
+  }
+  return own.length === 0 ? names : [...own, ...names];
 }
 
 /** The raw object behind a journal proxy, or undefined for anything else. */

@@ -33,6 +33,14 @@ class TodoStore {
   filter = "all";
   stats = { added: 0, removed: 0 };
 
+  /** Computed from other fields: the journal must hint it when todos change. */
+  get open(): number {
+    return this.todos.filter((t) => !t.done).length;
+  }
+  tagged(): number {
+    return this.todos.reduce((n, t) => n + t.tags.length, 0);
+  }
+
   add(ctx: ActionContext): void {
     const text = ctx.data.getString("text").trim();
     if (text === "") throw new ValidationError("text", "text is required");
@@ -79,7 +87,7 @@ class TodoStore {
 }
 
 const SOURCE = `<h1>{{.title}}</h1>
-<p>{{len .todos}} items, {{.stats.added}} added, {{.stats.removed}} removed, filter {{.filter}}</p>
+<p>{{len .todos}} items, {{.open}} open, {{.tagged}} tags, {{.stats.added}} added, {{.stats.removed}} removed, filter {{.filter}}</p>
 <ul>{{range .todos}}<li data-key="{{.id}}" class="{{if .done}}done{{end}}">{{.text}}{{range .tags}}<em>{{.}}</em>{{end}}</li>{{else}}<li>empty</li>{{end}}</ul>`;
 
 let served: Served | undefined;
