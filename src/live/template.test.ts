@@ -68,6 +68,17 @@ describe("updates are minimal", () => {
     expect(u).toBe('{"1":[["r","10"],["i","40",{"0":"10","1":"a much longer name a much longer name ","2":9}]]}');
   });
 
+  test.each([
+    ["append becomes an insert after the last row", ["a", "b"], ["a", "b", "c"], '{"0":[["i","b",{"0":"c","1":"c"}]]}'],
+    ["a prepend sends the range", ["b"], ["a", "b"], '{"0":{"s":["<li data-key=\\"","\\">","</li>"],"d":[{"0":"a","1":"a"},{"0":"b","1":"b"}],"m":{"idKey":"0"}}}'],
+    ["a move is a remove and an insert", ["a", "b", "c"], ["b", "c", "a"], '{"0":[["r","a"],["i","c",{"0":"a","1":"a"}]]}'],
+  ])("a root range sharing its parent element: %s", (_name, before, after, want) => {
+    // The published client applies root range ops to the DOM assuming the items fill their parent.
+    const text = '<ul><li>head</li>{{range .}}<li data-key="{{.}}">{{.}}</li>{{end}}<li>foot</li></ul>';
+    const [, u] = journey(text, [before, after]);
+    expect(u).toBe(want);
+  });
+
   test("a reversed list is sent as one order op", () => {
     const r = rows(20);
     const [, u] = journey(LIST, [{ Count: 1, Rows: r }, { Count: 1, Rows: [...r].reverse() }]);

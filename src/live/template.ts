@@ -9,7 +9,7 @@ import type { Tree } from "../template/node.js";
 import { ChangeSet, type ChangePath } from "../tree/changes.js";
 import { TreeCompiler, type Block } from "../tree/compile.js";
 import { assignedVariables } from "../tree/deps.js";
-import { diffTree, fullTree } from "../tree/diff.js";
+import { diffTree, exposedSlots, fullTree } from "../tree/diff.js";
 import { ExecAdapter } from "../tree/exec-adapter.js";
 import { vNodeHtml } from "../tree/html.js";
 import { Hydrator } from "../tree/hydrate.js";
@@ -50,6 +50,8 @@ interface Compiled {
   readonly root: Block;
   readonly layout: PageLayout;
   readonly assigned: ReadonlySet<string>;
+  /** Root slots whose range shares its parent element (see diffTree). */
+  readonly exposed: ReadonlySet<number>;
 }
 
 /** Compiled forms per template set and root name: the set is frozen once escaped. */
@@ -62,10 +64,12 @@ function compiledFor(set: TemplateSet, tree: Tree): Compiled {
   if (hit) return hit;
   const compiler = new TreeCompiler(set.trees);
   const root = compiler.pageBlock(tree.name)!;
+  const layout = layoutOf(root);
   const c: Compiled = {
     compiler,
     root,
-    layout: layoutOf(root),
+    layout,
+    exposed: exposedSlots(layout.body.statics),
     assigned: assignedVariables([...set.trees.values()].map((t) => t.root)),
   };
   byName.set(tree.name, c);
@@ -110,7 +114,7 @@ export class Template extends HtmlTemplate {
   executeUpdates(data: unknown, options: UpdateOptions = {}): TreeNode | TreeUpdate {
     const hints = options.changed;
     const changes = hints !== undefined && this.#prevRoot !== null && !this.#hintsLost ? new ChangeSet(hints) : null;
-    let page: SplitPage & { root: VNode };
+    let page: SplitPage & { root: VNode; exposed: ReadonlySet<number> };
     try {
       page = this.render(data, changes, this.#prevRoot);
     } catch (err) {
@@ -121,7 +125,7 @@ export class Template extends HtmlTemplate {
     }
     this.#hintsLost = false;
     const prev = this.#prevBody;
-    const out = prev ? diffTree(prev, page.body) : fullTree(page.body);
+    const out = prev ? diffTree(prev, page.body, page.exposed) : fullTree(page.body);
     this.#prevRoot = page.root;
     this.#prevBody = page.body;
     return out;
@@ -174,7 +178,11 @@ export class Template extends HtmlTemplate {
     return createLiveHandler(this, stores, options);
   }
 
-  private render(data: unknown, changes: ChangeSet | null, prev: VNode | null): SplitPage & { root: VNode } {
+  private render(
+    data: unknown,
+    changes: ChangeSet | null,
+    prev: VNode | null,
+  ): SplitPage & { root: VNode; exposed: ReadonlySet<number> } {
     const { set, tree } = this.prepare();
     const compiled = compiledFor(set, tree);
     const st = new ExecState(set, tree);
@@ -182,7 +190,7 @@ export class Template extends HtmlTemplate {
     const h = new Hydrator(compiled.compiler, new ExecAdapter(st), changes, compiled.assigned);
     try {
       const root = h.root(compiled.root, dot, changes ? prev : null);
-      return { ...splitPage(compiled.layout, root), root };
+      return { ...splitPage(compiled.layout, root), root, exposed: compiled.exposed };
     } catch (err) {
       for (let i = h.undo.length - 1; i >= 0; i--) h.undo[i]!();
       throw st.wrapError(err);

@@ -150,10 +150,23 @@ function lis(seq: number[]): boolean[] {
 const jsonLen = (v: unknown): number => JSON.stringify(v).length;
 
 /**
+ * Adds `items[from..]` at the end: one append op, or for an exposed range (see {@link diffTree})
+ * a chain of inserts after the item before them, which the published client's direct DOM path
+ * places next to that item instead of at the end of the container.
+ */
+function pushTail(ops: RangeOp[], items: VItem[], from: number, idKey: string, exposed: boolean): void {
+  if (!exposed || from === 0) {
+    ops.push(["a", items.slice(from).map((it) => fullItem(it, idKey))]);
+    return;
+  }
+  for (let j = from; j < items.length; j++) ops.push(["i", items[j - 1]!.key, fullItem(items[j]!, idKey)]);
+}
+
+/**
  * Range operations turning `p` into `n` (same construct), null when nothing changed, or "full" when
  * the whole range node should be sent instead.
  */
-export function diffRange(p: VRange, n: VRange): RangeOp[] | "full" | null {
+export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "full" | null {
   if (p.idKey !== n.idKey) return "full";
   const idKey = n.idKey;
   if (n.base === p && n.dirty && n.replaced) {
@@ -167,7 +180,7 @@ export function diffRange(p: VRange, n: VRange): RangeOp[] | "full" | null {
       if (d) ops.push(["u", old.key, d]);
     });
     const from = n.addedFrom ?? n.items.length;
-    if (from < n.items.length) ops.push(["a", n.items.slice(from).map((it) => fullItem(it, idKey))]);
+    if (from < n.items.length) pushTail(ops, n.items, from, idKey, exposed);
     return ops.length > 0 ? ops : null;
   }
   const P = p.items;
@@ -198,7 +211,7 @@ export function diffRange(p: VRange, n: VRange): RangeOp[] | "full" | null {
 
   // Moves either as remove + re-insert of each moved item, or as one order op of every key.
   let useOrder = false;
-  if (movedNew.length > 0) {
+  if (movedNew.length > 0 && !exposed) {
     let orderCost = 8;
     for (const it of N) orderCost += it.key.length + 3;
     let moveCost = 0;
@@ -234,11 +247,14 @@ export function diffRange(p: VRange, n: VRange): RangeOp[] | "full" | null {
     while (!stable[first]) first++;
     let last = N.length - 1;
     while (!stable[last]) last--;
-    if (first > 0) ops.push(["p", N.slice(0, first).map((it) => fullItem(it, idKey))]);
+    if (first > 0) {
+      if (exposed) return "full";
+      ops.push(["p", N.slice(0, first).map((it) => fullItem(it, idKey))]);
+    }
     for (let j = first + 1; j < last; j++) {
       if (!stable[j]) ops.push(["i", N[j - 1]!.key, fullItem(N[j]!, idKey)]);
     }
-    if (last < N.length - 1) ops.push(["a", N.slice(last + 1).map((it) => fullItem(it, idKey))]);
+    if (last < N.length - 1) pushTail(ops, N, last + 1, idKey, exposed);
     inserted = N.length - oldPos.length + movedNew.length;
   }
   if (ops.length === 0) return null;
@@ -252,8 +268,38 @@ export function fullTree(root: VNode): TreeNode {
   return plainNode(root);
 }
 
-/** The update from the client's root to `next`; `{}` when nothing changed. */
-export function diffTree(prev: VNode, next: VNode): TreeUpdate {
+/**
+ * The update from the client's root to `next`; `{}` when nothing changed.
+ *
+ * `exposed` lists root slots holding a range that shares its parent element with other content.
+ * The published client applies operations on ranges at the root straight to the DOM, assuming the
+ * items are the only children of their parent: it appends at the parent's end, prepends at its
+ * start and reorders by re-appending. For exposed ranges only anchored inserts are used; a
+ * prepend or a reorder sends the whole range.
+ */
+export function diffTree(prev: VNode, next: VNode, exposed: ReadonlySet<number> = new Set()): TreeUpdate {
   if (prev.block !== next.block) return plainNode(next);
-  return diffNode(prev, next) ?? {};
+  if (exposed.size === 0) return diffNode(prev, next) ?? {};
+  const out: TreeUpdate = {};
+  for (let i = 0; i < next.slots.length; i++) {
+    const p = prev.slots[i]!;
+    const n = next.slots[i]!;
+    let d: WireDiff | undefined;
+    if (exposed.has(i) && p !== n && typeof p !== "string" && typeof n !== "string" && p.kind === "range" && n.kind === "range" && p.construct === n.construct) {
+      const r = diffRange(p, n, true);
+      d = r === null ? undefined : r === "full" ? full(p, n) : r;
+    } else d = diffValue(p, n);
+    if (d !== undefined) out[i] = d;
+  }
+  return out;
+}
+
+/** Root slots of `statics` whose range would not be alone in its parent element. */
+export function exposedSlots(statics: readonly string[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i + 1 < statics.length; i++) {
+    const alone = /<[A-Za-z][^<>]*>\s*$/.test(statics[i]!) && !/\/>\s*$/.test(statics[i]!) && /^\s*<\//.test(statics[i + 1]!);
+    if (!alone) out.add(i);
+  }
+  return out;
 }
