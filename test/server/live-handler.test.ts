@@ -203,6 +203,29 @@ describe("WebSocket", () => {
     expect(seen.map((t) => (t as Record<string, string>)["0"])).toEqual(["1", "2", "3", "4", "5", "6"]);
   });
 
+  it("serializes async actions arriving over HTTP and WebSocket at the same time", async () => {
+    const s = await start({ rateLimit: false });
+    const cookie = await sessionCookie(s.url);
+    const tab = await open(s, cookie);
+    await tab.next();
+    const posts = Array.from({ length: 10 }, () =>
+      fetch(s.url, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({ action: "slowIncrement", data: { ms: 2 } }),
+      }).then((r) => r.json()),
+    );
+    for (let i = 0; i < 10; i++) tab.send({ action: "slowIncrement", data: { ms: 1 } });
+    await Promise.all(posts);
+    // The tab's own replies carry meta.action; pushes caused by the HTTP actions do not.
+    for (let replies = 0; replies < 10; ) {
+      const m = await tab.next();
+      if ((m["meta"] as { action?: string }).action === "slowIncrement") replies++;
+    }
+    const json = await (await fetch(s.url, { headers: { cookie, accept: "application/json" } })).json();
+    expect((json as { tree: Record<string, unknown> }).tree["0"]).toBe("20");
+  });
+
   it("produces frames that rebuild the right HTML with the published client's TreeRenderer", async () => {
     const s = await start();
     const cookie = await sessionCookie(s.url);
