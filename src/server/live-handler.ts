@@ -375,7 +375,14 @@ class HandlerCore {
       done();
       rollback();
       const { errors, unexpected } = errorsFromThrown(thrown, this.o.dev);
-      if (unexpected) this.o.logger.error(`LT_ERR_ACTION_FAILED: "${label}" threw; state rolled back`, thrown);
+      if (unexpected) {
+        // The usual surprise with journal tracking: `#private` members cannot be reached through a Proxy.
+        const hint =
+          this.o.tracking === "journal" && thrown instanceof TypeError && /private/i.test(thrown.message)
+            ? ' (stores with #private members need the option tracking: "snapshot")'
+            : "";
+        this.o.logger.error(`LT_ERR_ACTION_FAILED: "${label}" threw; state rolled back${hint}`, thrown);
+      }
       return errors;
     }
     g.noteChanged(paths());

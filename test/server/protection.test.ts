@@ -172,3 +172,28 @@ describe("heartbeat", () => {
     expect(await c.closed).toBe(1006);
   });
 });
+
+describe("diagnostics", () => {
+  it("points at the snapshot option when a #private member breaks journal tracking", async () => {
+    class Secretive {
+      #hidden = 1;
+      count = 0;
+      bump(): void {
+        this.count += this.#hidden;
+      }
+    }
+    const logged: string[] = [];
+    const logger = { ...silentLogger, error: (m: string) => void logged.push(m) };
+    const s = await start({ logger }, () => new Secretive(), counterView((d) => ({ ...new Counter(), count: (d as Secretive).count })));
+    const c = await TestClient.open(s.wsUrl);
+    await c.next();
+    expect((await c.action("bump"))["meta"]).toMatchObject({ success: false });
+    expect(logged.join("\n")).toContain('tracking: "snapshot"');
+    await s.stop();
+    served = undefined;
+    const snap = await start({ tracking: "snapshot" }, () => new Secretive(), counterView((d) => ({ ...new Counter(), count: (d as Secretive).count })));
+    const c2 = await TestClient.open(snap.wsUrl);
+    await c2.next();
+    expect(await c2.action("bump")).toMatchObject({ tree: { 0: "1" }, meta: { success: true } });
+  });
+});
