@@ -8,13 +8,25 @@ import { FILTER_FAILSAFE } from "./failsafe.js";
 import { plainText, stringify } from "./stringify.js";
 import { DELIM_ENDS, transitionAs } from "./transition.js";
 
-/** Builds a table indexed by UTF-16 code unit; "" marks characters that stay as they are. */
-function codeTable(entries: Record<string, string>): readonly string[] {
+/**
+ * Replacements indexed by UTF-16 code unit, for the code units below `repl.length`; `hit` is 1
+ * where there is one ("" in `repl` otherwise), so the scan compares small integers.
+ */
+interface CodeTable {
+  readonly repl: readonly string[];
+  readonly hit: Uint8Array;
+}
+
+function codeTable(entries: Record<string, string>): CodeTable {
   let size = 0;
   for (const ch of Object.keys(entries)) size = Math.max(size, ch.charCodeAt(0) + 1);
-  const table = new Array<string>(size).fill("");
-  for (const [ch, repl] of Object.entries(entries)) table[ch.charCodeAt(0)] = repl;
-  return table;
+  const repl = new Array<string>(size).fill("");
+  const hit = new Uint8Array(size);
+  for (const [ch, r] of Object.entries(entries)) {
+    repl[ch.charCodeAt(0)] = r;
+    hit[ch.charCodeAt(0)] = 1;
+  }
+  return { repl, hit };
 }
 
 const HTML_ENTRIES: Record<string, string> = {
@@ -62,24 +74,26 @@ const FIRST_BAD_RUNE = 0xd800;
  * Replaces characters by table. Unless `keepBadRunes`, Unicode non-characters (U+FDD0..U+FDEF,
  * U+FFF0..U+FFFF, and lone surrogates, which stand for invalid UTF-8) become numeric references.
  */
-function htmlReplace(s: string, table: readonly string[], keepBadRunes: boolean): string {
+function htmlReplace(s: string, table: CodeTable, keepBadRunes: boolean): string {
   // Most values need no replacement: find the first candidate with a cheap scan, and return
   // the string itself when there is none.
   const n = s.length;
-  const size = table.length;
+  const hit = table.hit;
+  const size = hit.length;
   const badFrom = keepBadRunes ? 0x10000 : FIRST_BAD_RUNE;
   let i = 0;
   for (; i < n; i++) {
     const code = s.charCodeAt(i);
-    if (code < size ? table[code] !== "" : code >= badFrom) break;
+    if (code < size ? hit[code] === 1 : code >= badFrom) break;
   }
   if (i === n) return s;
+  const replacements = table.repl;
   let out = "";
   let written = 0;
   for (; i < n; i++) {
     const code = s.charCodeAt(i);
     if (code < size) {
-      const repl = table[code] as string;
+      const repl = replacements[code] as string;
       if (repl !== "") {
         out += s.slice(written, i) + repl;
         written = i + 1;
