@@ -53,6 +53,7 @@ export type {
   StoreSource,
   SessionStores,
   ConnectContext,
+  MountContext,
   Broadcaster,
   ChangedPaths,
   LiveView,

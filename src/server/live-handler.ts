@@ -30,12 +30,12 @@ import {
   wantsJSON,
 } from "./http-io.js";
 import { CLOSE_CODES, LiveConnection } from "./live-connection.js";
-import { envelope, pagePath, parseMessage, rawToString, rejectUpgrade, toRecord, validateMessage } from "./messages.js";
+import { envelope, pagePath, parseMessage, queryOf, rawToString, rejectUpgrade, stringValues, toRecord, validateMessage } from "./messages.js";
 import { resolveOptions, sameOrigin, type LiveHandlerOptions, type OriginValidator, type ResolvedOptions } from "./options.js";
 import { SessionGroup } from "./session-group.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { resolveActionMethod, StoreSet, type NamedStores } from "./store-set.js";
-import type { Broadcaster, ChangedPaths, ConnectContext, LiveView, MaybePromise, SessionStores, StoreSource } from "./types.js";
+import type { Broadcaster, ChangedPaths, ConnectContext, LiveView, MaybePromise, MountContext, SessionStores, StoreSource } from "./types.js";
 import { snapshotStores, WriteJournal } from "./write-journal.js";
 
 /**
@@ -389,6 +389,24 @@ class HandlerCore {
     return {};
   }
 
+  /**
+   * Calls `mount(ctx)` on every store that has one, tracked like an action (a throw rolls it back
+   * and is logged). Call inside `run`, before a full render.
+   */
+  private async mount(g: SessionGroup, query: Record<string, string>, who: { userId: string; connectionId: string | undefined }): Promise<void> {
+    const names = Object.keys(g.stores).filter((n) => typeof (g.stores[n] as { mount?: unknown }).mount === "function");
+    if (names.length === 0) return;
+    const ctx: MountContext = { query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
+    await this.commit(g, async () => {
+      const subset: SessionStores = {};
+      for (const n of names) subset[n] = g.stores[n]!;
+      const errors = await this.tracked(g, subset, async (views) => {
+        for (const n of names) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
+      }, "mount");
+      return { value: undefined, save: Object.keys(errors).length === 0 };
+    });
+  }
+
   // ---------------------------------------------------------------- HTTP
 
   fail(res: ServerResponse, err: unknown): void {
@@ -442,12 +460,14 @@ class HandlerCore {
       if (wantsJSON(req)) {
         const tree = await g.run(async () => {
           await this.refresh(g);
+          await this.mount(g, queryOf(req), { userId: who.userId, connectionId: undefined });
           return g.httpFullTree();
         });
         sendJSON(res, 200, { tree, meta: this.firstMeta() }, who.headers);
       } else {
         const html = await g.run(async () => {
           await this.refresh(g);
+          await this.mount(g, queryOf(req), { userId: who.userId, connectionId: undefined });
           return g.page({ wrapperId: this.wrapperId, loading: this.o.loadingIndicator });
         });
         this.sendPage(req, res, 200, html, who.headers);
@@ -513,6 +533,7 @@ class HandlerCore {
       if (msg.action === ACTION_NAVIGATE) {
         const tree = await g.run(async () => {
           await this.refresh(g);
+          await this.mount(g, stringValues(msg.data), { userId: who.userId, connectionId: undefined });
           return g.httpFullTree();
         });
         sendJSON(res, 200, { tree, meta: this.firstMeta() }, who.headers);
@@ -682,6 +703,7 @@ class HandlerCore {
         g.run(async () => {
           if (conn.closed) return;
           await this.refresh(g);
+          await this.mount(g, queryOf(req), { userId: conn.userId, connectionId: conn.id });
           const changed = await this.callHooks(g, (s) => s.onConnect?.(connectCtx, broadcaster), "onConnect");
           if (changed) g.noteChanged(undefined);
           const full = g.fullTreeFor(conn);
@@ -741,8 +763,9 @@ class HandlerCore {
     ready
       .then(async (g) => {
         if (msg.action === ACTION_NAVIGATE) {
-          await g.run(() => {
+          await g.run(async () => {
             if (conn.closed) return;
+            await this.mount(g, stringValues(msg.data), { userId: conn.userId, connectionId: conn.id });
             conn.sendJSON({ tree: g.fullTreeFor(conn), meta: this.firstMeta() });
           });
           return;

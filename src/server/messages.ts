@@ -69,3 +69,17 @@ export function pagePath(req: IncomingMessage, fallback: string): string {
   const original = (req as { originalUrl?: string }).originalUrl;
   return original !== undefined ? new URL(original, "http://localhost").pathname : fallback;
 }
+
+/** The query parameters of a request URL (the last value wins for repeated names). */
+export function queryOf(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(new URL(req.url ?? "/", "http://localhost").searchParams);
+}
+
+/** `__navigate__` data as a query: scalar values as strings, anything else left out. */
+export function stringValues(data: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v);
+  }
+  return out;
+}

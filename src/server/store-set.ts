@@ -46,6 +46,7 @@ function isClass(fn: Function): boolean {
 export const RESERVED_METHODS: ReadonlySet<string> = new Set([
   "change",
   "init",
+  "mount",
   "onConnect",
   "onDisconnect",
   "constructor",

@@ -18,6 +18,12 @@ export interface Store {
   change?(ctx: ActionContext): MaybePromise<void>;
   /** Called once when a session group's copy of the store is created. */
   init?(): MaybePromise<void>;
+  /**
+   * Called with the page's query before each full render: page GET, JSON GET, WebSocket connect
+   * and `__navigate__` (whose `data` is the new query). State is shared by the group, so what it
+   * sets is seen by every tab of the group. Tracked like an action (a throw rolls it back).
+   */
+  mount?(ctx: MountContext): MaybePromise<void>;
   /** Called when a live (WebSocket) connection of the group opens. */
   onConnect?(ctx: ConnectContext, broadcaster: Broadcaster): MaybePromise<void>;
   /** Called when a live connection of the group closes. */
@@ -40,6 +46,16 @@ export type SessionStores = Record<string, object>;
 
 /** Name under which a single (unnamed) store is kept in {@link SessionStores}. */
 export const SINGLE_STORE = "";
+
+/** What `mount` gets. */
+export interface MountContext {
+  /** Query parameters of the page URL (the last value wins for repeated names). */
+  readonly query: Readonly<Record<string, string>>;
+  readonly userId: string;
+  readonly groupId: string;
+  /** The live connection, when mounting for one; `undefined` over HTTP. */
+  readonly connectionId: string | undefined;
+}
 
 /** Identity of a live connection, given to `onConnect`/`onDisconnect`. */
 export interface ConnectContext {
