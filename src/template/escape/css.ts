@@ -3,7 +3,7 @@
  * strings and the filter that only lets harmless values through where a CSS value is expected.
  */
 import { FILTER_FAILSAFE } from "./failsafe.js";
-import { stringify } from "./stringify.js";
+import { plainText, stringify, type StringKind } from "./stringify.js";
 
 /** Whether the code point can be part of a CSS name (CSS 2.1 `nmchar`, without escapes). */
 export function isCSSNmchar(cp: number): boolean {
@@ -109,7 +109,7 @@ const CSS_TABLE: Record<string, string> = {
 
 /** Escapes text for the inside of a CSS string or `url(...)`. */
 export function cssEscaper(...args: unknown[]): string {
-  const [s] = stringify(args);
+  const s = plainText(args) ?? stringify(args)[0];
   let out = "";
   let written = 0;
   for (let i = 0; i < s.length; i++) {
@@ -128,8 +128,12 @@ export function cssEscaper(...args: unknown[]): string {
  * brackets, comments, `expression`...); anything else becomes `ZgotmplZ`. Trusted CSS passes.
  */
 export function cssValueFilter(...args: unknown[]): string {
-  const [s, kind] = stringify(args);
-  if (kind === "css") return s;
+  let s = plainText(args);
+  if (s === null) {
+    let kind: StringKind;
+    [s, kind] = stringify(args);
+    if (kind === "css") return s;
+  }
   const b = decodeCSS(s);
   let id = "";
   for (let i = 0; i < b.length; i++) {

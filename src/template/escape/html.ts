@@ -5,7 +5,7 @@
 import { attrType } from "./attr-type.js";
 import { ctx, isInTag, type Context } from "./context.js";
 import { FILTER_FAILSAFE } from "./failsafe.js";
-import { plainText, stringify } from "./stringify.js";
+import { plainText, stringify, type StringKind } from "./stringify.js";
 import { DELIM_ENDS, transitionAs } from "./transition.js";
 
 /**
@@ -212,8 +212,12 @@ export function nospaceEscaper(...args: unknown[]): string {
  * and alphanumeric; anything else becomes `ZgotmplZ`. A trusted HTMLAttr passes.
  */
 export function htmlNameFilter(...args: unknown[]): string {
-  const [raw, kind] = stringify(args);
-  if (kind === "htmlAttr") return raw;
+  let raw = plainText(args);
+  if (raw === null) {
+    let kind: StringKind;
+    [raw, kind] = stringify(args);
+    if (kind === "htmlAttr") return raw;
+  }
   if (raw.length === 0) return FILTER_FAILSAFE;
   const s = raw.toLowerCase();
   if (attrType(s) !== "plain") return FILTER_FAILSAFE;

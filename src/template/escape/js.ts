@@ -4,7 +4,7 @@
  */
 import { TrustedContent } from "../content.js";
 import type { JsCtx } from "./context.js";
-import { isNil, stringify } from "./stringify.js";
+import { isNil, plainText, stringify } from "./stringify.js";
 import { sprint } from "../fmt.js";
 
 /** Keywords after which a `/` starts a regular expression rather than a division. */
@@ -166,18 +166,37 @@ const REGEXP_TABLE: Record<string, string> = {
   "}": "\\}",
 };
 
-function replaceJS(s: string, table: Record<string, string>): string {
+/**
+ * Replacements of the ASCII code units for one escaper, indexed by code ("" where the character
+ * stays): control characters as lowEscape gives them, then the escaper's own entries.
+ */
+function asciiTable(entries: Record<string, string>): readonly string[] {
+  const table = new Array<string>(0x80).fill("");
+  for (let code = 0; code < 0x20; code++) table[code] = lowEscape(code);
+  for (const [ch, repl] of Object.entries(entries)) table[ch.charCodeAt(0)] = repl;
+  return table;
+}
+
+const STR_ASCII = asciiTable(STR_TABLE);
+const NORM_STR_ASCII = asciiTable(NORM_STR_TABLE);
+const REGEXP_ASCII = asciiTable(REGEXP_TABLE);
+
+function replaceJS(s: string, table: readonly string[]): string {
   let out = "";
   let written = 0;
   for (let i = 0; i < s.length; i++) {
-    const ch = s[i] as string;
-    const code = ch.charCodeAt(0);
-    let repl: string | undefined;
-    if (code < 0x20) repl = lowEscape(code);
-    else if (code === 0x2028) repl = "\\u2028";
-    else if (code === 0x2029) repl = "\\u2029";
-    else repl = table[ch];
-    if (repl === undefined) continue;
+    const code = s.charCodeAt(i);
+    let repl: string;
+    if (code < 0x80) {
+      repl = table[code] as string;
+      if (repl === "") continue;
+    } else if (code === 0x2028) {
+      repl = "\\u2028";
+    } else if (code === 0x2029) {
+      repl = "\\u2029";
+    } else {
+      continue;
+    }
     out += s.slice(written, i) + repl;
     written = i + 1;
   }
@@ -186,14 +205,16 @@ function replaceJS(s: string, table: Record<string, string>): string {
 
 /** Escapes text for the inside of a JS string literal (a trusted `JSStr` keeps its escapes). */
 export function jsStrEscaper(...args: unknown[]): string {
+  const plain = plainText(args);
+  if (plain !== null) return replaceJS(plain, STR_ASCII);
   const [s, kind] = stringify(args);
-  return replaceJS(s, kind === "jsStr" ? NORM_STR_TABLE : STR_TABLE);
+  return replaceJS(s, kind === "jsStr" ? NORM_STR_ASCII : STR_ASCII);
 }
 
 /** Escapes text for the inside of a JS regexp literal; empty text becomes the empty group. */
 export function jsRegexpEscaper(...args: unknown[]): string {
-  const [s] = stringify(args);
-  const out = replaceJS(s, REGEXP_TABLE);
+  const plain = plainText(args);
+  const out = replaceJS(plain ?? stringify(args)[0], REGEXP_ASCII);
   return out === "" ? "(?:)" : out;
 }
 

@@ -4,7 +4,7 @@
  */
 import { FILTER_FAILSAFE } from "./failsafe.js";
 import { isHex } from "./css.js";
-import { plainText, stringify } from "./stringify.js";
+import { plainText, stringify, type StringKind } from "./stringify.js";
 
 /** Whether a URL has no scheme, or one of the schemes that cannot run code (http, https, mailto). */
 export function isSafeURL(s: string): boolean {
@@ -136,9 +136,13 @@ function filterSrcsetElement(s: string, left: number, right: number): string {
  * alphanumeric descriptors, or becomes `#ZgotmplZ`. A trusted URL becomes one candidate.
  */
 export function srcsetEscaper(...args: unknown[]): string {
-  const [s, kind] = stringify(args);
-  if (kind === "srcset") return s;
-  if (kind === "url") return (processURL(s, true) ?? s).replaceAll(",", "%2c");
+  let s = plainText(args);
+  if (s === null) {
+    let kind: StringKind;
+    [s, kind] = stringify(args);
+    if (kind === "srcset") return s;
+    if (kind === "url") return (processURL(s, true) ?? s).replaceAll(",", "%2c");
+  }
   let out = "";
   let written = 0;
   for (let i = 0; i < s.length; i++) {
