@@ -79,6 +79,15 @@ const cases: Array<[string, string, unknown[], string]> = [
   ["rejects CSS expressions, even escaped", "cssvaluefilter", ["\\65xpression"], "ZgotmplZ"],
   ["rejects CSS values with --", "cssvaluefilter", ["a--b"], "ZgotmplZ"],
   ["passes trusted CSS", "cssvaluefilter", [new CSS("a{b}")], "a{b}"],
+  ["prints a lone large float as fmt does before escaping it", "htmlescaper", [1e21], "1e&#43;21"],
+  ["prints negative zero as 0", "htmlescaper", [-0], "0"],
+  ["prints a lone boolean in an attribute", "attrescaper", [true], "true"],
+  ["prints nothing for an undefined value", "htmlescaper", [undefined], ""],
+  ["keeps surrogate pairs but encodes non-characters after them in unquoted attributes", "nospaceescaper", ["😀 \ufdd0x"], "😀&#32;&#xfdd0;x"],
+  ["replaces a lone surrogate before a special character in unquoted attributes", "nospaceescaper", ["a\ud800b<"], "a&#xfffd;b&lt;"],
+  ["prints a lone integer in a URL", "urlnormalizer", [12], "12"],
+  ["escapes line separators and control characters in JS strings", "jsstrescaper", ["a\u2028</\u0001"], "a\\u2028\\u003c\\/\\u0001"],
+  ["prints a lone integer in CSS", "cssescaper", [7], "7"],
 ];
 
 describe("escaper functions", () => {
