@@ -202,8 +202,8 @@ class HandlerCore {
       const store = stores[name] as { init?: () => MaybePromise<void> };
       if (typeof store.init === "function") await store.init();
     }
-    await this.sessionSet(groupId, stores);
-    return stores;
+    // Another instance may have created the group meanwhile: then its state is the one to use.
+    return this.saveMade(groupId, stores, "creating the group");
   }
 
   /**
@@ -238,6 +238,61 @@ class HandlerCore {
       // State stays in memory; the next successful save catches up.
       this.o.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
     }
+  }
+
+  /**
+   * Saves a change that was already made to `made` and cannot be made again (a lifecycle hook or
+   * a store's own timer made it). With a shared store (`transact`) it is saved only if nobody
+   * saved the group since `made` was loaded (a version check); otherwise the saved state wins and
+   * is returned, and the change is dropped (logged). Without `transact` it is saved with `set`.
+   */
+  private async saveMade(groupId: string, made: SessionStores, label: string): Promise<SessionStores> {
+    if (this.sessions.transact === undefined) {
+      await this.sessionSet(groupId, made);
+      return made;
+    }
+    let result: { stores: SessionStores };
+    try {
+      result = await this.sessions.transact(groupId, made, (stores) => Promise.resolve(stores === made));
+    } catch (err) {
+      this.o.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+      return made;
+    }
+    if (result.stores !== made) this.droppedChange(groupId, label);
+    return result.stores;
+  }
+
+  private droppedChange(groupId: string, label: string): void {
+    this.o.logger.warn(
+      `LT_ERR_SESSION_STORE: session group ${groupId}: the change made by ${label} was dropped, another instance saved the group first`,
+    );
+  }
+
+  /**
+   * Runs lifecycle hooks (`onConnect`/`onDisconnect`) and saves what they changed. With a shared
+   * store they run on the latest saved state (loaded first, inside `transact`); they are never run
+   * twice (they may start timers), so if another instance saves the group between the hook and the
+   * save, the saved state wins and the hook's change is dropped (logged). Returns whether any
+   * hook ran or the state was replaced. Call inside `run`.
+   */
+  private async runHooks(
+    g: SessionGroup,
+    call: (s: { onConnect?: Function; onDisconnect?: Function } & Record<string, unknown>) => unknown,
+    name: "onConnect" | "onDisconnect",
+  ): Promise<boolean> {
+    const hasHook = Object.values(g.stores).some((s) => typeof (s as Record<string, unknown>)[name] === "function");
+    if (!hasHook) return false;
+    const before = g.stores;
+    let hooked: SessionStores | undefined;
+    await this.commit(g, async () => {
+      if (hooked !== undefined) return { value: undefined, save: false };
+      hooked = g.stores;
+      const any = await this.callHooks(g, call, name);
+      if (any) g.noteChanged(undefined);
+      return { value: undefined, save: any };
+    });
+    if (hooked !== undefined && g.stores !== hooked) this.droppedChange(g.id, name);
+    return hooked !== undefined || g.stores !== before;
   }
 
   private evictIdleGroups(): void {
@@ -666,8 +721,8 @@ class HandlerCore {
         const g = await ready;
         await g.run(async () => {
           g.noteChanged(undefined);
+          adoptStores(g, await this.saveMade(g.id, g.stores, "broadcaster.send()"));
           g.pushUpdate();
-          await this.sessionSet(g.id, g.stores);
         });
         this.publish({ kind: "group", id: g.id });
       },
@@ -686,12 +741,7 @@ class HandlerCore {
         .then((g) =>
           g.run(async () => {
             g.removeMember(conn);
-            const changed = await this.callHooks(g, (s) => s.onDisconnect?.(connectCtx), "onDisconnect");
-            if (changed) {
-              g.noteChanged(undefined);
-              g.pushUpdate();
-              await this.sessionSet(g.id, g.stores);
-            }
+            if (await this.runHooks(g, (s) => s.onDisconnect?.(connectCtx), "onDisconnect")) g.pushUpdate();
           }),
         )
         .then(() => this.publish({ kind: "group", id: who.groupId }))
@@ -704,11 +754,8 @@ class HandlerCore {
           if (conn.closed) return;
           await this.refresh(g);
           await this.mount(g, queryOf(req), { userId: conn.userId, connectionId: conn.id });
-          const changed = await this.callHooks(g, (s) => s.onConnect?.(connectCtx, broadcaster), "onConnect");
-          if (changed) g.noteChanged(undefined);
-          const full = g.fullTreeFor(conn);
-          conn.sendJSON({ tree: full, meta: this.firstMeta() });
-          if (changed) await this.sessionSet(g.id, g.stores);
+          await this.runHooks(g, (s) => s.onConnect?.(connectCtx, broadcaster), "onConnect");
+          conn.sendJSON({ tree: g.fullTreeFor(conn), meta: this.firstMeta() });
         }),
       )
       .catch((err: unknown) => {

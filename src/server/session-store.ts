@@ -18,8 +18,10 @@ import type { MaybePromise, SessionStores } from "./types.js";
  * - `bind` (optional) is called once by each handler using the store, before any other call.
  * - `close` (optional) releases timers/connections; the handler does not call it (the store may be
  *   shared by several handlers), the application does.
- * - `transact` (optional) is for stores shared by several instances; when present the handler runs
- *   every action and broadcast update through it instead of calling `set` afterwards.
+ * - `transact` (optional) is for stores shared by several instances; when present the handler makes
+ *   every save through it and never calls `set`: actions and broadcast updates run inside it (and
+ *   may be re-run), lifecycle hooks run once inside it, and changes already made (`send()`) are
+ *   saved with a `change` that accepts only the state they were made on (a version check).
  */
 export interface SessionStore {
   get(groupId: string): MaybePromise<SessionStores | undefined>;
