@@ -24,6 +24,11 @@ export const CLOSE_CODES = {
 
 export class LiveConnection implements RegisteredConnection, GroupMember {
   closed = false;
+  /**
+   * The close code this side chose when it closed the connection itself (1013 for a slow reader),
+   * recorded even when the close frame never reaches the peer.
+   */
+  closeCode: number | undefined;
   /** Set while the peer answers protocol pings. */
   alive = true;
   readonly bucket: TokenBucket | undefined;
@@ -64,8 +69,10 @@ export class LiveConnection implements RegisteredConnection, GroupMember {
   private closeSlow(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closeCode = CLOSE_CODES.slowConsumer;
     this.onSlow(this);
-    // The close frame would queue behind the unread data, so do not wait for the handshake.
+    // The close frame queues behind the unread data: a peer that resumes reading within the
+    // grace period receives 1013; one that does not sees the socket end without a close frame.
     this.ws.close(CLOSE_CODES.slowConsumer, "send queue full");
     const timer = setTimeout(() => this.ws.terminate(), 1000);
     timer.unref();

@@ -711,7 +711,7 @@ class HandlerCore {
       req,
       this.o.maxBufferedBytes,
       this.o.rateLimit,
-      (c) => this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed, send queue above ${this.o.maxBufferedBytes} bytes`),
+      (c) => this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed with ${CLOSE_CODES.slowConsumer}, send queue above ${this.o.maxBufferedBytes} bytes`),
     );
     this.registry.register(conn);
     const ready = this.group(who.groupId);

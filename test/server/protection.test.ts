@@ -2,6 +2,7 @@ import { once } from "node:events";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLiveHandler } from "../../src/server/live-handler.js";
+import type { LiveConnection } from "../../src/server/live-connection.js";
 import type { LiveHandlerOptions } from "../../src/server/options.js";
 import { silentLogger } from "../../src/server/options.js";
 import { namedStores } from "../../src/server/store-set.js";
@@ -116,36 +117,93 @@ describe("connection limits", () => {
     expect(await refusedStatus(new TestClient(s.wsUrl))).toBe(503);
   });
 
-  it("closes a reader that never reads with 1013 while the others keep receiving", async () => {
-    const s = await start({ maxBufferedBytes: 256 * 1024, rateLimit: false });
+  /**
+   * Opens a handler with a small send queue, a normal tab and a raw socket that completes the
+   * handshake and then reads nothing: once the kernel buffers are full, everything the server
+   * writes to it piles up in its send queue. Broadcasts large renders until the server gives up.
+   */
+  async function overflow(): Promise<{ s: Served; fast: TestClient; slow: net.Socket; conn: LiveConnection; warnings: string[] }> {
+    const warnings: string[] = [];
+    const s = await start({ maxBufferedBytes: 256 * 1024, rateLimit: false, logger: { ...silentLogger, warn: (m: string) => void warnings.push(m) } });
     const cookie = await sessionCookie(s.url);
     const fast = await TestClient.open(s.wsUrl, { headers: { cookie } });
     await fast.next();
-    // A raw socket that completes the handshake and then never reads: once the kernel buffers
-    // are full, everything the server writes piles up in its send queue.
+    const before = new Set(s.handler.registry.all());
     const slow = net.connect(Number(new URL(s.url).port), "127.0.0.1");
     await once(slow, "connect");
+    slow.pause();
     slow.write(
       "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
         `Sec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\nSec-WebSocket-Version: 13\r\n` +
         `Cookie: ${cookie}\r\n\r\n`,
     );
     await until(() => s.handler.connectionCount === 2);
+    const conn = s.handler.registry.all().find((c) => !before.has(c))!;
     let pushes = 0;
-    const gaveUp = (): boolean => s.handler.registry.all().some((c) => c.closed);
-    while (!gaveUp() && pushes < 500) {
+    while (!conn.closed && pushes < 500) {
       await s.handler.broadcast((data) => {
         (data as Counter).title = "y".repeat(100_000) + String(pushes);
       });
       await fast.next();
       pushes++;
     }
-    expect(gaveUp()).toBe(true);
-    // The socket is terminated after the close frame could not be delivered.
+    return { s, fast, slow, conn, warnings };
+  }
+
+  /** Reads a raw socket to its end; returns the opcodes of the server's frames and the close code, if any. */
+  async function drain(slow: net.Socket): Promise<{ opcodes: number[]; closeCode: number | undefined }> {
+    const chunks: Buffer[] = [];
+    slow.on("data", (c: Buffer) => chunks.push(c));
+    slow.on("error", () => {});
+    const ended = new Promise<void>((resolve) => slow.once("close", () => resolve()));
+    slow.resume();
+    await ended;
+    const all = Buffer.concat(chunks);
+    let at = all.indexOf("\r\n\r\n") + 4;
+    const opcodes: number[] = [];
+    let closeCode: number | undefined;
+    while (at + 2 <= all.length) {
+      const opcode = all[at]! & 0x0f;
+      let len = all[at + 1]! & 0x7f;
+      let head = 2;
+      if (len === 126) {
+        len = all.readUInt16BE(at + 2);
+        head = 4;
+      } else if (len === 127) {
+        len = Number(all.readBigUInt64BE(at + 2));
+        head = 10;
+      }
+      if (at + head + len > all.length) break; // cut off by the terminated socket
+      opcodes.push(opcode);
+      if (opcode === 8 && len >= 2) closeCode = all.readUInt16BE(at + head);
+      at += head + len;
+    }
+    return { opcodes, closeCode };
+  }
+
+  it("closes a reader that never reads with 1013 on its side while the others keep receiving", async () => {
+    const { s, fast, slow, conn, warnings } = await overflow();
+    expect(conn.closed).toBe(true);
+    expect(conn.closeCode).toBe(1013);
+    expect(warnings.some((w) => w.includes(`connection ${conn.id} closed with 1013`))).toBe(true);
+    // The close frame waits behind the unread data; the socket is terminated after the grace
+    // period, so this peer sees the connection end without a close frame (1006 for a browser).
     await until(() => s.handler.connectionCount === 1);
-    slow.destroy();
+    expect(s.handler.registry.all().includes(conn)).toBe(false);
+    const seen = await drain(slow);
+    expect(seen.opcodes.length).toBeGreaterThan(0);
+    expect(seen.closeCode).toBeUndefined();
     await s.handler.broadcast((data) => void ((data as Counter).count = 7));
     expect((await fast.next())["tree"]).toEqual({ 0: "7" });
+  });
+
+  it("sends the 1013 close frame to a slow reader that catches up", async () => {
+    const { slow, conn } = await overflow();
+    expect(conn.closeCode).toBe(1013);
+    // Reading again right away: the queued frames drain and the last one is the close frame.
+    const seen = await drain(slow);
+    expect(seen.opcodes.at(-1)).toBe(8);
+    expect(seen.closeCode).toBe(1013);
   });
 });
 
