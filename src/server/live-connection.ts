@@ -54,8 +54,10 @@ export class LiveConnection implements RegisteredConnection, GroupMember {
     }
     // Fast path for fan-out: the frame bytes are built once per broadcast and written as they
     // are. Equivalent to ws.send() here because no extension (compression) is negotiated, so
-    // ws never queues frames of its own ahead of the socket.
-    const socket = (this.ws as unknown as { _socket?: { write(b: Buffer): boolean } })._socket;
+    // ws never queues frames of its own ahead of the socket. The bytes land in the socket's
+    // write buffer, which `bufferedAmount` counts, so the bound above applies to them too.
+    // Anything unexpected (another `ws` version, a socket that is not writable) takes ws.send().
+    const socket = rawSocket(this.ws);
     const wire = socket !== undefined && this.ws.extensions === "" ? frame.wire : undefined;
     if (wire !== undefined) socket!.write(wire);
     else this.ws.send(frame.payload, { binary: false });
@@ -77,4 +79,13 @@ export class LiveConnection implements RegisteredConnection, GroupMember {
     const timer = setTimeout(() => this.ws.terminate(), 1000);
     timer.unref();
   }
+}
+
+/** The socket under a `ws` connection, when this version of `ws` exposes one that accepts writes. */
+function rawSocket(ws: WebSocket): { write(b: Buffer): boolean } | undefined {
+  const socket = (ws as unknown as { _socket?: unknown })._socket;
+  if (typeof socket !== "object" || socket === null) return undefined;
+  const s = socket as { write?: unknown; writable?: unknown };
+  if (typeof s.write !== "function" || s.writable !== true) return undefined;
+  return socket as { write(b: Buffer): boolean };
 }
