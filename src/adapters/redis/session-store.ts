@@ -164,9 +164,9 @@ export class RedisSessionStore implements SessionStore {
   async set(groupId: string, stores: SessionStores): Promise<void> {
     const saved = await this.save(groupId, stores);
     if (saved?.kind === "conflict") {
-      // A save outside a transaction (a lifecycle hook, broadcaster.send) lost the race: the
-      // saved state wins; ask the handler to show it.
-      this.logger.debug(`session group ${groupId}: a change made outside an action lost to a newer save`);
+      // A direct save (the live handler itself always goes through `transact`) lost the race:
+      // the saved state wins; ask the handler, if it holds the group, to show it.
+      this.logger.debug(`session group ${groupId}: a direct save lost to a newer save`);
       void this.binding?.resync?.(groupId).catch(() => undefined);
     }
   }
