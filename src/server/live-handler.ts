@@ -423,10 +423,13 @@ class HandlerCore {
       rollback = snapshotStores(stores);
       paths = () => undefined;
     }
+    g.storeCode++;
     try {
       await fn(views);
+      g.storeCode--;
       done();
     } catch (thrown) {
+      g.storeCode--;
       done();
       rollback();
       const { errors, unexpected } = errorsFromThrown(thrown, this.o.dev);
@@ -719,6 +722,15 @@ class HandlerCore {
     const broadcaster: Broadcaster = {
       send: async () => {
         const g = await ready;
+        if (g.storeCode > 0) {
+          // Called by store code running in the group's own task (an onConnect hook, an action):
+          // queueing would wait for that task, which may be awaiting this very call. Render now;
+          // the task saves the stores when it ends, and other instances hear of it after that.
+          g.noteChanged(undefined);
+          g.pushUpdate();
+          g.run(() => this.publish({ kind: "group", id: g.id })).catch(() => {});
+          return;
+        }
         await g.run(async () => {
           g.noteChanged(undefined);
           adoptStores(g, await this.saveMade(g.id, g.stores, "broadcaster.send()"));
@@ -775,10 +787,13 @@ class HandlerCore {
       const s = store as { onConnect?: Function; onDisconnect?: Function } & Record<string, unknown>;
       if (typeof s[name] !== "function") continue;
       any = true;
+      g.storeCode++;
       try {
         await call(s);
       } catch (err) {
         this.o.logger.error(`${name} threw`, err);
+      } finally {
+        g.storeCode--;
       }
     }
     return any;

@@ -76,6 +76,12 @@ export class SessionGroup {
   private aliasCache: Set<object> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
+  /**
+   * Above zero while store code (an action, a hook, mount, a broadcast's update) runs inside this
+   * group's current task. A `broadcaster.send()` made then must not queue behind that task: the
+   * task may be awaiting it.
+   */
+  storeCode = 0;
   lastUsed = Date.now();
 
   constructor(

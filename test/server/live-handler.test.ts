@@ -286,6 +286,50 @@ describe("WebSocket", () => {
   });
 });
 
+describe("broadcaster.send() awaited by store code of the same group", () => {
+  const pushed = (n: number) => ({ tree: { 0: String(n) }, meta: { success: true, errors: {} } });
+
+  it("an onConnect hook that awaits send() finishes, and the others see its change", async () => {
+    class Greeter extends Counter {
+      async onConnect(_ctx: unknown, b: { send(): Promise<void> }): Promise<void> {
+        this.count += 1;
+        await b.send();
+      }
+    }
+    const s = await start({}, () => new Greeter());
+    const cookie = await sessionCookie(s.url);
+    const a = await open(s, cookie);
+    expect((await a.next())["tree"]).toMatchObject({ 0: "1" });
+    const b = await open(s, cookie);
+    expect(await a.next()).toEqual(pushed(2));
+    expect((await b.next())["tree"]).toMatchObject({ 0: "2" });
+    expect(await a.idle()).toBe(true);
+  });
+
+  it("an action that awaits send() of a broadcaster kept from onConnect finishes", async () => {
+    let kept: { send(): Promise<void> } | undefined;
+    class Keeper extends Counter {
+      onConnect(_ctx: unknown, b: { send(): Promise<void> }): void {
+        kept = b;
+      }
+      async bump(): Promise<void> {
+        this.count += 5;
+        await kept!.send();
+      }
+    }
+    const s = await start({}, () => new Keeper());
+    const cookie = await sessionCookie(s.url);
+    const a = await open(s, cookie);
+    await a.next();
+    const b = await open(s, cookie);
+    await b.next();
+    // The send inside the action pushes the change to everybody; the reply carries what is left.
+    expect(await a.action("bump")).toEqual(pushed(5));
+    expect(await a.next()).toEqual({ tree: {}, meta: { success: true, errors: {}, action: "bump" } });
+    expect(await b.next()).toEqual(pushed(5));
+  });
+});
+
 describe("store lifecycle", () => {
   it("calls init once per session group, awaiting an async init before the first render", async () => {
     let inits = 0;
