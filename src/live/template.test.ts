@@ -228,6 +228,71 @@ describe("change hints", () => {
     expect(calls() - before).toBe(5);
   });
 
+  /** Runs `f` on a copy of the list through a Proxy recording written indices, as a write journal does. */
+  function journaled<T>(list: T[], f: (l: T[]) => void): { next: T[]; changed: (string | number)[][] } {
+    const next = list.slice();
+    const changed: (string | number)[][] = [];
+    const rec = (k: string | symbol): void => void (typeof k === "string" && changed.push(["Rows", k]));
+    f(
+      new Proxy(next, {
+        set: (t, k, v: unknown) => (rec(k), Reflect.set(t, k, v)),
+        deleteProperty: (t, k) => (rec(k), Reflect.deleteProperty(t, k)),
+      }),
+    );
+    return { next, changed };
+  }
+
+  test.each([
+    ["a removal", (l: unknown[]) => void l.splice(3, 1), 0],
+    ["an insert", (l: unknown[]) => void l.splice(3, 0, { ID: 99, Name: "new" }), 1],
+    // The rows after the moved one end at their own index again: they are rendered again.
+    ["a move", (l: unknown[]) => void l.splice(7, 0, l.splice(2, 1)[0]), 2],
+    ["an unshift", (l: unknown[]) => void l.unshift({ ID: 99, Name: "new" }), 1],
+    ["a reverse", (l: unknown[]) => void l.reverse(), 0],
+    ["a swap", (l: unknown[]) => void ([l[1], l[8]] = [l[8], l[1]]), 0],
+  ])("%s reported as a journal's shifted indices reuses the shifted rows, with the unhinted update", (_name, f, runs) => {
+    const { t, calls } = counted();
+    const plain = t.clone();
+    const client = new OracleClient();
+    const first = state(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]) as { Title: string; Rows: unknown[] };
+    client.apply(t.executeUpdates(first));
+    plain.executeUpdates(first);
+    const { next, changed } = journaled(first.Rows, f);
+    const data = { Title: "t", Rows: next };
+    const before = calls();
+    const u = t.executeUpdates(data, { changed });
+    expect(calls() - before).toBe(runs);
+    expect(u).toEqual(plain.executeUpdates(data));
+    expect(client.apply(u)).toBe(t.execute(data));
+  });
+
+  test("a row changed inside and moved is rendered again when the change is reported below an index", () => {
+    const { t } = counted();
+    const plain = t.clone();
+    const first = state(["a", "b", "c", "d"]) as { Title: string; Rows: { ID: number; Name: string }[] };
+    t.executeUpdates(first);
+    plain.executeUpdates(first);
+    const { next, changed } = journaled(first.Rows, (l) => void l.splice(0, 1));
+    next[1]!.Name = "x"; // the same object as before, now one index lower
+    const data = { Title: "t", Rows: next };
+    const u = t.executeUpdates(data, { changed: [...changed, ["Rows", 1, "Name"]] });
+    expect(u).toEqual(plain.executeUpdates(data));
+    expect(JSON.stringify(u)).toContain('"X"');
+  });
+
+  test("the same object re-reported at its own index is rendered again (a coarse index hint)", () => {
+    const { t, calls } = counted();
+    const rows = [
+      { ID: 1, Name: "a" },
+      { ID: 2, Name: "b" },
+    ];
+    t.executeUpdates({ Title: "t", Rows: rows });
+    rows[1]!.Name = "z";
+    const before = calls();
+    expect(t.executeUpdates({ Title: "t", Rows: rows }, { changed: [["Rows", 1]] })).toEqual({ "1": [["u", "2", { "1": "Z" }]] });
+    expect(calls() - before).toBe(1);
+  });
+
   test("after a failed render the next call ignores its hint", () => {
     const t = new Template("e").parse("{{.A}}{{index .L 0}}");
     t.executeUpdates({ A: "a", L: [1] });

@@ -24,4 +24,13 @@ describe("ChangeSet", () => {
     expect(set.childrenBelow(["nothing"])).toEqual([]);
     expect(new ChangeSet([[]]).childrenBelow(["a"])).toBeNull();
   });
+
+  test("deepBelow tells writes inside a list's elements from writes of its indices and length", () => {
+    const shifted = new ChangeSet([["L", 2], ["L", 3], ["L", "length"], ["X", "a", "b"]]);
+    expect(shifted.deepBelow(["L"])).toBe(false);
+    expect(new ChangeSet([["L", 2, "name"], ["L", 2]]).deepBelow(["L"])).toBe(true);
+    expect(new ChangeSet([["L", 2], ["L", 2, "name"]]).deepBelow(["L"])).toBe(true);
+    expect(new ChangeSet([["L"]]).deepBelow(["L", "0"])).toBe(true);
+    expect(shifted.deepBelow(["Y"])).toBe(false);
+  });
 });

@@ -11,26 +11,30 @@ interface TrieNode {
   /** A path ends here: everything at and below this point changed. */
   end: boolean;
   kids: Map<string, TrieNode> | null;
+  /** Some write went two or more segments below this point (into a child's own properties). */
+  deep: boolean;
 }
 
 /** A set of written paths, queried by overlap. */
 export class ChangeSet {
-  private readonly root: TrieNode = { end: false, kids: null };
+  private readonly root: TrieNode = { end: false, kids: null, deep: false };
 
   constructor(paths: Iterable<ChangePath>) {
     for (const p of paths) {
       let n = this.root;
-      for (const seg of p) {
+      for (let d = 0; d < p.length; d++) {
+        if (p.length >= d + 2) n.deep = true;
         if (n.end) break;
-        const k = String(seg);
+        const k = String(p[d]);
         n.kids ??= new Map();
         let next = n.kids.get(k);
         if (!next) {
-          next = { end: false, kids: null };
+          next = { end: false, kids: null, deep: false };
           n.kids.set(k, next);
         }
         n = next;
       }
+      if (n.end) continue;
       n.end = true;
       n.kids = null;
     }
@@ -62,5 +66,20 @@ export class ChangeSet {
     }
     if (n.end) return null;
     return n.kids ? [...n.kids.keys()] : [];
+  }
+
+  /**
+   * True when some write reached two or more segments below `path` (for a list: a property of
+   * one of its elements, not just an index or `length`), or when `path` or a prefix was written.
+   */
+  deepBelow(path: readonly string[]): boolean {
+    let n = this.root;
+    for (const seg of path) {
+      if (n.end) return true;
+      const next = n.kids?.get(seg);
+      if (!next) return false;
+      n = next;
+    }
+    return n.end || n.deep;
   }
 }

@@ -183,31 +183,51 @@ export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "f
     if (from < n.items.length) pushTail(ops, n.items, from, idKey, exposed);
     return ops.length > 0 ? ops : null;
   }
-  const P = p.items;
-  const N = n.items;
-  if (P.length === 0 && N.length === 0) return null;
-  if (P.length === 0) return [["a", N.map((it) => fullItem(it, idKey))]];
-  if (N.length === 0) return "full";
+  if (n.base === p && n.oldTail && n.from !== undefined) {
+    // Items before `from` are the same in both lists; `oldTail` held the rest.
+    const from = n.from;
+    const oldAt = new Map<string, number>();
+    n.oldTail.forEach((it, j) => oldAt.set(it.key, from + j));
+    return diffLists(n.oldTail, from, (k) => oldAt.get(k), n, exposed);
+  }
+  if (p.items.length === 0 && n.items.length === 0) return null;
+  if (p.items.length === 0) return [["a", n.items.map((it) => fullItem(it, idKey))]];
+  if (n.items.length === 0) return "full";
+  return diffLists(p.items, 0, (k) => p.index.get(k), n, exposed);
+}
 
+/**
+ * Operations turning the old list into `n.items`, where the first `from` items of both are the
+ * same items (kept, unchanged) and `P` holds the old items from `from` on; `oldAt` gives a key's
+ * old position. With `from` = 0 this is the whole comparison; a larger `from` gives the same
+ * operations while looking only at the lists' ends (the kept prefix is an increasing run of old
+ * positions below every other, so the longest increasing subsequence starts with it).
+ */
+function diffLists(P: readonly VItem[], from: number, oldAt: (key: string) => number | undefined, n: VRange, exposed: boolean): RangeOp[] | "full" | null {
+  const idKey = n.idKey;
+  const N = n.items;
+  const oldItem = (pos: number): VItem => P[pos - from]!;
   const removes: RangeOp[] = [];
   for (const it of P) if (!n.index.has(it.key)) removes.push(["r", it.key]);
   const oldPos: number[] = [];
   const newPos: number[] = [];
-  for (let j = 0; j < N.length; j++) {
-    const oi = p.index.get(N[j]!.key);
+  for (let j = from; j < N.length; j++) {
+    const oi = oldAt(N[j]!.key);
     if (oi !== undefined) {
       oldPos.push(oi);
       newPos.push(j);
     }
   }
-  if (oldPos.length === 0) return "full";
+  if (oldPos.length === 0 && from === 0) return "full";
   const keep = lis(oldPos);
-  const stable = new Array<boolean>(N.length).fill(false);
+  // stable[j - from]: the item at new position j keeps its place (positions below `from` all do).
+  const stable = new Array<boolean>(N.length - from).fill(false);
   const movedNew: number[] = [];
   for (let t = 0; t < oldPos.length; t++) {
-    if (keep[t]) stable[newPos[t]!] = true;
+    if (keep[t]) stable[newPos[t]! - from] = true;
     else movedNew.push(newPos[t]!);
   }
+  const isStable = (j: number): boolean => j < from || stable[j - from]!;
 
   // Moves either as remove + re-insert of each moved item, or as one order op of every key.
   let useOrder = false;
@@ -228,11 +248,11 @@ export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "f
   let inserted = 0;
   if (useOrder) {
     for (let t = 0; t < oldPos.length; t++) {
-      const d = diffItem(P[oldPos[t]!]!, N[newPos[t]!]!, idKey);
+      const d = diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
       if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
     }
     const added: RangeItem[] = [];
-    for (const it of N) if (!p.index.has(it.key)) added.push(fullItem(it, idKey));
+    for (let j = from; j < N.length; j++) if (oldAt(N[j]!.key) === undefined) added.push(fullItem(N[j]!, idKey));
     inserted = added.length;
     if (added.length > 0) ops.push(["a", added]);
     ops.push(["o", N.map((it) => it.key)]);
@@ -240,22 +260,22 @@ export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "f
     for (const j of movedNew) ops.push(["r", N[j]!.key]);
     for (let t = 0; t < oldPos.length; t++) {
       if (!keep[t]) continue;
-      const d = diffItem(P[oldPos[t]!]!, N[newPos[t]!]!, idKey);
+      const d = diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
       if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
     }
     let first = 0;
-    while (!stable[first]) first++;
+    while (!isStable(first)) first++;
     let last = N.length - 1;
-    while (!stable[last]) last--;
+    while (last >= from && !isStable(last)) last--;
     if (first > 0) {
       if (exposed) return "full";
       ops.push(["p", N.slice(0, first).map((it) => fullItem(it, idKey))]);
     }
-    for (let j = first + 1; j < last; j++) {
-      if (!stable[j]) ops.push(["i", N[j - 1]!.key, fullItem(N[j]!, idKey)]);
+    for (let j = Math.max(first + 1, from); j < last; j++) {
+      if (!isStable(j)) ops.push(["i", N[j - 1]!.key, fullItem(N[j]!, idKey)]);
     }
     if (last < N.length - 1) pushTail(ops, N, last + 1, idKey, exposed);
-    inserted = N.length - oldPos.length + movedNew.length;
+    inserted = N.length - from - oldPos.length + movedNew.length;
   }
   if (ops.length === 0) return null;
   // A large rewrite may cost more than the range itself.

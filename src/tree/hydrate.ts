@@ -303,9 +303,14 @@ export class Hydrator {
    * old length are added, items past the new length dropped. The item list and key index are
    * updated in place (a copy would make a one-row change cost O(N)); what was replaced is kept for
    * the differ, and everything is restored if the render fails.
+   *
+   * A written index whose element the list held at another written index before (a shift by
+   * `splice`, `unshift`, a sort) gets that item back instead of a re-render, unless some write
+   * went below an index (then any element may have changed inside). See {@link reusable}.
    */
   private partialRange(c: RangeConstruct, src: unknown[], path: readonly string[], dotDeps: Deps, before: VRange): VRange | null {
-    const kids = this.changes!.childrenBelow(path);
+    const changes = this.changes!;
+    const kids = changes.childrenBelow(path);
     if (kids === null || !this.unchangedExcept(c, dotDeps)) return null;
     const L = before.items.length;
     const L2 = src.length;
@@ -323,11 +328,25 @@ export class Hydrator {
     const srcDeps: Deps = { exact: path };
     const items = before.items;
     const index = before.index;
-    const fresh: VItem[] = dirty.map((i) => this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, items[i]!));
-    const added: VItem[] = [];
-    for (let i = L; i < L2; i++) added.push(this.item(c, i, src[i], { exact: [...path, String(i)] }, srcDeps, null));
     const replaced = dirty.map((i) => items[i]!);
     const removed = L2 < L ? items.slice(L2) : [];
+
+    // Elements that left a written index, for the written indices they moved to.
+    let moved: Map<unknown, { item: VItem; at: number }> | null = null;
+    if (c.node.pipe.decl.length < 2 && !changes.deepBelow(path)) {
+      moved = new Map();
+      dirty.forEach((i, j) => moved!.set(replaced[j]!.el, { item: replaced[j]!, at: i }));
+      removed.forEach((r, j) => moved!.set(r.el, { item: r, at: L2 + j }));
+    }
+    const run = (i: number, prev: VItem | null): VItem => {
+      const v = src[i] === undefined ? null : src[i];
+      const hit = moved?.get(v);
+      if (hit && reusable(v, hit.item.el, hit.at, i)) return hit.item.dk === i ? hit.item : { ...hit.item, dk: i };
+      return this.item(c, i, v, { exact: [...path, String(i)] }, srcDeps, prev);
+    };
+    const fresh: VItem[] = dirty.map((i) => run(i, items[i]!));
+    const added: VItem[] = [];
+    for (let i = L; i < L2; i++) added.push(run(i, null));
     const taken = (key: string, seen: Set<string>): boolean => seen.has(key) || (index.get(key) ?? L2) < L2;
 
     // Keys: re-run items keep theirs (declared keys must not have changed); added items need
@@ -340,6 +359,10 @@ export class Hydrator {
         if (!ok) break;
         if (!isUsableKey(a.h) || taken(a.h, seen)) ok = false;
         seen.add(a.h);
+      }
+      if (!ok) {
+        const shifted = this.shiftRange(c, before, dirty, fresh, added, L2);
+        if (shifted) return shifted;
       }
     } else {
       // Generated keys stay with their position for an edited item; when several items changed
@@ -381,6 +404,46 @@ export class Hydrator {
   }
 
   /**
+   * Declared keys that changed at re-run indices (items shifted): when every new key is usable
+   * and unique, updates the list and index in place from the first re-run index on and keeps the
+   * previous items from there for the differ (which then looks at that part only). Null when the
+   * keys do not allow it (the caller re-keys the whole list).
+   */
+  private shiftRange(c: RangeConstruct, before: VRange, dirty: number[], fresh: VItem[], added: VItem[], L2: number): VRange | null {
+    const items = before.items;
+    const index = before.index;
+    const L = items.length;
+    const keep = Math.min(L, L2);
+    const from = dirty.length > 0 ? Math.min(dirty[0]!, keep) : keep;
+    const next: VItem[] = items.slice(from, keep);
+    dirty.forEach((i, j) => (next[i - from] = fresh[j]!));
+    for (const a of added) next.push(a);
+    const seen = new Set<string>();
+    for (const it of next) {
+      const k = it.h;
+      if (!isUsableKey(k) || seen.has(k) || (index.get(k) ?? from) < from) return null;
+      seen.add(k);
+    }
+    const oldTail = items.slice(from);
+    for (const it of oldTail) index.delete(it.key);
+    items.length = from;
+    next.forEach((it, j) => {
+      const k = it.key === it.h ? it : { ...it, key: it.h };
+      items.push(k);
+      index.set(k.key, from + j);
+    });
+    this.undo.push(() => {
+      for (let i = from; i < items.length; i++) index.delete(items[i]!.key);
+      items.length = from;
+      oldTail.forEach((it, j) => {
+        items.push(it);
+        index.set(it.key, from + j);
+      });
+    });
+    return { kind: "range", construct: c, idKey: before.idKey, items, index, base: before, from, oldTail };
+  }
+
+  /**
    * Like {@link unchanged}, but without the range's own source (its first read, a plain field
    * chain, whose writes partialRange handles item by item). Every other read, including a
    * variable derived from the list (`{{$n := len .L}}`), must be untouched.
@@ -411,7 +474,7 @@ export class Hydrator {
       const prevNode: VNode | null = prev ? { kind: "node", block: c.body, slots: prev.slots, hasRange: false } : null;
       const node = this.block(c.body, v, itemDeps, prevNode);
       const key = c.keySlot !== null ? (node.slots[c.keySlot] as string) : fnv(vNodeHtml(node));
-      return { key, h: key, slots: node.slots, dk: k };
+      return { key, h: key, slots: node.slots, dk: k, el: v };
     } finally {
       this.exec.pop(m);
       this.vars.length = vm;
@@ -464,6 +527,20 @@ export class Hydrator {
     }
     return { kind: "range", construct: c, idKey: "_k", items, index };
   }
+}
+
+/**
+ * True when the item rendered from `old` (at index `oldAt`) can stand for element `v` at index
+ * `at`: a primitive renders the same wherever it is; an object must have moved (the same object
+ * re-reported at its own index may have been changed inside, which a coarse index path allows)
+ * and must keep its state in properties a write journal sees (not a Map, Set, Date or buffer,
+ * whose changes are reported at their own path).
+ */
+function reusable(v: unknown, old: unknown, oldAt: number, at: number): boolean {
+  if (typeof v !== "object" && typeof v !== "function") return Object.is(v, old);
+  if (v === null) return old === null;
+  if (oldAt === at) return false;
+  return !(v instanceof Map || v instanceof Set || v instanceof Date || v instanceof ArrayBuffer || ArrayBuffer.isView(v));
 }
 
 function sameBlock(prev: VValue | undefined, block: Block): VNode | null {

@@ -29,6 +29,8 @@ export interface VItem {
   readonly h: string;
   /** The data key the item was produced from (array index, map key). */
   readonly dk: unknown;
+  /** The element the item was rendered from (lets a list shift reuse the item, see hydrate.ts). */
+  readonly el: unknown;
   readonly slots: VValue[];
 }
 
@@ -51,6 +53,13 @@ export interface VRange {
   /** Items dropped from the end, and the position from which `items` holds added ones. */
   readonly removed?: VItem[];
   readonly addedFrom?: number;
+  /**
+   * Set instead of `dirty` when re-run items changed keys (a shift after an insert or a removal):
+   * items before `from` are the same in both lists, `oldTail` holds the previous items from `from`
+   * on, and `items`/`index` (shared with `base`) now hold the new ones.
+   */
+  readonly from?: number;
+  readonly oldTail?: VItem[];
 }
 
 /** Builds a node, computing its range flag. */

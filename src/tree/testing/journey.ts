@@ -247,8 +247,34 @@ export function genState(r: Rng): State {
   };
 }
 
-/** Mutates `s` in place like an action would, returning the written paths. */
-export function mutate(r: Rng, s: State): ChangePath[] {
+/**
+ * Runs `f` on the list through a Proxy that records, as a write journal does, every index or
+ * `length` written or deleted (a `splice` reports each shifted index).
+ */
+function journaled(rows: (Row | null)[], changed: ChangePath[], f: (rows: (Row | null)[]) => void): void {
+  const rec = (key: string | symbol): void => {
+    if (typeof key === "string") changed.push(["L", key]);
+  };
+  f(
+    new Proxy(rows, {
+      set(t, key, value: unknown) {
+        rec(key);
+        return Reflect.set(t, key, value);
+      },
+      deleteProperty(t, key) {
+        if (Object.hasOwn(t, key)) rec(key);
+        return Reflect.deleteProperty(t, key);
+      },
+    }),
+  );
+}
+
+/**
+ * Mutates `s` in place like an action would, returning the written paths. With `style`, some
+ * list moves and inserts report the writes a Proxy journal records (shifted indices and `length`)
+ * instead of the whole list; `style` is a separate stream so that `r` draws the same numbers.
+ */
+export function mutate(r: Rng, s: State, style?: Rng): ChangePath[] {
   const changed: ChangePath[] = [];
   const n = 1 + r.int(r.bool(0.8) ? 1 : 4);
   for (let k = 0; k < n; k++) {
@@ -275,10 +301,15 @@ export function mutate(r: Rng, s: State): ChangePath[] {
         rows.push(genRow(r));
         changed.push(["L", rows.length - 1], ["L", "length"]);
         break;
-      case 5:
-        rows.unshift(genRow(r));
-        changed.push(["L"]);
+      case 5: {
+        const row = genRow(r);
+        if (style?.bool()) journaled(rows, changed, (l) => l.unshift(row));
+        else {
+          rows.unshift(row);
+          changed.push(["L"]);
+        }
         break;
+      }
       case 6:
         if (rows.length > 0) {
           const at = r.int(rows.length);
@@ -305,9 +336,20 @@ export function mutate(r: Rng, s: State): ChangePath[] {
         break;
       case 9:
         if (rows.length > 1) {
-          const [row] = rows.splice(r.int(rows.length), 1);
-          rows.splice(r.int(rows.length + 1), 0, row!);
-          changed.push(["L"]);
+          const out = r.int(rows.length);
+          const to = r.int(rows.length);
+          const how = style ? style.int(4) : 0;
+          if (how === 0 || how === 1) {
+            const [row] = rows.splice(out, 1);
+            rows.splice(to, 0, row!);
+            changed.push(["L"]);
+          } else {
+            journaled(rows, changed, (l) => {
+              if (how === 2) l.splice(to, 0, l.splice(out, 1)[0]!);
+              else l.reverse();
+            });
+            changed.push(["L", "length"]);
+          }
         }
         break;
       case 10:

@@ -73,6 +73,7 @@ export function runJourney(seed: number, length: number, deps: JourneyDeps): num
     return 0; // rejected by the parser or escaper: not a live-tree question
   }
   let state: State = genState(rng);
+  const style = new Rng(seed ^ 0x5bd1e995);
   let clients = [deps.newClient(), deps.newClient()];
   let steps = 0;
   const fail = (step: number, msg: string): never => {
@@ -81,7 +82,7 @@ export function runJourney(seed: number, length: number, deps: JourneyDeps): num
   for (let step = 0; step <= length; step++) {
     let changed: ChangePath[] | undefined;
     if (step > 0) {
-      changed = mutate(rng, state);
+      changed = mutate(rng, state, style);
       if (rng.bool(0.05)) state = structuredClone(state);
       if (rng.bool(0.05)) {
         // Reconnect: a new client gets a full tree.
