@@ -15,6 +15,9 @@ interface TrieNode {
   deep: boolean;
 }
 
+/** A written path's end with nothing recorded below it; shared, never changed (it is `end`). */
+const LEAF: TrieNode = Object.freeze({ end: true, kids: null, deep: false }) as TrieNode;
+
 /** A set of written paths, queried by overlap. */
 export class ChangeSet {
   private readonly root: TrieNode = { end: false, kids: null, deep: false };
@@ -23,13 +26,14 @@ export class ChangeSet {
     for (const p of paths) {
       let n = this.root;
       for (let d = 0; d < p.length; d++) {
-        if (p.length >= d + 2) n.deep = true;
         if (n.end) break;
+        if (p.length >= d + 2) n.deep = true;
         const k = String(p[d]);
         n.kids ??= new Map();
         let next = n.kids.get(k);
         if (!next) {
-          next = { end: false, kids: null, deep: false };
+          // A path's last segment gets the shared leaf (a journal lists thousands of indices).
+          next = d === p.length - 1 ? LEAF : { end: false, kids: null, deep: false };
           n.kids.set(k, next);
         }
         n = next;

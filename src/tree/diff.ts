@@ -183,27 +183,26 @@ export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "f
     if (from < n.items.length) pushTail(ops, n.items, from, idKey, exposed);
     return ops.length > 0 ? ops : null;
   }
-  if (n.base === p && n.oldTail && n.from !== undefined) {
+  if (n.base === p && n.oldTail && n.was && n.from !== undefined) {
     // Items before `from` are the same in both lists; `oldTail` held the rest.
     const from = n.from;
-    const oldAt = new Map<string, number>();
-    n.oldTail.forEach((it, j) => oldAt.set(it.key, from + j));
-    return diffLists(n.oldTail, from, (k) => oldAt.get(k), n, exposed);
+    const was = n.was;
+    return diffLists(n.oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), n, exposed);
   }
   if (p.items.length === 0 && n.items.length === 0) return null;
   if (p.items.length === 0) return [["a", n.items.map((it) => fullItem(it, idKey))]];
   if (n.items.length === 0) return "full";
-  return diffLists(p.items, 0, (k) => p.index.get(k), n, exposed);
+  return diffLists(p.items, 0, (j) => p.index.get(n.items[j]!.key), n, exposed);
 }
 
 /**
  * Operations turning the old list into `n.items`, where the first `from` items of both are the
- * same items (kept, unchanged) and `P` holds the old items from `from` on; `oldAt` gives a key's
- * old position. With `from` = 0 this is the whole comparison; a larger `from` gives the same
+ * same items (kept, unchanged) and `P` holds the old items from `from` on; `oldAt(j)` gives the
+ * old position of the new item at `j`, undefined for a new item. With `from` = 0 this is the whole comparison; a larger `from` gives the same
  * operations while looking only at the lists' ends (the kept prefix is an increasing run of old
  * positions below every other, so the longest increasing subsequence starts with it).
  */
-function diffLists(P: readonly VItem[], from: number, oldAt: (key: string) => number | undefined, n: VRange, exposed: boolean): RangeOp[] | "full" | null {
+function diffLists(P: readonly VItem[], from: number, oldAt: (j: number) => number | undefined, n: VRange, exposed: boolean): RangeOp[] | "full" | null {
   const idKey = n.idKey;
   const N = n.items;
   const oldItem = (pos: number): VItem => P[pos - from]!;
@@ -212,7 +211,7 @@ function diffLists(P: readonly VItem[], from: number, oldAt: (key: string) => nu
   const oldPos: number[] = [];
   const newPos: number[] = [];
   for (let j = from; j < N.length; j++) {
-    const oi = oldAt(N[j]!.key);
+    const oi = oldAt(j);
     if (oi !== undefined) {
       oldPos.push(oi);
       newPos.push(j);
@@ -252,7 +251,7 @@ function diffLists(P: readonly VItem[], from: number, oldAt: (key: string) => nu
       if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
     }
     const added: RangeItem[] = [];
-    for (let j = from; j < N.length; j++) if (oldAt(N[j]!.key) === undefined) added.push(fullItem(N[j]!, idKey));
+    for (let j = from; j < N.length; j++) if (oldAt(j) === undefined) added.push(fullItem(N[j]!, idKey));
     inserted = added.length;
     if (added.length > 0) ops.push(["a", added]);
     ops.push(["o", N.map((it) => it.key)]);

@@ -272,14 +272,16 @@ export class Hydrator {
       }
       // When the list itself was written, every item is new to us: skip the reuse checks.
       const whole = !srcDeps || !("exact" in srcDeps) || this.changes?.childrenBelow(srcDeps.exact) === null;
-      const prevByKey = before && !whole ? new Map(before.items.map((it) => [it.dk, it])) : null;
+      // An array's items are in index order (an item reused after a shift keeps an older `dk`).
+      const prevAt = before && !whole && Array.isArray(src) ? before.items : null;
+      const prevByKey = before && !whole && !prevAt ? new Map(before.items.map((it) => [it.dk, it])) : null;
       const items: VItem[] = new Array<VItem>(entries.length);
       if (whole) this.suspended++;
       try {
         for (let i = 0; i < entries.length; i++) {
           const [k, v] = entries[i]!;
           const itemDeps = whole ? null : this.itemDeps(srcDeps, k);
-          items[i] = this.item(c, k, v, itemDeps, srcDeps, prevByKey?.get(k) ?? null);
+          items[i] = this.item(c, k, v, itemDeps, srcDeps, (prevAt ? prevAt[i] : prevByKey?.get(k)) ?? null);
         }
       } finally {
         if (whole) this.suspended--;
@@ -319,8 +321,8 @@ export class Hydrator {
     const dirty: number[] = [];
     for (const k of kids) {
       if (k === "length") continue;
-      const i = Number(k);
-      if (!Number.isInteger(i) || i < 0 || String(i) !== k) return null;
+      const i = indexOf(k);
+      if (i < 0) return null;
       if (i < keep) dirty.push(i);
     }
     if (dirty.length === 0 && L === L2) return before;
@@ -331,17 +333,32 @@ export class Hydrator {
     const replaced = dirty.map((i) => items[i]!);
     const removed = L2 < L ? items.slice(L2) : [];
 
-    // Elements that left a written index, for the written indices they moved to.
-    let moved: Map<unknown, { item: VItem; at: number }> | null = null;
-    if (c.node.pipe.decl.length < 2 && !changes.deepBelow(path)) {
-      moved = new Map();
-      dirty.forEach((i, j) => moved!.set(replaced[j]!.el, { item: replaced[j]!, at: i }));
-      removed.forEach((r, j) => moved!.set(r.el, { item: r, at: L2 + j }));
-    }
+    // Where an element was before: first the item as far from its index as the last one found
+    // (a shift moves a run of elements by the same offset), else a map of the elements of the
+    // written and removed items, built on the first miss.
+    const reuse = c.node.pipe.decl.length < 2 && !changes.deepBelow(path);
+    const oldAt = (p: number): VItem | undefined => (p < L2 ? (p < L ? items[p] : undefined) : removed[p - L2]);
+    let byEl: Map<unknown, number> | null = null;
+    let shift = 0;
     const run = (i: number, prev: VItem | null): VItem => {
       const v = src[i] === undefined ? null : src[i];
-      const hit = moved?.get(v);
-      if (hit && reusable(v, hit.item.el, hit.at, i)) return hit.item.dk === i ? hit.item : { ...hit.item, dk: i };
+      if (reuse) {
+        let at = i + shift;
+        let old = oldAt(at);
+        if (old === undefined || old.el !== v) {
+          if (!byEl) {
+            byEl = new Map();
+            for (let j = dirty.length - 1; j >= 0; j--) byEl.set(replaced[j]!.el, dirty[j]!);
+            for (let j = removed.length - 1; j >= 0; j--) byEl.set(removed[j]!.el, L2 + j);
+          }
+          at = byEl.get(v) ?? -1;
+          old = at >= 0 ? oldAt(at) : undefined;
+        }
+        if (old !== undefined && reusable(v, old.el, at, i)) {
+          shift = at - i;
+          return old;
+        }
+      }
       return this.item(c, i, v, { exact: [...path, String(i)] }, srcDeps, prev);
     };
     const fresh: VItem[] = dirty.map((i) => run(i, items[i]!));
@@ -418,29 +435,47 @@ export class Hydrator {
     const next: VItem[] = items.slice(from, keep);
     dirty.forEach((i, j) => (next[i - from] = fresh[j]!));
     for (const a of added) next.push(a);
-    const seen = new Set<string>();
-    for (const it of next) {
-      const k = it.h;
-      if (!isUsableKey(k) || seen.has(k) || (index.get(k) ?? from) < from) return null;
-      seen.add(k);
+    // Old positions of the new items (-1: new), for the differ. Keys must be usable and unique:
+    // kept ones held distinct old positions after `from`, new ones are checked with a set.
+    const was: number[] = new Array<number>(next.length);
+    const held = new Uint8Array(L - from);
+    let newKeys: Set<string> | null = null;
+    for (let j = 0; j < next.length; j++) {
+      const it = next[j]!;
+      // Declared keys: every item's key is its key slot text.
+      const k = it.key;
+      if (k !== it.h || !isUsableKey(k)) return null;
+      const o = index.get(k);
+      if (o === undefined) {
+        newKeys ??= new Set();
+        if (newKeys.has(k)) return null;
+        newKeys.add(k);
+        was[j] = -1;
+      } else {
+        if (o < from || held[o - from] === 1) return null;
+        held[o - from] = 1;
+        was[j] = o;
+      }
     }
+    // The index is updated with `set` on kept keys and `delete` only for keys that are gone.
     const oldTail = items.slice(from);
-    for (const it of oldTail) index.delete(it.key);
     items.length = from;
     next.forEach((it, j) => {
-      const k = it.key === it.h ? it : { ...it, key: it.h };
-      items.push(k);
-      index.set(k.key, from + j);
+      items.push(it);
+      index.set(it.key, from + j);
     });
+    const gone = (it: VItem, now: VItem[]): boolean => now[index.get(it.key) ?? -1]?.key !== it.key;
+    for (const it of oldTail) if (gone(it, items)) index.delete(it.key);
     this.undo.push(() => {
-      for (let i = from; i < items.length; i++) index.delete(items[i]!.key);
+      const now = items.slice(from);
       items.length = from;
       oldTail.forEach((it, j) => {
         items.push(it);
         index.set(it.key, from + j);
       });
+      for (const it of now) if (gone(it, items)) index.delete(it.key);
     });
-    return { kind: "range", construct: c, idKey: before.idKey, items, index, base: before, from, oldTail };
+    return { kind: "range", construct: c, idKey: before.idKey, items, index, base: before, from, oldTail, was };
   }
 
   /**
@@ -541,6 +576,19 @@ function reusable(v: unknown, old: unknown, oldAt: number, at: number): boolean 
   if (v === null) return old === null;
   if (oldAt === at) return false;
   return !(v instanceof Map || v instanceof Set || v instanceof Date || v instanceof ArrayBuffer || ArrayBuffer.isView(v));
+}
+
+/** The array index a path segment names (canonical decimal), or -1. */
+function indexOf(k: string): number {
+  const n = k.length;
+  if (n === 0 || n > 15 || (n > 1 && k.charCodeAt(0) === 48)) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = k.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 function sameBlock(prev: VValue | undefined, block: Block): VNode | null {

@@ -27,7 +27,10 @@ export interface VItem {
   readonly key: string;
   /** The item's own identity before deduplication: its key slot text, or its content hash. */
   readonly h: string;
-  /** The data key the item was produced from (array index, map key). */
+  /**
+   * The data key the item was produced from (a map key; for an array the index it was rendered
+   * at, which a shift may have changed since: array items are found by position).
+   */
   readonly dk: unknown;
   /** The element the item was rendered from (lets a list shift reuse the item, see hydrate.ts). */
   readonly el: unknown;
@@ -60,6 +63,8 @@ export interface VRange {
    */
   readonly from?: number;
   readonly oldTail?: VItem[];
+  /** For each item from `from` on, its position in the previous list, or -1 when it is new. */
+  readonly was?: number[];
 }
 
 /** Builds a node, computing its range flag. */
