@@ -24,7 +24,9 @@
 // Environment: BENCH_EVENTS (measured events, default 1000), BENCH_WARMUP (default 2000: fewer leave the JIT cold),
 // BENCH_ROUNDS (the measured events are split in rounds alternating between servers, default 5),
 // BENCH_SIZES (default "10,100,1000"), BENCH_FANOUT (default "100,1000,10000"),
-// BENCH_ONLY ("lt" or "lvjs"), BENCH_SKIP (comma list of "updates,memory,fanout").
+// BENCH_ONLY ("lt" or "lvjs"), BENCH_SKIP (comma list of "updates,memory,fanout,raw"; "raw" is the
+// fan-out floor of a bare `ws` server, bench/server-raw.mjs), BENCH_FANOUT_MODES (comma list of
+// "shared,groups,raw", default all).
 import { execSync, fork } from "node:child_process";
 import os from "node:os";
 
@@ -228,7 +230,9 @@ async function memory() {
  * frame written to every socket).
  */
 async function fanout(mode) {
-  const spec = SERVERS.find((s) => s.proto === "lt");
+  // "raw": a bare `ws` server writing one pre-built frame per socket (bench/server-raw.mjs), the
+  // floor that the same clients on the same cores can measure.
+  const spec = mode === "raw" ? { proto: "lt", name: "bare ws", file: "server-raw.mjs" } : SERVERS.find((s) => s.proto === "lt");
   if (spec === undefined) return [];
   const results = [];
   for (const count of FANOUT) {
@@ -237,7 +241,7 @@ async function fanout(mode) {
     const clients = Array.from({ length: procs }, startClient);
     try {
       let cookie;
-      if (mode === "shared") {
+      if (mode === "shared" || mode === "raw") {
         const res = await fetch(server.base + server.path, { headers: { accept: "text/html" } });
         await res.text();
         cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
@@ -336,13 +340,15 @@ if (!SKIP.has("memory")) {
 }
 
 if (!SKIP.has("fanout")) {
-  const r = [...(await fanout("shared")), ...(await fanout("groups"))];
+  const modes = (process.env["BENCH_FANOUT_MODES"] ?? "shared,groups,raw").split(",").filter((m) => m !== "raw" || !SKIP.has("raw"));
+  const r = [];
+  for (const m of modes) r.push(...(await fanout(m)));
   if (r.length > 0) {
     console.log(`\nBroadcast fan-out (livetemplate, N = 10, from broadcast() to the last frame received, ${BROADCAST_REPEATS} broadcasts after ${BROADCAST_WARMUP}):\n`);
     console.log(
       table(
         ["connections", "session groups", "last frame received p50 ms", "max ms", "server done p50 ms", "server CPU ms", "time to open (ms)"],
-        r.map((x) => [x.count, x.mode === "shared" ? "1 (shared render)" : `${x.count} (one each)`, fmt(x.p50), fmt(x.max), fmt(x.server), fmt(x.cpu), x.openMs]),
+        r.map((x) => [x.count, x.mode === "shared" ? "1 (shared render)" : x.mode === "raw" ? "bare ws, pre-built frame (floor)" : `${x.count} (one each)`, fmt(x.p50), fmt(x.max), fmt(x.server), fmt(x.cpu), x.openMs]),
       ),
     );
   }

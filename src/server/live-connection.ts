@@ -5,6 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import type { RegisteredConnection } from "./connection-registry.js";
+import { outbox } from "./outbox.js";
 import { EncodedFrame, type GroupMember } from "./session-group.js";
 import { TokenBucket } from "./rate-limiter.js";
 
@@ -47,6 +48,8 @@ export class LiveConnection implements RegisteredConnection, GroupMember {
   }
 
   sendFrame(frame: EncodedFrame): boolean {
+    // Frames parked by a broadcast were rendered before this one: they go first.
+    if (outbox.size > 0) outbox.flush();
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount + frame.length > this.maxBufferedBytes) {
       this.closeSlow();

@@ -17,6 +17,7 @@ import {
 import { ActionData, type ActionContext } from "./action-context.js";
 import { errorsFromThrown } from "./action-errors.js";
 import { AnonymousAuthenticator, type Authenticator } from "./authenticator.js";
+import { outbox } from "./outbox.js";
 import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "./broadcast-bus.js";
 import { CLIENT_SCRIPT_QUERY, ClientScript, defaultClientScriptFile, injectScriptTag } from "./client-script.js";
 import { ConnectionRegistry } from "./connection-registry.js";
@@ -908,10 +909,12 @@ class HandlerCore {
               await this.commit(g, () => Promise.resolve({ value: undefined, save: false }));
             }
           }
-          g.pushUpdate();
+          // Parked, and written below in one loop once every group has rendered (see `Outbox`).
+          g.pushUpdate(undefined, true);
         });
       }),
     );
+    outbox.flush();
     this.publish(target);
   }
 

@@ -10,6 +10,7 @@
  */
 import * as wsModule from "ws";
 import { aliasedObjects } from "./alias-scan.js";
+import { outbox } from "./outbox.js";
 import type { ChangedPaths, LiveView, SessionStores } from "./types.js";
 
 /** What the group needs from a live connection. */
@@ -151,9 +152,12 @@ export class SessionGroup {
   /**
    * Renders the current state for the live connections and sends the diff to each member except
    * `except`. Returns the diff (so the caller can reply to `except` with its own meta).
+   * With `park` the frames wait in the outbox (see `Outbox`) for the caller to flush.
    * Call inside `run`.
    */
-  pushUpdate(except?: GroupMember): object {
+  pushUpdate(except?: GroupMember, park = false): object {
+    // Frames parked by an earlier broadcast go first.
+    if (!park) outbox.flush();
     if (this.lead === undefined) {
       this.pending = [];
       return {};
@@ -162,7 +166,8 @@ export class SessionGroup {
     const diff = this.lead.executeUpdates(this.data(this.stores), hint === undefined ? {} : { changed: hint });
     if (!isEmpty(diff) && (this.members.size > 1 || except === undefined)) {
       const frame = encode({ tree: diff, meta: { success: true, errors: {} } });
-      for (const m of this.members) if (m !== except) this.sendOrDrop(m, frame);
+      if (park) for (const m of this.members) { if (m !== except) outbox.add(m, frame, this.dropMember); }
+      else for (const m of this.members) if (m !== except) this.sendOrDrop(m, frame);
     }
     return diff;
   }
@@ -210,6 +215,8 @@ export class SessionGroup {
   page(options: { wrapperId: string; loading: boolean }): string {
     return this.view.executeToHTML(this.data(this.stores), options);
   }
+
+  private readonly dropMember = (member: GroupMember): void => this.removeMember(member);
 
   private sendOrDrop(member: GroupMember, frame: EncodedFrame): void {
     if (!member.sendFrame(frame)) this.removeMember(member);
