@@ -293,6 +293,17 @@ describe("change hints", () => {
     expect(calls() - before).toBe(1);
   });
 
+  test("a shift whose render fails later leaves the remembered list as it was", () => {
+    const t = new Template("f").parse('<ul>{{range .Rows}}<li id="{{.ID}}">{{.ID}}</li>{{end}}</ul>{{index .L 0}}');
+    const client = new OracleClient();
+    const rows = [1, 2, 3, 4, 5].map((ID) => ({ ID }));
+    client.apply(t.executeUpdates({ Rows: rows, L: [0] }));
+    const { next, changed } = journaled(rows, (l) => void l.splice(1, 1));
+    expect(() => t.executeUpdates({ Rows: next, L: [] }, { changed: [...changed, ["L"]] })).toThrow();
+    const data = { Rows: next, L: [1] };
+    expect(client.apply(t.executeUpdates(data, { changed: [["L"]] }))).toBe(t.execute(data));
+  });
+
   test("after a failed render the next call ignores its hint", () => {
     const t = new Template("e").parse("{{.A}}{{index .L 0}}");
     t.executeUpdates({ A: "a", L: [1] });

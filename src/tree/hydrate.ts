@@ -464,16 +464,15 @@ export class Hydrator {
       items.push(it);
       index.set(it.key, from + j);
     });
-    const gone = (it: VItem, now: VItem[]): boolean => now[index.get(it.key) ?? -1]?.key !== it.key;
-    for (const it of oldTail) if (gone(it, items)) index.delete(it.key);
+    // Old keys whose position no new item held are gone.
+    oldTail.forEach((it, j) => held[j] === 0 && index.delete(it.key));
     this.undo.push(() => {
-      const now = items.slice(from);
+      for (let j = 0; j < was.length; j++) if (was[j] === -1) index.delete(items[from + j]!.key);
       items.length = from;
       oldTail.forEach((it, j) => {
         items.push(it);
         index.set(it.key, from + j);
       });
-      for (const it of now) if (gone(it, items)) index.delete(it.key);
     });
     return { kind: "range", construct: c, idKey: before.idKey, items, index, base: before, from, oldTail, was };
   }
@@ -575,6 +574,8 @@ function reusable(v: unknown, old: unknown, oldAt: number, at: number): boolean 
   if (typeof v !== "object" && typeof v !== "function") return Object.is(v, old);
   if (v === null) return old === null;
   if (oldAt === at) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return true;
   return !(v instanceof Map || v instanceof Set || v instanceof Date || v instanceof ArrayBuffer || ArrayBuffer.isView(v));
 }
 
