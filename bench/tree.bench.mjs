@@ -73,15 +73,22 @@ function journaled(kind, base) {
 }
 
 // Medians of timed runs of several variants, interleaved (each round runs every variant once, in
-// a rotating order) so that garbage collection and JIT warm-up fall on all of them alike. Cheap
-// operations get more rounds (up to 3,000 or ~0.4 s of timed work per variant).
+// a shuffled order: a fixed rotation would put the same variant after the expensive one, which
+// then pays for its garbage) so that garbage collection and JIT warm-up fall on all of them alike.
+// Cheap operations get more rounds (up to 3,000 or ~0.4 s of timed work per variant).
+let seed = 12345;
+const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 16777216;
 function timeAll(minIters, variants) {
   const samples = variants.map(() => []);
+  const order = variants.map((_, i) => i);
   let spent = 0;
   for (let round = 0; round < 3000; round++) {
     if (round >= minIters && spent > 400_000 * variants.length) break;
-    for (let v = 0; v < variants.length; v++) {
-      const k = (v + round) % variants.length;
+    for (let i = order.length - 1; i > 0; i--) {
+      const r = Math.floor(random() * (i + 1));
+      [order[i], order[r]] = [order[r], order[i]];
+    }
+    for (const k of order) {
       const arg = variants[k].setup();
       const t0 = process.hrtime.bigint();
       variants[k].run(arg);
