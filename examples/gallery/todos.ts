@@ -2,9 +2,11 @@
  * The todos demo's store: a keyed list with add (validated), toggle, edit, delete and a filter.
  * Fields starting with a capital are read by todos.tmpl; the derived ones (`Visible`, `Left`,
  * `Filters`) are recomputed by `_refresh()` after every action, so the template stays logic-free.
+ * Invalid titles are thrown as `ValidationError`s: the action is rolled back and the template
+ * shows the message from `.lvt.Errors`, in the sender's page only.
  */
 import { z } from "zod";
-import { MultiError } from "livetemplate";
+import { MultiError, ValidationError } from "livetemplate";
 import type { ActionContext } from "livetemplate";
 
 /** One todo item. `ID` is the list key (`data-key`) and never changes. */
@@ -29,10 +31,6 @@ const titleSchema = z.object({
 
 export class Todos {
   Todos: Todo[] = [];
-  /** The add form's text, kept when it was rejected so the user can fix it. */
-  Draft = "";
-  /** Field errors of the last add or save (`title`, `edit`), shown next to the inputs. */
-  Errors: Record<string, string> = {};
   Filter: Filter = "all";
   NextID = 1;
   /** Derived: the items the filter shows (copies, so a write to one is a write to `Visible`). */
@@ -48,12 +46,7 @@ export class Todos {
 
   async add(ctx: ActionContext): Promise<void> {
     const title = await this._title(ctx, "title");
-    if (title === undefined) {
-      this.Draft = ctx.data.getString("title");
-      return;
-    }
     this.Todos.push({ ID: this.NextID++, Title: title, Done: false, Editing: false });
-    this.Draft = "";
     this._refresh();
   }
 
@@ -72,7 +65,6 @@ export class Todos {
     const todo = this._find(ctx);
     if (todo === undefined) return;
     const title = await this._title(ctx, "edit");
-    if (title === undefined) return;
     todo.Title = title;
     todo.Editing = false;
     this._refresh();
@@ -80,7 +72,6 @@ export class Todos {
 
   cancel(): void {
     for (const t of this.Todos) t.Editing = false;
-    this.Errors = {};
     this._refresh();
   }
 
@@ -99,20 +90,16 @@ export class Todos {
   }
 
   /**
-   * The validated title, or `undefined` after recording the error under `field`. The error is
-   * kept as state rather than thrown: a thrown error rolls the action back and reaches only the
-   * reply's `meta.errors`, while state is rendered next to the input for every client, the
-   * plain-HTML one included.
+   * The validated title. A bad one throws a `ValidationError` under `field` (`title` for the add
+   * form, `edit` for the row being edited), so each form shows only its own message.
    */
-  private async _title(ctx: ActionContext, field: string): Promise<string | undefined> {
+  private async _title(ctx: ActionContext, field: string): Promise<string> {
     try {
       const { title } = await ctx.data.bindAndValidate(titleSchema);
-      this.Errors = {};
       return title;
     } catch (err) {
       if (!(err instanceof MultiError)) throw err;
-      this.Errors = { [field]: err.errors[0]?.message ?? "Invalid title" };
-      return undefined;
+      throw new ValidationError(field, err.errors[0]?.message ?? "Invalid title");
     }
   }
 

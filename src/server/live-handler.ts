@@ -37,6 +37,7 @@ import { SessionGroup } from "./session-group.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { resolveActionMethod, StoreSet, type NamedStores } from "./store-set.js";
 import type { Broadcaster, ChangedPaths, ConnectContext, LiveView, MaybePromise, MountContext, SessionStores, StoreSource } from "./types.js";
+import { withLvt } from "./template-errors.js";
 import { snapshotStores, WriteJournal } from "./write-journal.js";
 
 /**
@@ -192,7 +193,7 @@ class HandlerCore {
 
   private async loadGroup(groupId: string): Promise<SessionGroup> {
     const stores = (await this.sessionGet(groupId)) ?? (await this.freshStores(groupId));
-    const g = new SessionGroup(groupId, stores, this.view, (s) => this.storeSet.data(s));
+    const g = new SessionGroup(groupId, stores, this.view, (s, lvt) => withLvt(this.storeSet.data(s), lvt, this.storeSet.single));
     this.groups.set(groupId, g);
     return g;
   }
@@ -606,10 +607,11 @@ class HandlerCore {
       const outcome = await this.execute(g, action, data, submitter, { userId: who.userId, connectionId: undefined });
       if (!outcome.known) return outcome;
       g.pushUpdate();
-      const tree = json ? g.httpDiff() : {};
+      // The request's own errors show only in its own reply (`.lvt.Errors`).
+      const tree = json ? g.httpDiff(outcome.errors) : {};
       const page =
         !json && Object.keys(outcome.errors).length > 0
-          ? g.page({ wrapperId: this.wrapperId, loading: this.o.loadingIndicator })
+          ? g.page({ wrapperId: this.wrapperId, loading: this.o.loadingIndicator }, outcome.errors)
           : undefined;
       return { ...outcome, tree, page };
     });
@@ -837,7 +839,7 @@ class HandlerCore {
           if (conn.closed) return { known: true as const, errors: {}, tree: {} };
           const outcome = await this.execute(g, msg.action, msg.data, msg.submitter, { userId: conn.userId, connectionId: conn.id });
           if (!outcome.known) return outcome;
-          const tree = g.pushUpdate(conn);
+          const tree = g.replyTo(conn, outcome.errors);
           conn.sendJSON({ tree, meta: { success: Object.keys(outcome.errors).length === 0, errors: outcome.errors, action: msg.action } });
           return { ...outcome, tree };
         });

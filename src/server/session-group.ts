@@ -7,10 +7,16 @@
  * frame once, and writes the same bytes to every connection. A connection that needs a full tree
  * (a new one, or a navigation) first brings the lead up to date (pushing that diff to the others)
  * and then gets a full render of the same state, after which it is in lock-step with the rest.
+ *
+ * Errors of an action (`.lvt.Errors`) belong to the connection that sent it. Such a connection
+ * leaves the lock-step while it shows errors: it gets a view of its own, rendered with its errors,
+ * and rejoins the shared frames with its next successful action (the trees are equal again then,
+ * as both render the same state without errors).
  */
 import * as wsModule from "ws";
 import { aliasedObjects } from "./alias-scan.js";
 import { outbox } from "./outbox.js";
+import { LVT_KEY, lvtData, sameErrors, type LvtData } from "./template-errors.js";
 import type { ChangedPaths, LiveView, SessionStores } from "./types.js";
 
 /** What the group needs from a live connection. */
@@ -58,6 +64,18 @@ export function encode(message: object): EncodedFrame {
   return new EncodedFrame(Buffer.from(JSON.stringify(message), "utf8"));
 }
 
+/** A member showing errors: its own view, whose last tree is what that member holds. */
+interface Apart {
+  view: LiveView;
+  errors: Record<string, string>;
+}
+
+const LVT_HINT: readonly (string | number)[] = [LVT_KEY];
+
+function withLvtHint(hint: ChangedPaths): ChangedPaths {
+  return hint === undefined ? undefined : [...hint, LVT_HINT];
+}
+
 function isEmpty(tree: object): boolean {
   for (const _ in tree) return false;
   return true;
@@ -68,6 +86,8 @@ export class SessionGroup {
   stores: SessionStores;
   /** Live connections in lock-step with `lead`. */
   readonly members = new Set<GroupMember>();
+  /** Members showing errors, out of lock-step with `lead` (see the file comment). */
+  private readonly apart = new Map<GroupMember, Apart>();
   /** Shared render state of the live connections; undefined when none is connected. */
   private lead: LiveView | undefined;
   /** The HTTP fallback's render cache: a JSON GET resets it, a JSON POST diffs against it. */
@@ -89,7 +109,7 @@ export class SessionGroup {
     id: string,
     stores: SessionStores,
     private readonly view: LiveView,
-    private readonly data: (stores: SessionStores) => unknown,
+    private readonly data: (stores: SessionStores, lvt: LvtData) => unknown,
   ) {
     this.id = id;
     this.stores = stores;
@@ -156,20 +176,67 @@ export class SessionGroup {
    * Call inside `run`.
    */
   pushUpdate(except?: GroupMember, park = false): object {
+    return this.render(this.takeHint(), except, park);
+  }
+
+  /**
+   * Renders the state after `member`'s action and returns the tree to reply to it with: the other
+   * members get their update as with `pushUpdate`; `member` sees `errors` (none after a success)
+   * in `.lvt`. A member that starts showing errors may first be sent a plain update frame (what
+   * the others got), then the reply adds its errors. Call inside `run`.
+   */
+  replyTo(member: GroupMember, errors: Record<string, string>): object {
+    const hint = this.takeHint();
+    const shared = this.render(hint, member, false);
+    const own = this.apart.get(member);
+    const failed = Object.keys(errors).length > 0;
+    if (own === undefined) {
+      if (!failed || !this.members.has(member)) return shared;
+      // Leaves the lock-step: its client holds the lead's previous tree; bring it to the lead's
+      // current one, then diff from there to the same state with errors.
+      if (!isEmpty(shared)) this.sendOrDrop(member, encode({ tree: shared, meta: { success: true, errors: {} } }));
+      const view = this.view.clone();
+      view.executeUpdates(this.data(this.stores, lvtData(undefined)));
+      this.apart.set(member, { view, errors });
+      return view.executeUpdates(this.data(this.stores, lvtData(errors)), { changed: [LVT_HINT] });
+    }
+    const changedErrors = !sameErrors(own.errors, errors);
+    const tree = own.view.executeUpdates(
+      this.data(this.stores, lvtData(errors)),
+      hint === undefined ? {} : { changed: changedErrors ? withLvtHint(hint)! : hint },
+    );
+    if (failed) own.errors = errors;
+    else {
+      // Without errors its tree equals the lead's again: back to the shared frames.
+      this.apart.delete(member);
+      this.lead ??= own.view;
+    }
+    return tree;
+  }
+
+  private render(hint: ChangedPaths, except: GroupMember | undefined, park: boolean): object {
     // Frames parked by an earlier broadcast go first.
     if (!park) outbox.flush();
-    if (this.lead === undefined) {
-      this.pending = [];
-      return {};
+    let diff: object = {};
+    if (this.lead !== undefined) {
+      diff = this.lead.executeUpdates(this.data(this.stores, lvtData(undefined)), hint === undefined ? {} : { changed: hint });
+      const others = this.members.size - this.apart.size - (except !== undefined && this.members.has(except) && !this.apart.has(except) ? 1 : 0);
+      if (!isEmpty(diff) && others > 0) {
+        const frame = encode({ tree: diff, meta: { success: true, errors: {} } });
+        for (const m of this.members) if (m !== except && !this.apart.has(m)) this.deliver(m, frame, park);
+      }
     }
-    const hint = this.takeHint();
-    const diff = this.lead.executeUpdates(this.data(this.stores), hint === undefined ? {} : { changed: hint });
-    if (!isEmpty(diff) && (this.members.size > 1 || except === undefined)) {
-      const frame = encode({ tree: diff, meta: { success: true, errors: {} } });
-      if (park) for (const m of this.members) { if (m !== except) outbox.add(m, frame, this.dropMember); }
-      else for (const m of this.members) if (m !== except) this.sendOrDrop(m, frame);
+    for (const [m, own] of this.apart) {
+      if (m === except) continue;
+      const d = own.view.executeUpdates(this.data(this.stores, lvtData(own.errors)), hint === undefined ? {} : { changed: hint });
+      if (!isEmpty(d)) this.deliver(m, encode({ tree: d, meta: { success: true, errors: {} } }), park);
     }
     return diff;
+  }
+
+  private deliver(m: GroupMember, frame: EncodedFrame, park: boolean): void {
+    if (park) outbox.add(m, frame, this.dropMember);
+    else this.sendOrDrop(m, frame);
   }
 
   /**
@@ -177,9 +244,14 @@ export class SessionGroup {
    * Call inside `run`.
    */
   fullTreeFor(member: GroupMember): object {
-    const data = this.data(this.stores);
+    // A full render (connect, navigation) starts without errors, in lock-step.
+    this.apart.delete(member);
+    const data = this.data(this.stores, lvtData(undefined));
     let full: object;
-    if (this.lead === undefined || this.members.size === 0 || (this.members.size === 1 && this.members.has(member))) {
+    const inStep = this.members.size - this.apart.size - (this.members.has(member) ? 1 : 0);
+    if (this.lead === undefined || inStep === 0) {
+      // Members showing errors keep their own views: bring them up to date first.
+      if (this.apart.size > 0) this.render(this.takeHint(), member, false);
       // Nobody else to keep in step: restart the lead from this full render.
       this.lead = this.view.clone();
       this.pending = [];
@@ -196,24 +268,28 @@ export class SessionGroup {
   /** Removes a member; the lead is dropped with the last one. */
   removeMember(member: GroupMember): void {
     this.members.delete(member);
-    if (this.members.size === 0) this.lead = undefined;
+    this.apart.delete(member);
+    if (this.members.size === this.apart.size) this.lead = undefined;
   }
 
   /** Full tree for a JSON GET, restarting the HTTP render cache. Call inside `run`. */
-  httpFullTree(): object {
+  httpFullTree(errors?: Record<string, string>): object {
     this.http = this.view.clone();
-    return this.http.executeUpdates(this.data(this.stores));
+    return this.http.executeUpdates(this.data(this.stores, lvtData(errors)));
   }
 
-  /** Diff for a JSON POST against the HTTP render cache (full tree if there is none). */
-  httpDiff(): object {
-    if (this.http === undefined) return this.httpFullTree();
-    return this.http.executeUpdates(this.data(this.stores));
+  /**
+   * Diff for a JSON POST against the HTTP render cache (full tree if there is none), showing the
+   * request's `errors`.
+   */
+  httpDiff(errors?: Record<string, string>): object {
+    if (this.http === undefined) return this.httpFullTree(errors);
+    return this.http.executeUpdates(this.data(this.stores, lvtData(errors)));
   }
 
-  /** The whole page. Call inside `run`. */
-  page(options: { wrapperId: string; loading: boolean }): string {
-    return this.view.executeToHTML(this.data(this.stores), options);
+  /** The whole page, showing `errors` (a failed form post's). Call inside `run`. */
+  page(options: { wrapperId: string; loading: boolean }, errors?: Record<string, string>): string {
+    return this.view.executeToHTML(this.data(this.stores, lvtData(errors)), options);
   }
 
   private readonly dropMember = (member: GroupMember): void => this.removeMember(member);

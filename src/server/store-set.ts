@@ -95,6 +95,8 @@ export class StoreSet {
     }
     this.names = [...this.sources.keys()];
     if (this.names.length === 0) throw new TypeError("at least one store is required");
+    // `.lvt` is the template's view of its own connection (see template-errors.ts).
+    if (this.names.includes("lvt")) throw new TypeError('"lvt" is a reserved name and cannot name a store');
   }
 
   /** Fresh copies of every store, without calling `init`. */

@@ -1,0 +1,87 @@
+/**
+ * The reserved top-level template key `lvt`: what a template may read about its own connection or
+ * request besides the stores. Today that is the errors of the last action (`meta.errors`).
+ */
+
+/** The reserved top-level data key; a store must not be named (or have a field named) `lvt`. */
+export const LVT_KEY = "lvt";
+
+/**
+ * The value of `.lvt` in a template: the errors of the last action this connection (or this
+ * request) sent, field name -> message, `_general` for errors of no field. Empty after a
+ * successful action, a page load and a navigation.
+ *
+ * @example
+ * ```html
+ * {{if .lvt.HasError "title"}}<span class="error">{{.lvt.Error "title"}}</span>{{end}}
+ * {{with .lvt.Errors._general}}<p class="error">{{.}}</p>{{end}}
+ * ```
+ */
+export class LvtData {
+  /** Field name -> message. */
+  readonly Errors: Readonly<Record<string, string>>;
+
+  constructor(errors: Readonly<Record<string, string>> = {}) {
+    this.Errors = errors;
+  }
+
+  /** True when there is any error. */
+  get HasErrors(): boolean {
+    return Object.keys(this.Errors).length > 0;
+  }
+
+  /** True when `field` has an error. */
+  HasError(field: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.Errors, field);
+  }
+
+  /** The message of `field`, or "" when it has none. */
+  Error(field: string): string {
+    return this.HasError(field) ? (this.Errors[field] ?? "") : "";
+  }
+}
+
+const NO_ERRORS = new LvtData();
+
+/** The `.lvt` value for a set of errors (one shared instance for "none"). */
+export function lvtData(errors: Readonly<Record<string, string>> | undefined): LvtData {
+  return errors === undefined || Object.keys(errors).length === 0 ? NO_ERRORS : new LvtData(errors);
+}
+
+/** True when two error sets hold the same messages. */
+export function sameErrors(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+}
+
+const proxies = new WeakMap<object, Map<LvtData, object>>();
+
+/**
+ * Template data with `lvt` added at the top. An object of named stores is copied with the key
+ * added; a single store is seen through a Proxy that answers `lvt` and reads everything else from
+ * the store itself (methods are bound to the store, so `#private` members keep working).
+ */
+export function withLvt(data: unknown, lvt: LvtData, single: boolean): unknown {
+  if (typeof data !== "object" || data === null) return data;
+  if (!single) return { ...(data as Record<string, unknown>), [LVT_KEY]: lvt };
+  let byLvt = proxies.get(data);
+  if (byLvt === undefined) {
+    byLvt = new Map();
+    proxies.set(data, byLvt);
+  }
+  let p = byLvt.get(lvt);
+  if (p === undefined) {
+    const target = data;
+    p = new Proxy(target, {
+      get(t, key) {
+        if (key === LVT_KEY) return lvt;
+        const v: unknown = Reflect.get(t, key, t);
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+    // Only the shared "no errors" view is worth keeping; error views are short-lived.
+    if (lvt === NO_ERRORS) byLvt.set(lvt, p);
+  }
+  return p;
+}
