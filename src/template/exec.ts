@@ -321,43 +321,13 @@ export class ExecState {
         return signal;
       }
       case "range": {
-        const outer = this.names.length;
-        this.node = node;
-        const pipe = node.pipe;
-        const value = this.evalPipeline(dot, pipe);
-        const mark = this.names.length;
-        const list = node.list;
-        const iface = this.dotIface;
-        let ran = false;
-        if (Array.isArray(value)) {
-          this.dotIface = true;
-          const arr: unknown[] = value;
-          for (let i = 0; i < arr.length; i++) {
-            ran = true;
-            let elem = arr[i];
-            if (elem === undefined) elem = null;
-            if (pipe.decl.length !== 0) this.setRangeVars(pipe, i, elem);
-            const signal = this.walkList(elem, list);
-            this.pop(mark);
-            if (signal === WALK_BREAK) break;
-          }
-        } else {
-          // Errors about the value point at the pipeline's last node, as in Go.
-          if (pipe.decl.length > 1) this.checkIntegerPair(value);
-          this.dotIface = typeof value !== "number" && typeof value !== "bigint";
-          for (const [key, elem] of this.rangeItems(value)) {
-            ran = true;
-            this.setRangeVars(pipe, key, elem);
-            const signal = this.walkList(elem, list);
-            this.pop(mark);
-            if (signal === WALK_BREAK) break;
-          }
-        }
-        this.dotIface = iface;
-        let signal: WalkSignal = WALK_NEXT;
-        if (!ran && node.elseList !== null) signal = this.walkList(dot, node.elseList);
-        this.pop(outer);
-        return signal;
+        const elseList = node.elseList;
+        return this.eachRange(
+          dot,
+          node,
+          (elem) => this.walkList(elem, node.list),
+          elseList === null ? null : () => this.walkList(dot, elseList),
+        );
       }
       case "template": {
         const frame = this.enterTemplate(dot, node);
