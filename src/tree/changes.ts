@@ -18,6 +18,9 @@ interface TrieNode {
 /** A written path's end with nothing recorded below it; shared, never changed (it is `end`). */
 const LEAF: TrieNode = Object.freeze({ end: true, kids: null, deep: false }) as TrieNode;
 
+/** What {@link ChangeSet} finds when a strict prefix of a queried path was written. */
+const WRITTEN = Symbol("written");
+
 /** A set of written paths, queried by overlap. */
 export class ChangeSet {
   private readonly root: TrieNode = { end: false, kids: null, deep: false };
@@ -44,16 +47,25 @@ export class ChangeSet {
     }
   }
 
-  /** True when a write at, above or below `path` was reported. */
-  overlaps(path: readonly string[]): boolean {
+  /**
+   * The trie node at `path`; `WRITTEN` when a strict prefix of `path` was written as a whole, or
+   * `null` when no write reached `path`.
+   */
+  private find(path: readonly string[]): TrieNode | typeof WRITTEN | null {
     let n = this.root;
     for (const seg of path) {
-      if (n.end) return true;
+      if (n.end) return WRITTEN;
       const next = n.kids?.get(seg);
-      if (!next) return false;
+      if (!next) return null;
       n = next;
     }
-    return n.end || n.kids !== null;
+    return n;
+  }
+
+  /** True when a write at, above or below `path` was reported. */
+  overlaps(path: readonly string[]): boolean {
+    const n = this.find(path);
+    return n === WRITTEN || (n !== null && (n.end || n.kids !== null));
   }
 
   /**
@@ -61,13 +73,9 @@ export class ChangeSet {
    * prefix of it) was written. An empty array means nothing at or below `path` was written.
    */
   childrenBelow(path: readonly string[]): string[] | null {
-    let n = this.root;
-    for (const seg of path) {
-      if (n.end) return null;
-      const next = n.kids?.get(seg);
-      if (!next) return [];
-      n = next;
-    }
+    const n = this.find(path);
+    if (n === WRITTEN) return null;
+    if (n === null) return [];
     if (n.end) return null;
     return n.kids ? [...n.kids.keys()] : [];
   }
@@ -77,13 +85,7 @@ export class ChangeSet {
    * one of its elements, not just an index or `length`), or when `path` or a prefix was written.
    */
   deepBelow(path: readonly string[]): boolean {
-    let n = this.root;
-    for (const seg of path) {
-      if (n.end) return true;
-      const next = n.kids?.get(seg);
-      if (!next) return false;
-      n = next;
-    }
-    return n.end || n.deep;
+    const n = this.find(path);
+    return n === WRITTEN || (n !== null && (n.end || n.deep));
   }
 }
