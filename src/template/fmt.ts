@@ -79,20 +79,12 @@ function constructorName(o: object): string {
   return "struct {}";
 }
 
+/** The Go type of a Map key: a scalar's or trusted content's own type, else `interface {}`. */
 function keyKind(k: unknown): string {
   if (k === null || k === undefined) return "nil";
-  switch (typeof k) {
-    case "string":
-      return "string";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return isIntNumber(k) ? "int" : "float64";
-    default:
-      return k instanceof TrustedContent ? CONTENT_TYPE_NAMES[k.kind] : "interface {}";
-  }
+  const t = typeof k;
+  const scalar = t === "string" || t === "boolean" || t === "number" || t === "bigint";
+  return scalar || k instanceof TrustedContent ? goTypeName(k) : "interface {}";
 }
 
 function mapTypeName(m: Map<unknown, unknown>): string {
