@@ -576,19 +576,27 @@ function lexFieldOrVariable(l: Lexer, type: "field" | "variable"): StateFn | nul
   return lexInsideAction;
 }
 
-/** Scans a character constant (the opening quote has been consumed); the parser checks its syntax. */
-function lexChar(l: Lexer): StateFn | null {
+/**
+ * Scans a quoted literal up to its closing `quote` (the opening one has been consumed): escapes
+ * skip the next character, a newline or the end of input is an error. The parser unquotes it.
+ */
+function scanQuoted(l: Lexer, quote: number, what: string, type: "charConstant" | "string"): StateFn | null {
   for (;;) {
     let r = l.next();
     if (r === 0x5c) {
       r = l.next();
       if (r !== EOF && r !== 0x0a) continue;
     }
-    if (r === EOF || r === 0x0a) return l.errorf("unterminated character constant");
-    if (r === 0x27) break;
+    if (r === EOF || r === 0x0a) return l.errorf(`unterminated ${what}`);
+    if (r === quote) break;
   }
-  l.emit("charConstant");
+  l.emit(type);
   return lexInsideAction;
+}
+
+/** Scans a character constant; the parser checks its syntax. */
+function lexChar(l: Lexer): StateFn | null {
+  return scanQuoted(l, 0x27, "character constant", "charConstant");
 }
 
 /**
@@ -639,17 +647,7 @@ function scanNumber(l: Lexer): boolean {
 
 /** Scans a double-quoted string (the quote has been consumed). */
 function lexQuote(l: Lexer): StateFn | null {
-  for (;;) {
-    let r = l.next();
-    if (r === 0x5c) {
-      r = l.next();
-      if (r !== EOF && r !== 0x0a) continue;
-    }
-    if (r === EOF || r === 0x0a) return l.errorf("unterminated quoted string");
-    if (r === 0x22) break;
-  }
-  l.emit("string");
-  return lexInsideAction;
+  return scanQuoted(l, 0x22, "quoted string", "string");
 }
 
 /** Scans a back-quoted raw string (the quote has been consumed); newlines are allowed. */
