@@ -6,9 +6,9 @@ import http from "node:http";
 import { once } from "node:events";
 import WebSocket from "ws";
 import { Template, WriteJournal, createLiveHandler, silentLogger } from "../dist/index.js";
-import { snapshotStores } from "../dist/server/write-journal.js";
+import { snapshotStores } from "../dist/changes/journal.js";
 import { SessionGroup } from "../dist/server/session-group.js";
-import { aliasedObjects } from "../dist/server/alias-scan.js";
+import { aliasedObjects } from "../dist/changes/alias-scan.js";
 
 const ROWS = Number(process.env.ROWS ?? 1000);
 const REAL_CONNS = Number(process.env.REAL_CONNS ?? 5000);

@@ -13,7 +13,7 @@
 //   floor B   JSON bytes of only the changed values (the information floor)
 import Handlebars from "handlebars";
 import { Template } from "../dist/index.js";
-import { WriteJournal } from "../dist/server/write-journal.js";
+import { WriteJournal } from "../dist/changes/journal.js";
 
 const TEXT = '<p>Count: {{.Count}}</p><ul>{{range .Rows}}<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>{{end}}</ul>';
 const HBS = Handlebars.compile('<p>Count: {{Count}}</p><ul>{{#each Rows}}<li data-key="{{ID}}">{{Name}}: {{Value}}</li>{{/each}}</ul>');

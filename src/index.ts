@@ -24,7 +24,7 @@ export type { TreeNode, RangeNode, RangeItem, RangeOp, SlotValue, TreeUpdate } f
 export { Template } from "./live/template.js";
 export type { UpdateOptions, PageOptions } from "./live/template.js";
 export { treeToHtml } from "./tree/html.js";
-export type { ChangePath } from "./tree/changes.js";
+export type { ChangePath, ChangeHint } from "./changes/path.js";
 
 // --- server (src/server) ---
 export { createLiveHandler } from "./server/live-handler.js";
@@ -55,13 +55,12 @@ export type {
   ConnectContext,
   MountContext,
   Broadcaster,
-  ChangedPaths,
   LiveView,
   Logger,
   MaybePromise,
 } from "./server/types.js";
-export { WriteJournal } from "./server/write-journal.js";
-export { deepClone } from "./server/deep-clone.js";
+export { WriteJournal } from "./changes/journal.js";
+export { deepClone } from "./changes/deep-clone.js";
 
 // --- protocol (src/protocol) ---
 export type { ClientMessage, ResponseMeta, TreeMessage, ErrorMessage } from "./protocol/wire.js";

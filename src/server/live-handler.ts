@@ -36,9 +36,10 @@ import { resolveOptions, sameOrigin, type LiveHandlerOptions, type OriginValidat
 import { SessionGroup } from "./session-group.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { resolveActionMethod, StoreSet, type NamedStores } from "./store-set.js";
-import type { Broadcaster, ChangedPaths, ConnectContext, LiveView, MaybePromise, MountContext, SessionStores, StoreSource } from "./types.js";
+import type { Broadcaster, ConnectContext, LiveView, MaybePromise, MountContext, SessionStores, StoreSource } from "./types.js";
+import type { ChangeHint } from "../changes/path.js";
 import { withLvt } from "./template-errors.js";
-import { snapshotStores, WriteJournal } from "./write-journal.js";
+import { snapshotStores, WriteJournal } from "../changes/journal.js";
 
 /**
  * A function run against each targeted group's state before it is re-rendered: it receives the
@@ -403,7 +404,7 @@ class HandlerCore {
     label: string,
   ): Promise<Record<string, string>> {
     let rollback: () => void;
-    let paths: () => ChangedPaths;
+    let paths: () => ChangeHint;
     let views: SessionStores;
     let done: () => void = () => {};
     if (this.o.tracking === "journal") {

@@ -14,10 +14,11 @@
  * as both render the same state without errors).
  */
 import * as wsModule from "ws";
-import { aliasedObjects } from "./alias-scan.js";
+import { aliasedObjects } from "../changes/alias-scan.js";
 import { outbox } from "./outbox.js";
+import type { ChangeHint } from "../changes/path.js";
 import { LVT_KEY, lvtData, sameErrors, type LvtData } from "./template-errors.js";
-import type { ChangedPaths, LiveView, SessionStores } from "./types.js";
+import type { LiveView, SessionStores } from "./types.js";
 
 /** What the group needs from a live connection. */
 export interface GroupMember {
@@ -72,7 +73,7 @@ interface Apart {
 
 const LVT_HINT: readonly (string | number)[] = [LVT_KEY];
 
-function withLvtHint(hint: ChangedPaths): ChangedPaths {
+function withLvtHint(hint: ChangeHint): ChangeHint {
   return hint === undefined ? undefined : [...hint, LVT_HINT];
 }
 
@@ -150,7 +151,7 @@ export class SessionGroup {
   }
 
   /** Records what changed outside a render, for the next render's hint. */
-  noteChanged(paths: ChangedPaths): void {
+  noteChanged(paths: ChangeHint): void {
     if (paths === undefined) this.aliasCache = undefined;
     if (this.pending === undefined) return;
     if (paths === undefined) this.pending = undefined;
@@ -163,7 +164,7 @@ export class SessionGroup {
     this.http = undefined;
   }
 
-  private takeHint(): ChangedPaths {
+  private takeHint(): ChangeHint {
     const hint = this.pending;
     this.pending = [];
     return hint;
@@ -214,7 +215,7 @@ export class SessionGroup {
     return tree;
   }
 
-  private render(hint: ChangedPaths, except: GroupMember | undefined, park: boolean): object {
+  private render(hint: ChangeHint, except: GroupMember | undefined, park: boolean): object {
     // Frames parked by an earlier broadcast go first.
     if (!park) outbox.flush();
     let diff: object = {};

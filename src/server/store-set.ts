@@ -5,7 +5,7 @@
  */
 import type { MaybePromise, SessionStores, StoreSource } from "./types.js";
 import { SINGLE_STORE } from "./types.js";
-import { deepClone } from "./deep-clone.js";
+import { deepClone } from "../changes/deep-clone.js";
 
 const NAMED = Symbol("livetemplate.namedStores");
 

@@ -2,6 +2,7 @@
  * Shared types of the live handler: stores, the view contract the handler renders through, the
  * broadcaster handed to stores, and the logger.
  */
+import type { ChangePath } from "../changes/path.js";
 import type { IncomingMessage } from "node:http";
 import type { ActionContext } from "./action-context.js";
 
@@ -78,11 +79,6 @@ export interface Broadcaster {
   readonly closed: boolean;
 }
 
-/**
- * Paths written by an action, relative to the template data: `["todos", "3", "done"]`.
- * `undefined` means "unknown: anything may have changed".
- */
-export type ChangedPaths = ReadonlyArray<ReadonlyArray<string | number>> | undefined;
 
 /**
  * What the handler needs from a live template; the public `Template` class implements it, and
@@ -94,7 +90,7 @@ export interface LiveView {
    * against the previous call (`{}` when nothing changed). `options.changed` lists the data paths
    * written since the previous call; without it anything may have changed.
    */
-  executeUpdates(data: unknown, options?: { changed?: Iterable<ReadonlyArray<string | number>> }): object;
+  executeUpdates(data: unknown, options?: { changed?: Iterable<ChangePath> }): object;
   /** Renders the whole page with the wrapper div around the body content. */
   executeToHTML(data: unknown, options?: { wrapperId?: string; loading?: boolean }): string;
   /** A fresh instance with no previous render (same parsed template). */

@@ -8,7 +8,8 @@
  */
 import type { ActionNode, Node, PipeNode, RangeNode, TemplateNode } from "../template/node.js";
 import type { Block, Construct, RangeConstruct, TreeCompiler } from "./compile.js";
-import type { ChangeSet } from "./changes.js";
+import { isSlotted } from "../changes/builtins.js";
+import type { ChangeSet } from "../changes/change-set.js";
 import { constructDeps, type Ref } from "./deps.js";
 import { isUsableKey } from "./diff.js";
 import { makeNode, type VItem, type VNode, type VRange, type VValue } from "./value.js";
@@ -576,7 +577,7 @@ function reusable(v: unknown, old: unknown, oldAt: number, at: number): boolean 
   if (oldAt === at) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return true;
-  return !(v instanceof Map || v instanceof Set || v instanceof Date || v instanceof ArrayBuffer || ArrayBuffer.isView(v));
+  return !isSlotted(v);
 }
 
 /** The array index a path segment names (canonical decimal), or -1. */

@@ -2,7 +2,8 @@
  * A minimal LiveView for handler tests: one flat node whose slots come from a function of the
  * data. Its trees follow PROTOCOL.md §4-5 (full tree with statics, then changed slots only).
  */
-import type { ChangedPaths, LiveView } from "../../src/server/types.js";
+import type { ChangeHint } from "../../src/changes/path.js";
+import type { LiveView } from "../../src/server/types.js";
 
 /** Every FakeView created (clones included), newest last. */
 export const createdViews: FakeView[] = [];
@@ -10,7 +11,7 @@ export const createdViews: FakeView[] = [];
 export class FakeView implements LiveView {
   private prev: string[] | undefined;
   /** Every hint this instance received, for tests of the change-hint plumbing. */
-  readonly hints: ChangedPaths[] = [];
+  readonly hints: ChangeHint[] = [];
 
   constructor(
     private readonly statics: string[],

@@ -4,7 +4,7 @@
  * render. Throws with the seed and step on the first difference.
  * @internal
  */
-import type { ChangePath } from "../changes.js";
+import type { ChangePath } from "../../changes/path.js";
 import type { TreeNode, TreeUpdate } from "../types.js";
 import { genState, genTemplate, mutate, Rng, type State } from "./journey.js";
 

@@ -4,8 +4,7 @@
  * `["todos"]` says "the whole list may be different" and `[]` says "anything may have changed".
  */
 
-/** A written data path: property names and array indices from the root of the data. */
-export type ChangePath = readonly (string | number)[];
+import type { ChangePath } from "./path.js";
 
 interface TrieNode {
   /** A path ends here: everything at and below this point changed. */

@@ -4,6 +4,8 @@
  * two needs: rollback of an action that throws, and the list of changed paths that lets the tree
  * engine re-render only what an action wrote.
  */
+import { isSlotted } from "./builtins.js";
+import type { ChangePath } from "./path.js";
 import { deepClone } from "./deep-clone.js";
 
 type Key = string | symbol;
@@ -11,10 +13,6 @@ type UndoEntry =
   | { kind: "prop"; target: object; key: Key; desc: PropertyDescriptor | undefined }
   | { kind: "restore"; restore: () => void };
 
-/** Objects whose state lives in internal slots: a Proxy cannot forward their methods. */
-function isSlotted(v: object): boolean {
-  return v instanceof Map || v instanceof Set || v instanceof Date || ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
-}
 
 function isPassThrough(v: object): boolean {
   return v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof RegExp;
@@ -107,7 +105,7 @@ export class WriteJournal {
   }
 
   /** Paths written so far, without duplicates, in first-write order. */
-  paths(): string[][] {
+  paths(): ChangePath[] {
     return this.written.map((p) => [...p]);
   }
 
@@ -117,7 +115,7 @@ export class WriteJournal {
    * a computed member depends on state below the object it belongs to, which a write path alone
    * does not name.
    */
-  hintPaths(): string[][] {
+  hintPaths(): ChangePath[] {
     const out = this.paths();
     const seen = new Set<Handler>();
     for (const at of this.writtenAt) {

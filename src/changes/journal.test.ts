@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { snapshotStores, WriteJournal } from "./write-journal.js";
+import { snapshotStores, WriteJournal } from "./journal.js";
 
 class Todos {
   items: { title: string; done: boolean }[] = [{ title: "a", done: false }];

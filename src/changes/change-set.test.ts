@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ChangeSet } from "./changes.js";
+import { ChangeSet } from "./change-set.js";
 
 describe("ChangeSet", () => {
   const set = new ChangeSet([["todos", 3, "done"], ["count"], ["user", "name"], ["user"]]);
