@@ -7,7 +7,7 @@ import { once } from "node:events";
 import WebSocket from "ws";
 import { Template, WriteJournal, createLiveHandler, silentLogger } from "../dist/index.js";
 import { snapshotStores } from "../dist/changes/journal.js";
-import { SessionGroup } from "../dist/server/session-group.js";
+import { SessionGroup } from "../dist/session/group.js";
 import { aliasedObjects } from "../dist/changes/alias-scan.js";
 
 const ROWS = Number(process.env.ROWS ?? 1000);

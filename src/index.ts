@@ -29,11 +29,11 @@ export type { ChangePath, ChangeHint } from "./changes/path.js";
 // --- server (src/server) ---
 export { createLiveHandler } from "./server/live-handler.js";
 export type { LiveHandler, BroadcastUpdate, RequestListener } from "./server/live-handler.js";
-export { namedStores, resolveActionMethod, RESERVED_METHODS } from "./server/store-set.js";
-export type { NamedStores } from "./server/store-set.js";
-export { ActionData } from "./server/action-context.js";
-export type { ActionContext } from "./server/action-context.js";
-export { ValidationError, MultiError, ActionFailedError } from "./server/action-errors.js";
+export { namedStores, resolveActionMethod, RESERVED_METHODS } from "./session/store-set.js";
+export type { NamedStores } from "./session/store-set.js";
+export { ActionData } from "./session/action-context.js";
+export type { ActionContext } from "./session/action-context.js";
+export { ValidationError, MultiError, ActionFailedError } from "./session/action-errors.js";
 export { AnonymousAuthenticator, BasicAuthenticator, UnauthorizedError } from "./server/authenticator.js";
 export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/authenticator.js";
 export { MemorySessionStore } from "./server/session-store.js";
@@ -42,12 +42,12 @@ export { RESYNC_CHANNEL } from "./server/broadcast-bus.js";
 export type { BroadcastBus, BroadcastMessage, BroadcastTarget } from "./server/broadcast-bus.js";
 export { ConnectionRegistry } from "./server/connection-registry.js";
 export type { RegisteredConnection } from "./server/connection-registry.js";
-export { CLOSE_CODES } from "./server/live-connection.js";
-export type { LiveConnection } from "./server/live-connection.js";
-export { CLIENT_SCRIPT_QUERY } from "./server/client-script.js";
+export { CLOSE_CODES } from "./transport/frames.js";
+export type { LiveConnection } from "./transport/frames.js";
+export { CLIENT_SCRIPT_QUERY } from "./transport/client-script.js";
 export { DEFAULTS as SERVER_DEFAULTS, consoleLogger, silentLogger } from "./server/options.js";
 export type { LiveHandlerOptions, OriginValidator } from "./server/options.js";
-export { SINGLE_STORE } from "./server/types.js";
+export { SINGLE_STORE } from "./session/types.js";
 export type {
   Store,
   StoreSource,
@@ -58,9 +58,9 @@ export type {
   LiveView,
   Logger,
   MaybePromise,
-} from "./server/types.js";
+} from "./session/types.js";
 export { WriteJournal } from "./changes/journal.js";
 export { deepClone } from "./changes/deep-clone.js";
 
 // --- protocol (src/protocol) ---
-export type { ClientMessage, ResponseMeta, TreeMessage, ErrorMessage } from "./protocol/wire.js";
+export type { ClientMessage, ResponseMeta, TreeMessage, ErrorMessage, PongMessage, ServerMessage } from "./protocol/messages.js";

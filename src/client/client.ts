@@ -3,7 +3,7 @@
  * its cached tree, and everything that runs after a patch (forms, hooks, infinite scroll).
  */
 import { ACTION_PING, ATTR_LOADING, HEADER_WEBSOCKET, STATICS } from "../protocol/wire.js";
-import type { ClientMessage, ResponseMeta } from "../protocol/wire.js";
+import type { ClientMessage, ResponseMeta } from "../protocol/messages.js";
 import { attach, detach, scanEventNames } from "./events.js";
 import { Forms } from "./forms.js";
 import { HookRunner } from "./hooks.js";

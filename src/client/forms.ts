@@ -3,7 +3,7 @@
  * `lvt:done`, all dispatched on the form and bubbling. Field errors from `meta.errors` set
  * `aria-invalid="true"` on the named field until the form is next submitted successfully.
  */
-import type { ResponseMeta } from "../protocol/wire.js";
+import type { ResponseMeta } from "../protocol/messages.js";
 
 interface Pending {
   form: HTMLFormElement;

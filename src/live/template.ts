@@ -19,8 +19,8 @@ import type { TreeNode, TreeUpdate } from "../tree/types.js";
 import type { VNode } from "../tree/value.js";
 import { createLiveHandler, type LiveHandler } from "../server/live-handler.js";
 import type { LiveHandlerOptions } from "../server/options.js";
-import type { NamedStores } from "../server/store-set.js";
-import type { StoreSource } from "../server/types.js";
+import type { NamedStores } from "../session/store-set.js";
+import type { StoreSource } from "../session/types.js";
 
 /** Options of {@link Template.executeUpdates}. */
 export interface UpdateOptions {

@@ -43,36 +43,3 @@ export const SESSION_COOKIE = "livetemplate-id";
 
 /** Attribute names whose following slot is a range item's key (PROTOCOL.md §4). */
 export const KEY_ATTRIBUTES = ["data-key", "data-lvt-key", "lvt-key", "key", "id"] as const;
-
-/** A message from client to server. */
-export interface ClientMessage {
-  action: string;
-  data?: Record<string, unknown>;
-  submitter?: string;
-}
-
-/** Metadata sent with every tree message. */
-export interface ResponseMeta {
-  success: boolean;
-  errors: Record<string, string>;
-  action?: string;
-  capabilities?: string[];
-}
-
-/** A message from server to client carrying a tree or a diff. */
-export interface TreeMessage {
-  tree: object;
-  meta: ResponseMeta;
-}
-
-/** An error envelope; the connection stays open. */
-export interface ErrorMessage {
-  type: "error";
-  code: string;
-  message: string;
-}
-
-/** The reply to `__ping__`. */
-export interface PongMessage {
-  pong: true;
-}

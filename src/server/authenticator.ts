@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { LiveTemplateError } from "../errors.js";
 import { SESSION_COOKIE } from "../protocol/wire.js";
-import type { MaybePromise } from "./types.js";
+import type { MaybePromise } from "../session/types.js";
 
 /** Thrown by an authenticator when a request cannot be authenticated (HTTP 401). */
 export class UnauthorizedError extends LiveTemplateError {

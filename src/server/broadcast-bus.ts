@@ -3,7 +3,7 @@
  * one session group may be connected to different instances; a bus carries "re-render these
  * targets" notices between them. The handler works without one (single instance).
  */
-import type { MaybePromise } from "./types.js";
+import type { MaybePromise } from "../session/types.js";
 
 /** Who a broadcast is for. */
 export type BroadcastTarget =

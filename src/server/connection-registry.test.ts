@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionRegistry } from "./connection-registry.js";
-import { TokenBucket } from "./rate-limiter.js";
+import { TokenBucket } from "../transport/rate-limiter.js";
 
 describe("ConnectionRegistry", () => {
   it("indexes connections by group and by user and cleans up empty entries", () => {

@@ -5,7 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { Authenticator } from "./authenticator.js";
 import type { BroadcastBus } from "./broadcast-bus.js";
 import type { SessionStore } from "./session-store.js";
-import type { Logger } from "./types.js";
+import type { Logger } from "../session/types.js";
 
 /** Decides whether a WebSocket upgrade from `origin` is allowed. */
 export type OriginValidator = (origin: string | undefined, req: IncomingMessage) => boolean;

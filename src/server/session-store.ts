@@ -3,7 +3,7 @@
  * that have live connections in memory and calls the session store to load a group the first
  * time it is seen, and to save it after every action and broadcast.
  */
-import type { MaybePromise, SessionStores } from "./types.js";
+import type { MaybePromise, SessionStores } from "../session/types.js";
 
 /**
  * Persistence of session groups, keyed by group id. Every method may return a value or a promise

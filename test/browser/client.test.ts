@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { ClientMessage } from "../../src/protocol/wire.js";
+import type { ClientMessage } from "../../src/protocol/messages.js";
 import { chromiumAvailable, clientBundle, launchBrowser, until } from "./harness.js";
 import { startTestServer } from "./test-server.js";
 import type { TestApp, TestServer, TestServerOptions } from "./test-server.js";

@@ -8,7 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
-import type { ClientMessage, ResponseMeta } from "../../src/protocol/wire.js";
+import type { ClientMessage, ResponseMeta } from "../../src/protocol/messages.js";
 import { TreeState } from "../../src/client/tree.js";
 
 /** A reply to one client message. */

@@ -12,7 +12,7 @@ import { Template } from "../../src/live/template.js";
 import type { Authenticator } from "../../src/server/authenticator.js";
 import type { LiveHandler } from "../../src/server/live-handler.js";
 import { silentLogger } from "../../src/server/options.js";
-import type { Broadcaster, ConnectContext, SessionStores } from "../../src/server/types.js";
+import type { Broadcaster, ConnectContext, SessionStores } from "../../src/session/types.js";
 import { freePort, redisAvailable, RedisServer, Tab, until } from "./cluster.js";
 
 const PREFIX = "lt:hooks:";

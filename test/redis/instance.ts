@@ -14,7 +14,7 @@ import type { IncomingMessage } from "node:http";
 import { Template } from "../../src/live/template.js";
 import type { Authenticator } from "../../src/server/authenticator.js";
 import type { BroadcastUpdate } from "../../src/server/live-handler.js";
-import type { Logger } from "../../src/server/types.js";
+import type { Logger } from "../../src/session/types.js";
 import { RedisBroadcastBus, RedisSessionStore } from "../../src/adapters/redis/index.js";
 import { Counter, COUNTER_TEMPLATE } from "./counter.js";
 

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionStore } from "../../src/adapters/redis/index.js";
 import { silentLogger } from "../../src/server/options.js";
-import type { SessionStores } from "../../src/server/types.js";
+import type { SessionStores } from "../../src/session/types.js";
 import { bundleInstance, freePort, Instance, redisAvailable, RedisServer, Tab, until } from "./cluster.js";
 import { Counter } from "./counter.js";
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisBroadcastBus, RedisSessionStore, SessionEncodeError } from "../../src/adapters/redis/index.js";
 import { RESYNC_CHANNEL, type BroadcastMessage } from "../../src/server/broadcast-bus.js";
 import { silentLogger } from "../../src/server/options.js";
-import type { SessionStores } from "../../src/server/types.js";
+import type { SessionStores } from "../../src/session/types.js";
 import { freePort, redisAvailable, RedisServer, until } from "./cluster.js";
 import { Counter } from "./counter.js";
 

@@ -7,13 +7,13 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Template } from "../../src/live/template.js";
-import type { ActionContext } from "../../src/server/action-context.js";
-import { ValidationError } from "../../src/server/action-errors.js";
+import type { ActionContext } from "../../src/session/action-context.js";
+import { ValidationError } from "../../src/session/action-errors.js";
 import type { Authenticator } from "../../src/server/authenticator.js";
 import type { LiveHandler } from "../../src/server/live-handler.js";
 import { silentLogger } from "../../src/server/options.js";
-import { namedStores } from "../../src/server/store-set.js";
-import type { Broadcaster, ConnectContext } from "../../src/server/types.js";
+import { namedStores } from "../../src/session/store-set.js";
+import type { Broadcaster, ConnectContext } from "../../src/session/types.js";
 import { TestClient } from "./harness.js";
 
 const stops: (() => Promise<void>)[] = [];

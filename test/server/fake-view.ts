@@ -3,7 +3,7 @@
  * data. Its trees follow PROTOCOL.md §4-5 (full tree with statics, then changed slots only).
  */
 import type { ChangeHint } from "../../src/changes/path.js";
-import type { LiveView } from "../../src/server/types.js";
+import type { LiveView } from "../../src/session/types.js";
 
 /** Every FakeView created (clones included), newest last. */
 export const createdViews: FakeView[] = [];

@@ -1,8 +1,8 @@
 /**
  * The store and view most handler tests use.
  */
-import type { ActionContext } from "../../src/server/action-context.js";
-import { ValidationError } from "../../src/server/action-errors.js";
+import type { ActionContext } from "../../src/session/action-context.js";
+import { ValidationError } from "../../src/session/action-errors.js";
 import { FakeView } from "./fake-view.js";
 
 export class Counter {

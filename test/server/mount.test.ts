@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Template } from "../../src/live/template.js";
 import { silentLogger } from "../../src/server/options.js";
-import type { MountContext } from "../../src/server/types.js";
+import type { MountContext } from "../../src/session/types.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
 let served: Served | undefined;

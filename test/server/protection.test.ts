@@ -2,10 +2,10 @@ import { once } from "node:events";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLiveHandler } from "../../src/server/live-handler.js";
-import type { LiveConnection } from "../../src/server/live-connection.js";
+import type { LiveConnection } from "../../src/transport/frames.js";
 import type { LiveHandlerOptions } from "../../src/server/options.js";
 import { silentLogger } from "../../src/server/options.js";
-import { namedStores } from "../../src/server/store-set.js";
+import { namedStores } from "../../src/session/store-set.js";
 import { Counter, counterView } from "./fixtures.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 

@@ -6,11 +6,11 @@
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
 import { Template } from "../../src/live/template.js";
-import type { ActionContext } from "../../src/server/action-context.js";
-import { ValidationError } from "../../src/server/action-errors.js";
+import type { ActionContext } from "../../src/session/action-context.js";
+import { ValidationError } from "../../src/session/action-errors.js";
 import type { LiveHandlerOptions } from "../../src/server/options.js";
 import { silentLogger } from "../../src/server/options.js";
-import { namedStores } from "../../src/server/store-set.js";
+import { namedStores } from "../../src/session/store-set.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
 const require = createRequire(import.meta.url);

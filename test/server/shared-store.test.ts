@@ -9,7 +9,7 @@ import type { Authenticator } from "../../src/server/authenticator.js";
 import { createLiveHandler } from "../../src/server/live-handler.js";
 import { silentLogger } from "../../src/server/options.js";
 import type { SessionStore, SessionStoreBinding, TransactResult } from "../../src/server/session-store.js";
-import type { Broadcaster, SessionStores } from "../../src/server/types.js";
+import type { Broadcaster, SessionStores } from "../../src/session/types.js";
 import { Counter, counterView } from "./fixtures.js";
 import { serve, TestClient, type Served } from "./harness.js";
 

@@ -5,11 +5,11 @@
 import { createRequire } from "node:module";
 import { afterEach, describe, expect, it } from "vitest";
 import { Template } from "../../src/live/template.js";
-import type { ActionContext } from "../../src/server/action-context.js";
-import { ValidationError } from "../../src/server/action-errors.js";
+import type { ActionContext } from "../../src/session/action-context.js";
+import { ValidationError } from "../../src/session/action-errors.js";
 import { silentLogger } from "../../src/server/options.js";
-import { namedStores } from "../../src/server/store-set.js";
-import { lvtData, withLvt } from "../../src/server/template-errors.js";
+import { namedStores } from "../../src/session/store-set.js";
+import { lvtData, withLvt } from "../../src/session/lvt.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
 const require = createRequire(import.meta.url);

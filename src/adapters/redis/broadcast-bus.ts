@@ -6,7 +6,7 @@
 import type { Redis } from "ioredis";
 import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "../../server/broadcast-bus.js";
 import { consoleLogger } from "../../server/options.js";
-import type { Logger } from "../../server/types.js";
+import type { Logger } from "../../session/types.js";
 import { backoff, closeClient, Health, openClient, withTimeout, type RedisSource } from "./connection.js";
 
 /** Options of {@link RedisBroadcastBus}. */

@@ -13,7 +13,7 @@
  * store can choose its persisted fields.
  */
 import { LiveTemplateError } from "../../errors.js";
-import type { SessionStores } from "../../server/types.js";
+import type { SessionStores } from "../../session/types.js";
 
 /** Classes whose nested instances are saved with their name and revived with their prototype. */
 export type ClassRegistry = Readonly<Record<string, abstract new (...args: never[]) => object>>;

@@ -5,7 +5,7 @@
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { LiveTemplateError } from "../../errors.js";
-import type { Logger } from "../../server/types.js";
+import type { Logger } from "../../session/types.js";
 
 /** Where to reach Redis: an ioredis client (shared, not closed by us) or a URL. */
 export type RedisSource = Redis | string;

@@ -1,9 +1,8 @@
 /**
- * Shared types of the live handler: stores, the view contract the handler renders through, the
- * broadcaster handed to stores, and the logger.
+ * The types store code sees and the engine works with: stores and their hooks, the contexts
+ * handed to them, the broadcaster, the view contract the engine renders through, and the logger.
  */
 import type { ChangePath } from "../changes/path.js";
-import type { IncomingMessage } from "node:http";
 import type { ActionContext } from "./action-context.js";
 
 /** A value or a promise of it: every user hook and every pluggable backend may be async. */
@@ -63,8 +62,14 @@ export interface ConnectContext {
   readonly connectionId: string;
   readonly userId: string;
   readonly groupId: string;
-  /** The upgrade request (headers, URL with its query). */
-  readonly request: IncomingMessage;
+  /** The upgrade request (headers, URL with its query); a node:http `IncomingMessage` at run time. */
+  readonly request: RequestInfo;
+}
+
+/** What store code may read of the request that opened a connection. */
+export interface RequestInfo {
+  readonly url?: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 /**
@@ -81,7 +86,7 @@ export interface Broadcaster {
 
 
 /**
- * What the handler needs from a live template; the public `Template` class implements it, and
+ * What the engine needs from a live template; the public `Template` class implements it, and
  * tests may use a fake. One instance remembers the last tree it produced.
  */
 export interface LiveView {

@@ -2,6 +2,7 @@
  * Small HTTP helpers: reading a bounded body, parsing form posts, content negotiation.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerMessage } from "../protocol/messages.js";
 
 /** The body exceeded the size limit. */
 export class BodyTooLargeError extends Error {}
@@ -71,9 +72,9 @@ export async function parseForm(body: Buffer, contentType: string): Promise<Reco
   return out;
 }
 
-/** Writes a JSON response. */
-export function sendJSON(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
-  const text = JSON.stringify(body);
+/** Writes a protocol message as a JSON response. */
+export function sendMessage(res: ServerResponse, status: number, message: ServerMessage, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(message);
   res.writeHead(status, {
     ...headers,
     "Content-Type": "application/json; charset=utf-8",
@@ -91,4 +92,20 @@ export function sendText(res: ServerResponse, status: number, text: string, head
     "Content-Length": Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** The page's own path as the browser sees it (Express strips a router's mount path from `url`). */
+export function pagePath(req: IncomingMessage, fallback: string): string {
+  const original = (req as { originalUrl?: string }).originalUrl;
+  return original !== undefined ? new URL(original, "http://localhost").pathname : fallback;
+}
+
+/** The query parameters of a request URL (the last value wins for repeated names). */
+export function queryOf(req: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(new URL(req.url ?? "/", "http://localhost").searchParams);
+}
+
+/** A shallow copy of a plain object, or `{}`. */
+export function toRecord(v: unknown): Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
 }

@@ -1,12 +1,19 @@
 /**
- * One WebSocket connection: its identity, its rate limiter, and a send path that refuses to
- * buffer without limit.
+ * WebSocket frames, built once and written to many sockets: the one place that relies on `ws`
+ * internals. A broadcast renders an update once and hands the same {@link EncodedFrame} to every
+ * connection in step with it; here its complete WebSocket frame is built once too
+ * ({@link wireFrame}) and written straight to each connection's socket, instead of `ws.send()`
+ * framing the same payload once per connection.
+ *
+ * The internals used are `ws`'s `Sender.frame` (a public but undocumented static) and a
+ * connection's `_socket`; `frames.test.ts` pins the `ws` version they were checked against, and
+ * every path falls back to `ws.send()` when they are missing.
  */
 import type { IncomingMessage } from "node:http";
+import * as wsModule from "ws";
 import type { WebSocket } from "ws";
-import type { RegisteredConnection } from "./connection-registry.js";
-import { outbox } from "./outbox.js";
-import { EncodedFrame, type GroupMember } from "./session-group.js";
+import { encode, type EncodedFrame, type Member } from "../session/frame.js";
+import type { ServerMessage } from "../protocol/messages.js";
 import { TokenBucket } from "./rate-limiter.js";
 
 /** WebSocket close codes the handler uses (documented in docs/server.md). */
@@ -23,7 +30,23 @@ export const CLOSE_CODES = {
   slowConsumer: 1013,
 } as const;
 
-export class LiveConnection implements RegisteredConnection, GroupMember {
+type FrameFn = (data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }) => Buffer[];
+/** `ws`'s public (untyped) frame builder, when this version of `ws` has it. */
+const wsFrame: FrameFn | undefined = (wsModule as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame;
+
+/**
+ * The unmasked, unfragmented text frame (server to client) of `frame`, built on first use and
+ * kept on the frame for its other receivers; `undefined` when this `ws` cannot build it.
+ */
+export function wireFrame(frame: EncodedFrame): Buffer | undefined {
+  if (frame.framed === undefined) {
+    frame.framed = wsFrame === undefined ? null : Buffer.concat(wsFrame(frame.payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
+  }
+  return frame.framed ?? undefined;
+}
+
+/** One WebSocket connection: its identity, its rate limiter, and a bounded send path. */
+export class LiveConnection implements Member {
   closed = false;
   /**
    * The close code this side chose when it closed the connection itself (1013 for a slow reader),
@@ -47,28 +70,26 @@ export class LiveConnection implements RegisteredConnection, GroupMember {
     this.bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit.perSecond, rateLimit.burst);
   }
 
-  sendFrame(frame: EncodedFrame): boolean {
-    // Frames parked by a broadcast were rendered before this one: they go first.
-    if (outbox.size > 0) outbox.flush();
+  deliver(frame: EncodedFrame): boolean {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
     if (this.ws.bufferedAmount + frame.length > this.maxBufferedBytes) {
       this.closeSlow();
       return false;
     }
-    // Fast path for fan-out: the frame bytes are built once per broadcast and written as they
-    // are. Equivalent to ws.send() here because no extension (compression) is negotiated, so
-    // ws never queues frames of its own ahead of the socket. The bytes land in the socket's
-    // write buffer, which `bufferedAmount` counts, so the bound above applies to them too.
-    // Anything unexpected (another `ws` version, a socket that is not writable) takes ws.send().
+    // Equivalent to ws.send() here because no extension (compression) is negotiated, so ws never
+    // queues frames of its own ahead of the socket. The bytes land in the socket's write buffer,
+    // which `bufferedAmount` counts, so the bound above applies to them too. Anything unexpected
+    // (another `ws` version, a socket that is not writable) takes ws.send().
     const socket = rawSocket(this.ws);
-    const wire = socket !== undefined && this.ws.extensions === "" ? frame.wire : undefined;
+    const wire = socket !== undefined && this.ws.extensions === "" ? wireFrame(frame) : undefined;
     if (wire !== undefined) socket!.write(wire);
     else this.ws.send(frame.payload, { binary: false });
     return true;
   }
 
-  sendJSON(message: object): boolean {
-    return this.sendFrame(new EncodedFrame(Buffer.from(JSON.stringify(message), "utf8")));
+  /** Writes one message of the protocol to this connection only. */
+  send(message: ServerMessage): boolean {
+    return this.deliver(encode(message));
   }
 
   private closeSlow(): void {

@@ -7,18 +7,18 @@
  * times dearer than the same writes done back to back. The broadcast therefore renders every
  * group first, parking each frame here, and then writes them all in one loop.
  *
- * Order per connection is kept: any other write to a connection (`LiveConnection.sendFrame`), and
- * any other render of a group, first flushes what is parked, so no frame can overtake a parked
- * one. If the broadcast is spread over several event-loop turns (a session store doing real I/O),
+ * Order per connection is kept: every other frame the engine writes to a connection, and every
+ * other render of a group, first flushes what is parked, so no frame can overtake a parked one.
+ * Each engine has its own outbox (a connection belongs to one engine). If the broadcast is spread over several event-loop turns (a session store doing real I/O),
  * what is parked is written at the end of the turn rather than held until the last group is done.
  */
-import type { EncodedFrame, GroupMember } from "./session-group.js";
+import type { EncodedFrame, Member } from "./frame.js";
 
 interface Parked {
-  member: GroupMember;
+  member: Member;
   frame: EncodedFrame;
   /** Called when the write fails (connection closed or too slow): the group forgets the member. */
-  drop: (member: GroupMember) => void;
+  drop: (member: Member) => void;
 }
 
 export class Outbox {
@@ -29,7 +29,7 @@ export class Outbox {
     return this.parked.length;
   }
 
-  add(member: GroupMember, frame: EncodedFrame, drop: (member: GroupMember) => void): void {
+  add(member: Member, frame: EncodedFrame, drop: (member: Member) => void): void {
     this.parked.push({ member, frame, drop });
     if (!this.scheduled) {
       this.scheduled = true;
@@ -46,9 +46,6 @@ export class Outbox {
     const batch = this.parked;
     // Swapped first: a write below may flush again (sendFrame does); it then finds nothing.
     this.parked = [];
-    for (const p of batch) if (!p.member.sendFrame(p.frame)) p.drop(p.member);
+    for (const p of batch) if (!p.member.deliver(p.frame)) p.drop(p.member);
   }
 }
-
-/** The process-wide outbox: one queue keeps the order of every connection of every handler. */
-export const outbox = new Outbox();

@@ -13,56 +13,21 @@
  * and rejoins the shared frames with its next successful action (the trees are equal again then,
  * as both render the same state without errors).
  */
-import * as wsModule from "ws";
 import { aliasedObjects } from "../changes/alias-scan.js";
-import { outbox } from "./outbox.js";
 import type { ChangeHint } from "../changes/path.js";
-import { LVT_KEY, lvtData, sameErrors, type LvtData } from "./template-errors.js";
+import { pushMessage } from "../protocol/messages.js";
+import { encode, type EncodedFrame, type Member } from "./frame.js";
+import { LVT_KEY, lvtData, sameErrors, type LvtData } from "./lvt.js";
 import type { LiveView, SessionStores } from "./types.js";
 
-/** What the group needs from a live connection. */
-export interface GroupMember {
-  readonly id: string;
-  /** Writes an encoded frame; false when the connection is closed or was closed for being slow. */
-  sendFrame(frame: EncodedFrame): boolean;
-}
-
-/** A reply to one connection or request. */
-export interface Frame {
-  tree: object;
-  meta: { success: boolean; errors: Record<string, string>; action?: string; capabilities?: string[] };
-}
-
-type FrameFn = (data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }) => Buffer[];
-/** `ws`'s public (untyped) frame builder, when this version of `ws` has it. */
-const wsFrame: FrameFn | undefined = (wsModule as unknown as { Sender?: { frame?: FrameFn } }).Sender?.frame;
-
 /**
- * A message encoded once for many receivers: the JSON payload, and (built on first use) the
- * complete WebSocket text frame, so a broadcast writes the same bytes to every socket instead of
- * framing the payload once per connection.
+ * How a group's frames reach its members (the engine's outbox): `send` writes now, after anything
+ * parked; `park` waits for the engine to flush (a broadcast renders every group first). Either
+ * calls `drop` when the write fails, and the group forgets that member.
  */
-export class EncodedFrame {
-  private framed: Buffer | undefined;
-
-  constructor(readonly payload: Buffer) {}
-
-  get length(): number {
-    return this.payload.length;
-  }
-
-  /** The unmasked, unfragmented text frame (server to client), or undefined if `ws` cannot build it. */
-  get wire(): Buffer | undefined {
-    if (this.framed === undefined && wsFrame !== undefined) {
-      this.framed = Buffer.concat(wsFrame(this.payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
-    }
-    return this.framed;
-  }
-}
-
-/** Encodes a message once; the bytes are shared by every receiver. */
-export function encode(message: object): EncodedFrame {
-  return new EncodedFrame(Buffer.from(JSON.stringify(message), "utf8"));
+export interface Postman {
+  send(member: Member, frame: EncodedFrame, drop: (member: Member) => void): void;
+  park(member: Member, frame: EncodedFrame, drop: (member: Member) => void): void;
 }
 
 /** A member showing errors: its own view, whose last tree is what that member holds. */
@@ -86,9 +51,9 @@ export class SessionGroup {
   readonly id: string;
   stores: SessionStores;
   /** Live connections in lock-step with `lead`. */
-  readonly members = new Set<GroupMember>();
+  readonly members = new Set<Member>();
   /** Members showing errors, out of lock-step with `lead` (see the file comment). */
-  private readonly apart = new Map<GroupMember, Apart>();
+  private readonly apart = new Map<Member, Apart>();
   /** Shared render state of the live connections; undefined when none is connected. */
   private lead: LiveView | undefined;
   /** The HTTP fallback's render cache: a JSON GET resets it, a JSON POST diffs against it. */
@@ -103,7 +68,7 @@ export class SessionGroup {
    * group's current task. A `broadcaster.send()` made then must not queue behind that task: the
    * task may be awaiting it.
    */
-  storeCode = 0;
+  private storeDepth = 0;
   lastUsed = Date.now();
 
   constructor(
@@ -111,9 +76,25 @@ export class SessionGroup {
     stores: SessionStores,
     private readonly view: LiveView,
     private readonly data: (stores: SessionStores, lvt: LvtData) => unknown,
+    private readonly postman: Postman,
   ) {
     this.id = id;
     this.stores = stores;
+  }
+
+  /** True while store code runs inside this group's current task (see {@link runStoreCode}). */
+  get inStoreCode(): boolean {
+    return this.storeDepth > 0;
+  }
+
+  /** Runs store code of the current task, so that re-entrant calls from it can be recognised. */
+  async runStoreCode<T>(fn: () => T | Promise<T>): Promise<T> {
+    this.storeDepth++;
+    try {
+      return await fn();
+    } finally {
+      this.storeDepth--;
+    }
   }
 
   /** True while work is queued or running. */
@@ -158,12 +139,6 @@ export class SessionGroup {
     else for (const p of paths) this.pending.push([...p]);
   }
 
-  /** Forgets the stores' render state (e.g. after the stores were replaced by a reload). */
-  resetRenders(): void {
-    this.pending = undefined;
-    this.http = undefined;
-  }
-
   private takeHint(): ChangeHint {
     const hint = this.pending;
     this.pending = [];
@@ -173,10 +148,10 @@ export class SessionGroup {
   /**
    * Renders the current state for the live connections and sends the diff to each member except
    * `except`. Returns the diff (so the caller can reply to `except` with its own meta).
-   * With `park` the frames wait in the outbox (see `Outbox`) for the caller to flush.
+   * With `park` the frames wait in the engine's outbox (see `Outbox`) for the caller to flush.
    * Call inside `run`.
    */
-  pushUpdate(except?: GroupMember, park = false): object {
+  pushUpdate(except?: Member, park = false): object {
     return this.render(this.takeHint(), except, park);
   }
 
@@ -186,7 +161,7 @@ export class SessionGroup {
    * in `.lvt`. A member that starts showing errors may first be sent a plain update frame (what
    * the others got), then the reply adds its errors. Call inside `run`.
    */
-  replyTo(member: GroupMember, errors: Record<string, string>): object {
+  replyTo(member: Member, errors: Record<string, string>): object {
     const hint = this.takeHint();
     const shared = this.render(hint, member, false);
     const own = this.apart.get(member);
@@ -195,7 +170,7 @@ export class SessionGroup {
       if (!failed || !this.members.has(member)) return shared;
       // Leaves the lock-step: its client holds the lead's previous tree; bring it to the lead's
       // current one, then diff from there to the same state with errors.
-      if (!isEmpty(shared)) this.sendOrDrop(member, encode({ tree: shared, meta: { success: true, errors: {} } }));
+      if (!isEmpty(shared)) this.postman.send(member, encode(pushMessage(shared)), this.dropMember);
       const view = this.view.clone();
       view.executeUpdates(this.data(this.stores, lvtData(undefined)));
       this.apart.set(member, { view, errors });
@@ -215,36 +190,34 @@ export class SessionGroup {
     return tree;
   }
 
-  private render(hint: ChangeHint, except: GroupMember | undefined, park: boolean): object {
-    // Frames parked by an earlier broadcast go first.
-    if (!park) outbox.flush();
+  private render(hint: ChangeHint, except: Member | undefined, park: boolean): object {
     let diff: object = {};
     if (this.lead !== undefined) {
       diff = this.lead.executeUpdates(this.data(this.stores, lvtData(undefined)), hint === undefined ? {} : { changed: hint });
       const others = this.members.size - this.apart.size - (except !== undefined && this.members.has(except) && !this.apart.has(except) ? 1 : 0);
       if (!isEmpty(diff) && others > 0) {
-        const frame = encode({ tree: diff, meta: { success: true, errors: {} } });
+        const frame = encode(pushMessage(diff));
         for (const m of this.members) if (m !== except && !this.apart.has(m)) this.deliver(m, frame, park);
       }
     }
     for (const [m, own] of this.apart) {
       if (m === except) continue;
       const d = own.view.executeUpdates(this.data(this.stores, lvtData(own.errors)), hint === undefined ? {} : { changed: hint });
-      if (!isEmpty(d)) this.deliver(m, encode({ tree: d, meta: { success: true, errors: {} } }), park);
+      if (!isEmpty(d)) this.deliver(m, encode(pushMessage(d)), park);
     }
     return diff;
   }
 
-  private deliver(m: GroupMember, frame: EncodedFrame, park: boolean): void {
-    if (park) outbox.add(m, frame, this.dropMember);
-    else this.sendOrDrop(m, frame);
+  private deliver(m: Member, frame: EncodedFrame, park: boolean): void {
+    if (park) this.postman.park(m, frame, this.dropMember);
+    else this.postman.send(m, frame, this.dropMember);
   }
 
   /**
    * Adds a member (or re-syncs an existing one) and returns the full tree it must receive.
    * Call inside `run`.
    */
-  fullTreeFor(member: GroupMember): object {
+  fullTreeFor(member: Member): object {
     // A full render (connect, navigation) starts without errors, in lock-step.
     this.apart.delete(member);
     const data = this.data(this.stores, lvtData(undefined));
@@ -267,7 +240,7 @@ export class SessionGroup {
   }
 
   /** Removes a member; the lead is dropped with the last one. */
-  removeMember(member: GroupMember): void {
+  removeMember(member: Member): void {
     this.members.delete(member);
     this.apart.delete(member);
     if (this.members.size === this.apart.size) this.lead = undefined;
@@ -293,9 +266,5 @@ export class SessionGroup {
     return this.view.executeToHTML(this.data(this.stores, lvtData(errors)), options);
   }
 
-  private readonly dropMember = (member: GroupMember): void => this.removeMember(member);
-
-  private sendOrDrop(member: GroupMember, frame: EncodedFrame): void {
-    if (!member.sendFrame(frame)) this.removeMember(member);
-  }
+  private readonly dropMember = (member: Member): void => this.removeMember(member);
 }

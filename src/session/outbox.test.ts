@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { Outbox } from "./outbox.js";
-import { encode, type GroupMember } from "./session-group.js";
+import { EncodedFrame, type Member } from "./frame.js";
 
-function member(id: string, log: string[], open = true): GroupMember {
+/** Any JSON value as a frame (the outbox does not look inside). */
+const encode = (v: unknown): EncodedFrame => new EncodedFrame(Buffer.from(JSON.stringify(v), "utf8"));
+
+function member(id: string, log: string[], open = true): Member {
   return {
     id,
-    sendFrame(frame) {
+    userId: "u",
+    groupId: "g",
+    closed: false,
+    deliver(frame) {
       log.push(`${id}:${frame.payload.toString()}`);
       return open;
     },
@@ -48,9 +54,12 @@ describe("Outbox", () => {
   it("a write made while flushing (a member flushing first) finds nothing left to write", () => {
     const log: string[] = [];
     const box = new Outbox();
-    const reentrant: GroupMember = {
+    const reentrant: Member = {
       id: "r",
-      sendFrame(frame) {
+      userId: "u",
+      groupId: "g",
+      closed: false,
+      deliver(frame) {
         box.flush();
         log.push(`r:${frame.payload.toString()}`);
         return true;

@@ -5,8 +5,19 @@ import type { AddressInfo } from "node:net";
 import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
-import { LiveConnection } from "./live-connection.js";
-import { encode } from "./session-group.js";
+import { createRequire } from "node:module";
+import { EncodedFrame } from "../session/frame.js";
+import { LiveConnection, wireFrame } from "./frames.js";
+
+/** Any JSON value as a frame. */
+const encode = (v: unknown): EncodedFrame => new EncodedFrame(Buffer.from(JSON.stringify(v), "utf8"));
+
+describe("the ws version the fast path was checked against", () => {
+  it("is the installed one (re-check Sender.frame and _socket before changing it)", () => {
+    const { version } = createRequire(import.meta.url)("ws/package.json") as { version: string };
+    expect(version).toBe("8.23.0");
+  });
+});
 
 /** A stand-in for a `ws` socket: records what goes through ws.send() and through the raw socket. */
 function fakeWs(socket: unknown, extensions = ""): { ws: WebSocket; sent: Buffer[]; written: Buffer[] } {
@@ -34,7 +45,7 @@ function fakeWs(socket: unknown, extensions = ""): { ws: WebSocket; sent: Buffer
 const connect = (ws: WebSocket, maxBufferedBytes = 1 << 20): LiveConnection =>
   new LiveConnection("c1", "g", "u", ws, {} as IncomingMessage, maxBufferedBytes, false, () => {});
 
-describe("LiveConnection.sendFrame", () => {
+describe("LiveConnection.deliver", () => {
   const fallbacks: [string, unknown, string][] = [
     ["there is no raw socket", undefined, ""],
     ["the raw socket has no write method", { writable: true }, ""],
@@ -44,7 +55,7 @@ describe("LiveConnection.sendFrame", () => {
   it.each(fallbacks)("falls back to ws.send() when %s", (_title, socket, extensions) => {
     const { ws, sent, written } = fakeWs(socket, extensions);
     const frame = encode({ tree: { 0: "x" } });
-    expect(connect(ws).sendFrame(frame)).toBe(true);
+    expect(connect(ws).deliver(frame)).toBe(true);
     expect(sent).toEqual([frame.payload]);
     expect(written).toEqual([]);
   });
@@ -52,9 +63,9 @@ describe("LiveConnection.sendFrame", () => {
   it("writes the prebuilt frame to the raw socket when it can", () => {
     const { ws, sent, written } = fakeWs({ writable: true, write: true });
     const frame = encode({ tree: { 0: "x" } });
-    expect(connect(ws).sendFrame(frame)).toBe(true);
+    expect(connect(ws).deliver(frame)).toBe(true);
     expect(sent).toEqual([]);
-    expect(written).toEqual([frame.wire]);
+    expect(written).toEqual([wireFrame(frame)]);
     // An unmasked, final text frame carrying the payload.
     expect(written[0]![0]).toBe(0x81);
     expect(written[0]!.subarray(written[0]!.length - frame.length)).toEqual(frame.payload);
@@ -67,13 +78,13 @@ describe("LiveConnection.sendFrame", () => {
       return { ...real, Sender: undefined, default: { ...real.default, Sender: undefined } };
     });
     try {
-      const group = await import("./session-group.js");
-      const live = await import("./live-connection.js");
-      const frame = group.encode({ tree: {} });
-      expect(frame.wire).toBeUndefined();
+      const session = await import("../session/frame.js");
+      const live = await import("./frames.js");
+      const frame = session.encode({ tree: {}, meta: { success: true, errors: {} } });
+      expect(live.wireFrame(frame)).toBeUndefined();
       const { ws, sent, written } = fakeWs({ writable: true, write: true });
       const conn = new live.LiveConnection("c1", "g", "u", ws, {} as IncomingMessage, 1 << 20, false, () => {});
-      expect(conn.sendFrame(frame)).toBe(true);
+      expect(conn.deliver(frame)).toBe(true);
       expect(sent).toEqual([frame.payload]);
       expect(written).toEqual([]);
     } finally {
@@ -116,7 +127,7 @@ describe("LiveConnection send queue bound on a real socket", () => {
     const frame = encode({ tree: { 0: "z".repeat(64 * 1024) } });
     let written = 0;
     let highest = 0;
-    while (written < 10_000 && conn.sendFrame(frame)) {
+    while (written < 10_000 && conn.deliver(frame)) {
       written++;
       highest = Math.max(highest, ws.bufferedAmount);
       // Let the kernel take what it can, as between broadcasts.
@@ -128,6 +139,6 @@ describe("LiveConnection send queue bound on a real socket", () => {
     expect(conn.closed).toBe(true);
     expect(conn.closeCode).toBe(1013);
     expect(slow).toBe(1);
-    expect(conn.sendFrame(frame)).toBe(false);
+    expect(conn.deliver(frame)).toBe(false);
   });
 });

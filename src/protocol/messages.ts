@@ -1,0 +1,133 @@
+/**
+ * Every message of the wire protocol (PROTOCOL.md §3) as a type: what a client sends, and the
+ * `ServerMessage` union of everything a server sends. The engine builds these values, the
+ * transports encode and write them, and the browser client reads them. Imports nothing at run
+ * time, so the client bundle may include it.
+ */
+import { ERROR_GENERAL, ERROR_RATE_LIMIT } from "./wire.js";
+
+/** A tree or a tree update as it travels (its shape is PROTOCOL.md §4-6). */
+export type WireTree = object;
+
+/** A message from client to server. */
+export interface ClientMessage {
+  action: string;
+  data?: Record<string, unknown>;
+  submitter?: string;
+}
+
+/** Metadata sent with every tree message. */
+export interface ResponseMeta {
+  success: boolean;
+  errors: Record<string, string>;
+  action?: string;
+  capabilities?: string[];
+}
+
+/** A message from server to client carrying a tree or a diff. */
+export interface TreeMessage {
+  tree: WireTree;
+  meta: ResponseMeta;
+}
+
+/** An error envelope; the connection stays open. */
+export interface ErrorMessage {
+  type: "error";
+  code: string;
+  message: string;
+}
+
+/** The reply to `__ping__`. */
+export interface PongMessage {
+  pong: true;
+}
+
+/** Everything a server sends to a client. */
+export type ServerMessage = TreeMessage | ErrorMessage | PongMessage;
+
+/** The reply to `__ping__` (one shared value). */
+export const PONG: PongMessage = Object.freeze({ pong: true });
+
+const NO_ERRORS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** A pushed update: a tree diff caused by someone else (another tab, a broadcast, a timer). */
+export function pushMessage(tree: WireTree): TreeMessage {
+  return { tree, meta: { success: true, errors: NO_ERRORS } };
+}
+
+/** The first full tree of a connection or a JSON load, with the announced capabilities. */
+export function firstMessage(tree: WireTree, capabilities: readonly string[]): TreeMessage {
+  return { tree, meta: { success: true, errors: NO_ERRORS, capabilities: [...capabilities] } };
+}
+
+/** The reply to an action: `success` is false exactly when `errors` has entries. */
+export function actionReply(tree: WireTree, action: string, errors: Record<string, string>): TreeMessage {
+  let success = true;
+  for (const _ in errors) {
+    success = false;
+    break;
+  }
+  return { tree, meta: { success, errors, action } };
+}
+
+/** The reply to an action refused by the rate limit: nothing changed, `_rate_limit` says why. */
+export function rateLimitedReply(action: string, message: string): TreeMessage {
+  return actionReply({}, action, { [ERROR_RATE_LIMIT]: message });
+}
+
+/** The reply to an action whose new state could not be rendered or saved. */
+export function failedReply(action: string, message: string): TreeMessage {
+  return actionReply({}, action, { [ERROR_GENERAL]: message });
+}
+
+/** An error envelope (the connection stays open). */
+export function errorMessage(code: string, message: string): ErrorMessage {
+  return { type: "error", code, message };
+}
+
+/** True for an error envelope. */
+export function isErrorMessage(m: ServerMessage): m is ErrorMessage {
+  return (m as Partial<ErrorMessage>).type === "error";
+}
+
+/** A checked client message. */
+export interface ParsedMessage {
+  action: string;
+  data: Record<string, unknown>;
+  submitter: string | undefined;
+}
+
+/** Parses and checks a client message; returns a problem description on failure. */
+export function parseMessage(text: string): ParsedMessage | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return "message is not valid JSON";
+  }
+  return validateMessage(value);
+}
+
+/** Checks an already parsed client message; returns a problem description on failure. */
+export function validateMessage(value: unknown): ParsedMessage | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "message must be a JSON object";
+  const m = value as Record<string, unknown>;
+  if (typeof m["action"] !== "string" || m["action"] === "") return 'message lacks a string "action"';
+  const data = m["data"];
+  if (data !== undefined && data !== null && (typeof data !== "object" || Array.isArray(data))) return '"data" must be an object';
+  const submitter = m["submitter"];
+  return {
+    action: m["action"],
+    data: (data ?? {}) as Record<string, unknown>,
+    submitter: typeof submitter === "string" ? submitter : undefined,
+  };
+}
+
+/** `__navigate__` data as a query: scalar values as strings, anything else left out. */
+export function stringValues(data: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = String(v);
+  }
+  return out;
+}

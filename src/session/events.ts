@@ -1,0 +1,74 @@
+/**
+ * What the engine's `dispatch` takes and gives: the events that reach a session group, who they
+ * come from, and the reply. Every entry point of the server (page GET, JSON GET and POST, form
+ * POST, WebSocket connect / message / close, broadcasts, bus notices, re-syncs, `send()`) is one of
+ * these events; transports only translate to and from them.
+ */
+import type { ServerMessage } from "../protocol/messages.js";
+import type { Member } from "./frame.js";
+import type { ConnectContext, MaybePromise } from "./types.js";
+
+/**
+ * A function run against each targeted group's state before it is re-rendered: it receives the
+ * template data (the single store, or the object of stores by name) and may change it, possibly
+ * asynchronously. It runs in the group's queue like an action; if it throws, that group's state
+ * is rolled back and the error logged.
+ */
+export type BroadcastUpdate = (data: unknown, info: { groupId: string }) => MaybePromise<void>;
+
+/** An event for one session group. */
+export type SessionEvent =
+  /** A page (or JSON tree) load: `mount` with the query, then a full render for the origin. */
+  | { readonly kind: "load"; readonly query: Readonly<Record<string, string>> }
+  /** A live connection opened: it joins the group, `mount`, `onConnect`, then its full tree. */
+  | { readonly kind: "connect"; readonly query: Readonly<Record<string, string>>; readonly context: ConnectContext }
+  /** A live connection asks for another query of the same page (`__navigate__`). */
+  | { readonly kind: "navigate"; readonly query: Readonly<Record<string, string>> }
+  /** An action sent by a client (WebSocket message, JSON POST or form POST). */
+  | {
+      readonly kind: "action";
+      readonly action: string;
+      readonly data: Record<string, unknown>;
+      readonly submitter: string | undefined;
+    }
+  /**
+   * A no-JS form post: the action is the `lvt-action` field, else the first field named after an
+   * action (the submit button's `name`).
+   */
+  | { readonly kind: "form"; readonly fields: Record<string, unknown> }
+  /** A live connection closed: it leaves the group, then `onDisconnect`. */
+  | { readonly kind: "disconnect"; readonly context: ConnectContext }
+  /** Store code called `broadcaster.send()`: re-render and push what it changed. */
+  | { readonly kind: "send" }
+  /** The server broadcasts to this group (`handler.broadcast*`), with an optional update. */
+  | { readonly kind: "broadcast"; readonly update: BroadcastUpdate | undefined }
+  /** Another instance changed this group (a bus notice): reload it and push the difference. */
+  | { readonly kind: "remote" }
+  /** The shared session store may have missed saves: bring the group in line with it. */
+  | { readonly kind: "resync" };
+
+/** Who an event comes from, and so where its reply goes. */
+export type Origin =
+  /** A live connection; replies are delivered to it in order, inside the group's queue. */
+  | { readonly kind: "live"; readonly member: Member }
+  /**
+   * An HTTP request. `reply` says what it wants back: a JSON tree message or a whole page (a
+   * browser GET, a no-JS form post).
+   */
+  | { readonly kind: "request"; readonly userId: string; readonly reply: "json" | "page" }
+  /** The server itself (broadcasts, bus notices, re-syncs, timers). */
+  | { readonly kind: "server" };
+
+/** What `dispatch` resolves with. */
+export type Reply =
+  /** Nothing for the origin (server events, disconnects). */
+  | { readonly kind: "none" }
+  /**
+   * A protocol message for the origin. A live origin has already been sent it, in order; a
+   * request's transport writes it.
+   */
+  | { readonly kind: "message"; readonly message: ServerMessage }
+  /** A whole page; `status` 422 when it shows the errors of a failed form post. */
+  | { readonly kind: "page"; readonly status: 200 | 422; readonly html: string }
+  /** A form post that succeeded: the transport sends the browser back to the page (303). */
+  | { readonly kind: "done" };

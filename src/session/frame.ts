@@ -1,0 +1,37 @@
+/**
+ * A server message encoded once for many receivers. A group renders an update once and hands the
+ * same frame to every connection in step with it, so the JSON is built once per update, and a
+ * transport may build its own wire bytes once too (the WebSocket transport keeps the finished
+ * frame in {@link EncodedFrame.framed}).
+ */
+import type { ServerMessage } from "../protocol/messages.js";
+
+export class EncodedFrame {
+  /**
+   * Bytes a transport derived from `payload` once for every receiver (the WebSocket transport's
+   * complete frame); `null` when that transport cannot build them. Only transports touch it.
+   */
+  framed: Buffer | null | undefined;
+
+  constructor(readonly payload: Buffer) {}
+
+  get length(): number {
+    return this.payload.length;
+  }
+}
+
+/** Encodes a message once; the bytes are shared by every receiver. */
+export function encode(message: ServerMessage): EncodedFrame {
+  return new EncodedFrame(Buffer.from(JSON.stringify(message), "utf8"));
+}
+
+/** What the engine needs from one live connection; a transport implements it. */
+export interface Member {
+  readonly id: string;
+  readonly userId: string;
+  readonly groupId: string;
+  /** True once the connection is closed (or was closed for reading too slowly). */
+  readonly closed: boolean;
+  /** Writes a frame; false when the connection is closed or was just closed for being slow. */
+  deliver(frame: EncodedFrame): boolean;
+}

@@ -1,0 +1,200 @@
+/**
+ * The session groups an engine holds in memory, and their persistence: loading a group (or
+ * creating it with fresh stores), reloading an idle one, and saving changes through the session
+ * store, with a shared store's `transact` (re-run on conflict, version check for changes that
+ * cannot be re-run).
+ */
+import type { SessionStore } from "../server/session-store.js";
+import { SessionGroup, type Postman } from "./group.js";
+import { withLvt } from "./lvt.js";
+import type { StoreSet } from "./store-set.js";
+import type { LiveView, Logger, MaybePromise, SessionStores } from "./types.js";
+
+/** How long a group without connections stays cached in memory before it is reloaded. */
+const IDLE_GROUP_MS = 5 * 60 * 1000;
+
+/** One attempt of a change: its result, and whether to save the stores afterwards. */
+export type Attempt<T> = () => Promise<{ value: T; save: boolean }>;
+
+export class GroupTable {
+  private readonly groups = new Map<string, SessionGroup>();
+  private readonly loading = new Map<string, Promise<SessionGroup>>();
+
+  constructor(
+    private readonly view: LiveView,
+    private readonly storeSet: StoreSet,
+    readonly sessions: SessionStore,
+    private readonly postman: Postman,
+    private readonly logger: Logger,
+  ) {}
+
+  /** True when the session store is shared by several instances (it has `transact`). */
+  get shared(): boolean {
+    return this.sessions.transact !== undefined;
+  }
+
+  /** The group if it is in memory. */
+  peek(groupId: string): SessionGroup | undefined {
+    return this.groups.get(groupId);
+  }
+
+  all(): IterableIterator<SessionGroup> {
+    return this.groups.values();
+  }
+
+  /** The group, loaded from the session store (or created) the first time it is asked for. */
+  async get(groupId: string): Promise<SessionGroup> {
+    const g = this.groups.get(groupId);
+    if (g !== undefined) return g;
+    let pending = this.loading.get(groupId);
+    if (pending === undefined) {
+      pending = this.load(groupId).finally(() => this.loading.delete(groupId));
+      this.loading.set(groupId, pending);
+    }
+    return pending;
+  }
+
+  private async load(groupId: string): Promise<SessionGroup> {
+    const stores = (await this.read(groupId)) ?? (await this.fresh(groupId));
+    const single = this.storeSet.single;
+    const g = new SessionGroup(groupId, stores, this.view, (s, lvt) => withLvt(this.storeSet.data(s), lvt, single), this.postman);
+    this.groups.set(groupId, g);
+    return g;
+  }
+
+  private async fresh(groupId: string): Promise<SessionStores> {
+    const stores = await this.storeSet.create();
+    for (const name of this.storeSet.names) {
+      const store = stores[name] as { init?: () => MaybePromise<void> };
+      if (typeof store.init === "function") await store.init();
+    }
+    // Another instance may have created the group meanwhile: then its state is the one to use.
+    return this.saveMade(groupId, stores, "creating the group");
+  }
+
+  /**
+   * For a group without live connections, the session store is the source of truth (another
+   * instance may have changed it, or it may have expired): reload it. Call inside `run`.
+   */
+  async refresh(g: SessionGroup): Promise<void> {
+    if (g.members.size > 0) return;
+    const stored = await this.read(g.id);
+    this.adopt(g, stored ?? (await this.fresh(g.id)));
+  }
+
+  /** Reloads a group from the session store whatever its connections (a remote change). */
+  async reload(g: SessionGroup): Promise<void> {
+    const stored = await this.read(g.id);
+    if (stored !== undefined) this.adopt(g, stored);
+  }
+
+  /** Makes `stores` the group's state; a replaced state is re-rendered without hints. */
+  adopt(g: SessionGroup, stores: SessionStores): void {
+    if (stores === g.stores) return;
+    g.stores = stores;
+    g.noteChanged(undefined);
+  }
+
+  private async read(groupId: string): Promise<SessionStores | undefined> {
+    try {
+      return await this.sessions.get(groupId);
+    } catch (err) {
+      this.logger.error(`LT_ERR_SESSION_STORE: loading group failed`, err);
+      throw err;
+    }
+  }
+
+  private async write(groupId: string, stores: SessionStores): Promise<void> {
+    try {
+      await this.sessions.set(groupId, stores);
+    } catch (err) {
+      // State stays in memory; the next successful save catches up.
+      this.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+    }
+  }
+
+  /**
+   * Runs one change of a group's stores and saves it. With a session store that has `transact`
+   * (shared by several instances) the change runs on the latest saved state and is re-run if
+   * another instance saved in between; otherwise it runs once and is saved with `set`.
+   * `attempt` works on `g.stores`, which may be replaced between runs. Call inside `run`.
+   */
+  async commit<T>(g: SessionGroup, attempt: Attempt<T>): Promise<T> {
+    const transact = this.sessions.transact?.bind(this.sessions);
+    if (transact === undefined) {
+      const r = await attempt();
+      if (r.save) await this.write(g.id, g.stores);
+      return r.value;
+    }
+    let last: { value: T } | undefined;
+    try {
+      const result = await transact(g.id, g.stores, async (stores) => {
+        this.adopt(g, stores);
+        const r = await attempt();
+        last = { value: r.value };
+        return r.save;
+      });
+      this.adopt(g, result.stores);
+    } catch (err) {
+      // State stays in memory, as with a failed `set`.
+      this.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+    }
+    if (last === undefined) last = { value: (await attempt()).value };
+    return last.value;
+  }
+
+  /**
+   * Saves a change that was already made to `made` and cannot be made again (a lifecycle hook or
+   * a store's own timer made it). With a shared store (`transact`) it is saved only if nobody
+   * saved the group since `made` was loaded (a version check); otherwise the saved state wins and
+   * is returned, and the change is dropped (logged). Without `transact` it is saved with `set`.
+   */
+  async saveMade(groupId: string, made: SessionStores, label: string): Promise<SessionStores> {
+    const transact = this.sessions.transact?.bind(this.sessions);
+    if (transact === undefined) {
+      await this.write(groupId, made);
+      return made;
+    }
+    let result: { stores: SessionStores };
+    try {
+      result = await transact(groupId, made, (stores) => Promise.resolve(stores === made));
+    } catch (err) {
+      this.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+      return made;
+    }
+    if (result.stores !== made) this.droppedChange(groupId, label);
+    return result.stores;
+  }
+
+  /**
+   * Brings a group in line with a shared store without changing it; resolves with whether this
+   * call saved (other instances should then reload). Call inside `run`.
+   */
+  async sync(g: SessionGroup): Promise<boolean> {
+    const transact = this.sessions.transact?.bind(this.sessions);
+    if (transact === undefined) return false;
+    let result: { stores: SessionStores; saved: boolean };
+    try {
+      result = await transact(g.id, g.stores, () => Promise.resolve(false));
+    } catch (err) {
+      this.logger.error(`LT_ERR_SESSION_STORE: re-syncing group failed`, err);
+      return false;
+    }
+    this.adopt(g, result.stores);
+    return result.saved;
+  }
+
+  droppedChange(groupId: string, label: string): void {
+    this.logger.warn(
+      `LT_ERR_SESSION_STORE: session group ${groupId}: the change made by ${label} was dropped, another instance saved the group first`,
+    );
+  }
+
+  /** Forgets groups that have been idle (no connections, no work) for a while. */
+  evictIdle(now = Date.now()): void {
+    const limit = now - IDLE_GROUP_MS;
+    for (const [id, g] of this.groups) {
+      if (g.members.size === 0 && !g.busy && g.lastUsed < limit) this.groups.delete(id);
+    }
+  }
+}

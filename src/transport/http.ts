@@ -1,0 +1,155 @@
+/**
+ * The HTTP transport: one URL answers the capability probe (HEAD), the page and JSON loads (GET),
+ * JSON actions and no-JS form posts (POST) and the client script. Each request is checked,
+ * authenticated and turned into one engine event; the reply is written back as a page, a JSON
+ * message, a redirect or an error.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { isErrorMessage, parseMessage, PONG, stringValues, validateMessage, errorMessage } from "../protocol/messages.js";
+import { ACTION_NAVIGATE, ACTION_PING, HEADER_WEBSOCKET } from "../protocol/wire.js";
+import type { Authenticator } from "../server/authenticator.js";
+import type { OriginValidator, ResolvedOptions } from "../server/options.js";
+import type { SessionEngine } from "../session/engine.js";
+import type { Origin, Reply, SessionEvent } from "../session/events.js";
+import { CLIENT_SCRIPT_QUERY, type ClientScript, injectScriptTag } from "./client-script.js";
+import { BodyTooLargeError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
+import type { Identify } from "./identify.js";
+
+/** HTTP statuses of the error envelopes a request can get. */
+const ERROR_STATUS: Readonly<Record<string, number>> = {
+  LT_ERR_PROTOCOL_MALFORMED: 400,
+  LT_ERR_PROTOCOL_UNKNOWN_ACTION: 400,
+  LT_ERR_PROTOCOL_TOO_LARGE: 413,
+  LT_ERR_AUTH_ORIGIN: 403,
+};
+
+export class HttpTransport {
+  constructor(
+    private readonly engine: SessionEngine,
+    private readonly o: ResolvedOptions,
+    private readonly auth: Authenticator,
+    private readonly identify: Identify,
+    private readonly originOk: OriginValidator,
+    private readonly client: ClientScript,
+  ) {}
+
+  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.setHeader(HEADER_WEBSOCKET, this.o.webSocket ? "enabled" : "disabled");
+    const method = req.method ?? "GET";
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if ((method === "GET" || method === "HEAD") && url.searchParams.has(CLIENT_SCRIPT_QUERY)) {
+      this.client.serve(req, res);
+      return;
+    }
+    if (method === "HEAD") {
+      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+      res.end();
+      return;
+    }
+    if (method !== "GET" && method !== "POST") {
+      sendText(res, 405, "method not allowed\n", { Allow: "GET, HEAD, POST" });
+      return;
+    }
+    // Cross-site form posts could otherwise ride on credentials a browser sends by itself
+    // (Basic auth, cookies of a custom authenticator); browsers always send Origin on POST.
+    if (method === "POST" && req.headers.origin !== undefined && !this.originOk(req.headers.origin, req)) {
+      this.o.logger.warn(`LT_ERR_AUTH_ORIGIN: rejected POST from origin ${req.headers.origin}`);
+      sendMessage(res, 403, errorMessage("LT_ERR_AUTH_ORIGIN", "cross-origin request refused"));
+      return;
+    }
+    const who = await this.identify(req);
+    if (who === undefined) {
+      sendText(res, 401, "unauthorized\n", this.auth.challenge?.(req) ?? {});
+      return;
+    }
+    const headers = who.headers;
+    if (method === "GET") {
+      const reply = wantsJSON(req) ? "json" : "page";
+      const done = await this.engine.dispatch(who.groupId, { kind: "load", query: queryOf(req) }, { kind: "request", userId: who.userId, reply });
+      this.write(req, res, done, headers);
+      return;
+    }
+    let body: Buffer | { parsed: unknown };
+    try {
+      body = await readBody(req, this.o.maxMessageBytes);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      sendMessage(res, 413, errorMessage("LT_ERR_PROTOCOL_TOO_LARGE", `message larger than ${this.o.maxMessageBytes} bytes`), headers);
+      req.resume();
+      return;
+    }
+    const type = mediaType(req);
+    const isForm = type === "application/x-www-form-urlencoded" || type === "multipart/form-data";
+    let event: SessionEvent;
+    if (isForm) {
+      const fields = Buffer.isBuffer(body) ? await parseForm(body, req.headers["content-type"] ?? "") : toRecord(body.parsed);
+      event = { kind: "form", fields };
+    } else {
+      const msg = Buffer.isBuffer(body) ? parseMessage(body.toString("utf8")) : validateMessage(body.parsed);
+      if (typeof msg === "string") {
+        sendMessage(res, 400, errorMessage("LT_ERR_PROTOCOL_MALFORMED", msg), headers);
+        return;
+      }
+      if (msg.action === ACTION_PING) {
+        sendMessage(res, 200, PONG, headers);
+        return;
+      }
+      event =
+        msg.action === ACTION_NAVIGATE
+          ? { kind: "load", query: stringValues(msg.data) }
+          : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter };
+    }
+    const origin: Origin = { kind: "request", userId: who.userId, reply: !isForm || wantsJSON(req) ? "json" : "page" };
+    this.write(req, res, await this.engine.dispatch(who.groupId, event, origin), headers);
+  }
+
+  private write(req: IncomingMessage, res: ServerResponse, reply: Reply, headers: Record<string, string | string[]>): void {
+    switch (reply.kind) {
+      case "message": {
+        const m = reply.message;
+        sendMessage(res, isErrorMessage(m) ? (ERROR_STATUS[m.code] ?? 400) : 200, m, headers);
+        return;
+      }
+      case "page":
+        this.sendPage(req, res, reply.status, reply.html, headers);
+        return;
+      case "done": {
+        const location = (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+        res.writeHead(303, { ...headers, Location: location, "Content-Length": 0 });
+        res.end();
+        return;
+      }
+      case "none":
+        res.writeHead(204, headers);
+        res.end();
+        return;
+      default: {
+        const never: never = reply;
+        return never;
+      }
+    }
+  }
+
+  private sendPage(req: IncomingMessage, res: ServerResponse, status: number, html: string, headers: Record<string, string | string[]>): void {
+    let body = html;
+    if (this.o.clientScript.inject) {
+      const path = new URL(req.url ?? "/", "http://localhost").pathname;
+      const src = this.o.clientScript.src ?? `${pagePath(req, path)}?${CLIENT_SCRIPT_QUERY}=${this.client.version()}`;
+      body = injectScriptTag(body, src);
+    }
+    res.writeHead(status, {
+      ...headers,
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+      "Cache-Control": "no-store",
+    });
+    res.end(body);
+  }
+
+  /** Answers a request whose handling threw: 500 when nothing was written yet. */
+  fail(res: ServerResponse, err: unknown): void {
+    this.o.logger.error("request failed", err);
+    if (!res.headersSent) sendText(res, 500, "internal server error\n");
+    else res.destroy();
+  }
+}
