@@ -69,7 +69,11 @@ export class SessionEngine<M extends Member = Member> {
     o.sessions.bind?.({
       names: o.stores.names,
       createStores: () => o.stores.create(),
-      resync: (id) => this.resync(id),
+      resync: async (id) => {
+        const held = this.groups.peek(id) !== undefined && this.groups.shared && !this.closing;
+        await this.dispatch(id, { kind: "resync" }, { kind: "server" });
+        return held;
+      },
     });
     if (o.bus !== undefined) {
       this.unsubscribe = Promise.resolve(o.bus.subscribe((m) => this.onBusMessage(m)));
@@ -106,8 +110,7 @@ export class SessionEngine<M extends Member = Member> {
       case "remote":
         return this.remote(groupId);
       case "resync":
-        await this.resync(groupId);
-        return NONE;
+        return this.resync(groupId);
       default: {
         const never: never = event;
         return never;
@@ -254,10 +257,7 @@ export class SessionEngine<M extends Member = Member> {
   private async remote(groupId: string): Promise<Reply> {
     const g = this.groups.peek(groupId);
     if (g === undefined) return NONE;
-    if (this.groups.shared) {
-      await this.resync(groupId);
-      return NONE;
-    }
+    if (this.groups.shared) return this.resync(groupId);
     await g.run(async () => {
       await this.groups.reload(g);
       g.noteChanged(undefined);
@@ -270,16 +270,16 @@ export class SessionEngine<M extends Member = Member> {
    * Brings a group held in memory in line with a shared session store (see
    * `SessionStoreBinding.resync`) and re-renders it; tells other instances when it saved.
    */
-  private async resync(groupId: string): Promise<boolean> {
+  private async resync(groupId: string): Promise<Reply> {
     const g = this.groups.peek(groupId);
-    if (g === undefined || !this.groups.shared || this.closing) return false;
+    if (g === undefined || !this.groups.shared || this.closing) return NONE;
     const saved = await g.run(async () => {
       const s = await this.groups.sync(g);
       g.pushUpdate();
       return s;
     });
     if (saved) this.publish({ kind: "group", id: groupId });
-    return true;
+    return NONE;
   }
 
   // ------------------------------------------------------------------ broadcasting
