@@ -8,6 +8,7 @@ export default defineConfig({
     // Examples import the public package name; in tests it resolves to the sources.
     alias: [
       { find: /^livetemplate$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+      { find: /^livetemplate\/adapter$/, replacement: fileURLToPath(new URL("./src/adapter.ts", import.meta.url)) },
       { find: /^livetemplate\/redis$/, replacement: fileURLToPath(new URL("./src/adapters/redis/index.ts", import.meta.url)) },
     ],
   },

@@ -1,6 +1,7 @@
 /**
  * livetemplate: reactive server-rendered web apps for Node.js.
- * Every public export is named here; nothing else is public.
+ * The user API: every export an application needs is named here. What authors of session stores,
+ * buses and other integrations need besides is in `livetemplate/adapter` (src/adapter.ts).
  */
 export { LiveTemplateError, ERROR_CODES } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
@@ -26,7 +27,7 @@ export type { UpdateOptions, PageOptions } from "./live/template.js";
 export { treeToHtml } from "./tree/html.js";
 export type { ChangePath, ChangeHint } from "./changes/path.js";
 
-// --- server (src/server) ---
+// --- the live handler (src/server, src/session, src/transport) ---
 export { createLiveHandler } from "./server/live-handler.js";
 export type { LiveHandler, BroadcastUpdate, RequestListener } from "./server/live-handler.js";
 export { namedStores, resolveActionMethod, RESERVED_METHODS } from "./session/store-set.js";
@@ -37,30 +38,12 @@ export { ValidationError, MultiError, ActionFailedError } from "./session/action
 export { AnonymousAuthenticator, BasicAuthenticator, UnauthorizedError } from "./server/authenticator.js";
 export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/authenticator.js";
 export { MemorySessionStore } from "./server/session-store.js";
-export type { SessionStore, SessionStoreBinding, MemorySessionStoreOptions, TransactResult } from "./server/session-store.js";
-export { RESYNC_CHANNEL } from "./server/broadcast-bus.js";
-export type { BroadcastBus, BroadcastMessage, BroadcastTarget } from "./server/broadcast-bus.js";
-export { ConnectionRegistry } from "./server/connection-registry.js";
-export type { RegisteredConnection } from "./server/connection-registry.js";
+export type { SessionStore, MemorySessionStoreOptions } from "./server/session-store.js";
 export { CLOSE_CODES } from "./transport/frames.js";
-export type { LiveConnection } from "./transport/frames.js";
 export { CLIENT_SCRIPT_QUERY } from "./transport/client-script.js";
 export { DEFAULTS as SERVER_DEFAULTS, consoleLogger, silentLogger } from "./server/options.js";
 export type { LiveHandlerOptions, OriginValidator } from "./server/options.js";
-export { SINGLE_STORE } from "./session/types.js";
-export type {
-  Store,
-  StoreSource,
-  SessionStores,
-  ConnectContext,
-  MountContext,
-  Broadcaster,
-  LiveView,
-  Logger,
-  MaybePromise,
-} from "./session/types.js";
-export { WriteJournal } from "./changes/journal.js";
-export { deepClone } from "./changes/deep-clone.js";
+export type { Store, StoreSource, ConnectContext, MountContext, Broadcaster, RequestInfo, Logger, MaybePromise } from "./session/types.js";
 
 // --- protocol (src/protocol) ---
 export type { ClientMessage, ResponseMeta, TreeMessage, ErrorMessage, PongMessage, ServerMessage } from "./protocol/messages.js";

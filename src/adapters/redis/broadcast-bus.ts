@@ -4,9 +4,7 @@
  * connections: memory for subscriptions does not grow with traffic.
  */
 import type { Redis } from "ioredis";
-import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "../../server/broadcast-bus.js";
-import { consoleLogger } from "../../server/options.js";
-import type { Logger } from "../../session/types.js";
+import { RESYNC_CHANNEL, consoleLogger, type BroadcastBus, type BroadcastMessage, type BroadcastTarget, type Logger } from "../../adapter.js";
 import { backoff, closeClient, Health, openClient, withTimeout, type RedisSource } from "./connection.js";
 
 /** Options of {@link RedisBroadcastBus}. */

@@ -12,8 +12,7 @@
  * An object with a `toJSON()` method (other than a Date) is saved as what `toJSON()` returns, so a
  * store can choose its persisted fields.
  */
-import { LiveTemplateError } from "../../errors.js";
-import type { SessionStores } from "../../session/types.js";
+import { LiveTemplateError, type SessionStores } from "../../adapter.js";
 
 /** Classes whose nested instances are saved with their name and revived with their prototype. */
 export type ClassRegistry = Readonly<Record<string, abstract new (...args: never[]) => object>>;

@@ -4,8 +4,7 @@
  * rather than on every failed call.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import { LiveTemplateError } from "../../errors.js";
-import type { Logger } from "../../session/types.js";
+import { LiveTemplateError, type Logger } from "../../adapter.js";
 
 /** Where to reach Redis: an ioredis client (shared, not closed by us) or a URL. */
 export type RedisSource = Redis | string;

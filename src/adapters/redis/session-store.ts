@@ -9,10 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import { LiveTemplateError } from "../../errors.js";
-import { consoleLogger } from "../../server/options.js";
-import type { SessionStore, SessionStoreBinding, TransactResult } from "../../server/session-store.js";
-import type { Logger, SessionStores } from "../../session/types.js";
+import { LiveTemplateError, consoleLogger, type Logger, type SessionStore, type SessionStoreBinding, type SessionStores, type TransactResult } from "../../adapter.js";
 import { decodeStores, encodeStores, SessionEncodeError, type ClassRegistry } from "./codec.js";
 import { backoff, closeClient, Health, openClient, withTimeout, type RedisSource } from "./connection.js";
 import { parseLoaded, parseSaved, scripts, type Saved } from "./scripts.js";
