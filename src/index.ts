@@ -40,7 +40,7 @@ export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/auth
 export { MemorySessionStore } from "./server/session-store.js";
 export type { SessionStore, MemorySessionStoreOptions } from "./server/session-store.js";
 export { CLOSE_CODES } from "./transport/frames.js";
-export { CLIENT_SCRIPT_QUERY } from "./transport/client-script.js";
+export { CLIENT_SCRIPT_QUERY } from "./protocol/wire.js";
 export { DEFAULTS as SERVER_DEFAULTS, consoleLogger, silentLogger } from "./server/options.js";
 export type { LiveHandlerOptions, OriginValidator } from "./server/options.js";
 export type { Store, StoreSource, ConnectContext, MountContext, Broadcaster, RequestInfo, Logger, MaybePromise } from "./session/types.js";

@@ -38,6 +38,14 @@ export const HEADER_WEBSOCKET = "X-LiveTemplate-WebSocket";
 export const ATTR_WRAPPER_ID = "data-lvt-id";
 /** Attribute present on the wrapper until the client has connected. */
 export const ATTR_LOADING = "data-lvt-loading";
+/** Form field naming the action of a no-JS form post (else the submit button's name does). */
+export const FORM_ACTION_FIELD = "lvt-action";
+/**
+ * Query parameter that selects the client bundle: `GET /page?lvt-client=<anything>` answers with
+ * the script instead of the page. The injected tag uses the bundle's content hash as the value,
+ * so a new bundle gets a new URL.
+ */
+export const CLIENT_SCRIPT_QUERY = "lvt-client";
 /** Name of the anonymous session cookie. */
 export const SESSION_COOKIE = "livetemplate-id";
 

@@ -3,6 +3,7 @@
  * named after an action method (the submit button's `name`, `store.action` for named stores).
  * That field is removed from the data.
  */
+import { FORM_ACTION_FIELD } from "../protocol/wire.js";
 import { resolveActionMethod } from "./store-set.js";
 import type { SessionStores } from "./types.js";
 
@@ -15,9 +16,9 @@ export interface FormAction {
 
 export function pickFormAction(stores: SessionStores, fields: Record<string, unknown>): FormAction | undefined {
   const data = { ...fields };
-  const explicit = data["lvt-action"];
+  const explicit = data[FORM_ACTION_FIELD];
   if (typeof explicit === "string" && explicit !== "") {
-    delete data["lvt-action"];
+    delete data[FORM_ACTION_FIELD];
     return { action: explicit, data, submitter: undefined };
   }
   for (const key of Object.keys(fields)) {

@@ -8,15 +8,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { fileURLToPath } from "node:url";
 
 /**
- * Query parameter that selects the client bundle: `GET /page?lvt-client=<anything>` answers with
- * the script instead of the page. The injected tag uses the bundle's content hash as the value,
- * so a new bundle gets a new URL.
- */
-export const CLIENT_SCRIPT_QUERY = "lvt-client";
-
-/**
  * Where the bundle is looked for: `dist/client/livetemplate.min.js` of this package, relative to
- * this module both when running from `dist/server/` and from `src/server/`.
+ * this module both when running from `dist/transport/` and from `src/transport/`.
  */
 export function defaultClientScriptFile(): string {
   const candidates = [

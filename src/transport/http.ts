@@ -6,12 +6,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isErrorMessage, parseMessage, PONG, stringValues, validateMessage, errorMessage } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING, HEADER_WEBSOCKET } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
-import { CLIENT_SCRIPT_QUERY, type ClientScript, injectScriptTag } from "./client-script.js";
+import { type ClientScript, injectScriptTag } from "./client-script.js";
 import { BodyTooLargeError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
 import type { Identify } from "./identify.js";
 
