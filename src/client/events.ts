@@ -7,7 +7,7 @@ import { dataAttributes, elementPayload, formPayload } from "./payload.js";
 import type { Payload } from "./payload.js";
 
 /** What delegation needs from a client: its wrapper and a way to send. */
-export interface EventTarget {
+export interface ActionSink {
   readonly wrapper: HTMLElement;
   /** Sends an action; `form` starts the form lifecycle. */
   act(action: string, data: Payload, form?: HTMLFormElement, submitter?: HTMLElement | null): void;
@@ -18,21 +18,21 @@ const SHORT = ["click", "submit", "change", "input", "keyup", "keydown", "focus"
 /** Events that do not bubble: only the target itself is considered, and we listen in capture. */
 const NON_BUBBLING = new Set(["focus", "blur", "mouseenter", "mouseleave", "load", "error", "scroll"]);
 
-const targets = new Map<HTMLElement, EventTarget>();
+const targets = new Map<HTMLElement, ActionSink>();
 const bound = new Set<string>();
 const rateLimited = new WeakMap<Element, Map<string, () => void>>();
 /** The latest send for each rate-limited (element, event, action): timers call the newest one. */
 const latest = new WeakMap<Element, Map<string, () => void>>();
 
 /** Registers a client so events inside its wrapper reach it. */
-export function attach(t: EventTarget): void {
+export function attach(t: ActionSink): void {
   targets.set(t.wrapper, t);
   for (const type of SHORT) listen(type, false);
   scanEventNames(t.wrapper.innerHTML);
 }
 
 /** Unregisters a client. */
-export function detach(t: EventTarget): void {
+export function detach(t: ActionSink): void {
   targets.delete(t.wrapper);
 }
 
@@ -132,7 +132,7 @@ function onWindowEvent(e: Event, type: string): void {
   }
 }
 
-function run(t: EventTarget, el: Element, type: string, action: string, submitter: HTMLElement | null): void {
+function run(t: ActionSink, el: Element, type: string, action: string, submitter: HTMLElement | null): void {
   limited(el, type + ":" + action, () => {
     if (el instanceof HTMLFormElement) {
       const data = formPayload(el, type === "submit" ? submitter : null);

@@ -1,5 +1,5 @@
 /**
- * The live handler that users mount: a thin assembly of the session engine (`src/session/`) and
+ * The live handler an application serves: a thin assembly of the session engine (`src/session/`) and
  * the HTTP and WebSocket transports (`src/transport/`), with the authenticator, the session store
  * and the broadcast bus from the options. It is a node:http request listener with WebSocket
  * wiring, broadcasting and shutdown on it.

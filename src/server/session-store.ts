@@ -57,7 +57,7 @@ export interface TransactResult {
 
 /** What a handler tells its session store about the stores it manages. */
 export interface SessionStoreBinding {
-  /** Store names, in mount order (`[""]` for a single unnamed store). */
+  /** Store names, in the order given to the handler (`[""]` for a single unnamed store). */
   readonly names: readonly string[];
   /**
    * Fresh store instances (prototypes in place, `init()` not called), for a serializing session

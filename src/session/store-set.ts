@@ -1,5 +1,5 @@
 /**
- * How stores are mounted and how actions reach them: one unnamed store, or several named ones
+ * How a handler holds its stores and how actions reach them: one unnamed store, or several named ones
  * routed by `"name.action"`; creation of each session group's copies; and the action-name to
  * method-name rule.
  */
@@ -9,13 +9,13 @@ import { deepClone } from "../changes/deep-clone.js";
 
 const NAMED = Symbol("livetemplate.namedStores");
 
-/** Several stores mounted by name; build it with {@link namedStores}. */
+/** Several stores served together, by name; build it with {@link namedStores}. */
 export interface NamedStores {
   readonly [NAMED]: ReadonlyMap<string, StoreSource>;
 }
 
 /**
- * Mounts several stores by name. Template data is then an object with one field per store
+ * Serves several stores by name. Template data is then an object with one field per store
  * (`{{.counter.Count}}`), and actions are routed by prefix: `"counter.increment"` goes to the
  * `counter` store with `ctx.action === "increment"`. An action without a prefix goes to the
  * first store (in the order given) that has a method named after it.
@@ -79,7 +79,7 @@ function camelCase(s: string): string {
   return s.replace(/[_\-\s]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The mounted stores of a handler: names, sources, and how to build a group's copies. */
+/** The stores of a handler: names, sources, and how to build a group's copies. */
 export class StoreSet {
   readonly names: readonly string[];
   readonly single: boolean;

@@ -169,7 +169,7 @@ export class WsTransport {
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
-export function rejectUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+function rejectUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
   const lines = [`HTTP/1.1 ${status} ${text}`, "Connection: close", "Content-Length: 0"];
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   socket.end(lines.join("\r\n") + "\r\n\r\n");

@@ -12,7 +12,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-describe("mounting", () => {
+describe("attaching handlers to a server", () => {
   it("routes upgrades by path when several handlers share a server", async () => {
     const a = createLiveHandler(counterView(), () => new Counter(), { logger: silentLogger, path: "/a" });
     const b = createLiveHandler(counterView(), () => Object.assign(new Counter(), { count: 100 }), { logger: silentLogger, path: "/b" });
