@@ -4,7 +4,7 @@ import { treeToString } from "../node-string.js";
 import { parse } from "../parse.js";
 import { escapeTrees } from "./index.js";
 
-// Rewrites: the escaped template printed back as source. Error messages are Go 1.19's, taken
+// Rewrites: the escaped template printed back as source. Error messages are Go 1.23's, taken
 // from its html/template for the same templates (contexts.go-diff.test.ts compares live).
 
 function escaped(src: string, name = "t"): Record<string, string> {

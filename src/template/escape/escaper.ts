@@ -136,7 +136,7 @@ export class Escaper {
     const rc = this.rangeContext;
     if (rc !== null) {
       const here: Context = { ...c, node: n };
-      // Continues are joined together with the breaks seen so far, as Go 1.19 does.
+      // Continues are joined together with the breaks seen so far, as Go does (1.19 to 1.23).
       if (kind === "breaks") rc.breaks.push(here);
       else rc.continues = [...rc.breaks, here];
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CSS, HTML, HTMLAttr, JS, JSStr, Srcset, URL } from "../content.js";
 import { escaperFuncs } from "./index.js";
 
-// Expected outputs are Go 1.19's html/template escapers applied to the same input
+// Expected outputs are Go 1.23's html/template escapers applied to the same input
 // (cross-checked with contexts.go-diff.test.ts, which runs Go itself).
 
 class Named {
