@@ -261,7 +261,7 @@ describe.skipIf(skipWithoutGo)("missingkey and nil data compared with Go", () =>
   });
 });
 
-// Random templates (from fragments Go 1.19 understands) over random JSON data, compared with
+// Random templates (from fragments Go 1.23 understands) over random JSON data, compared with
 // Go. A fixed seed keeps the run reproducible; set LT_GO_DIFF_SEED (and LT_GO_DIFF_RUNS) to explore.
 const FIELD_NAMES = ["a", "b", "list", "n", "s", "nil", "obj", "missing"];
 
@@ -331,9 +331,9 @@ const jsonData: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => (
 
 /**
  * Deliberate differences, not compared: Go distinguishes int from float64 and refuses to compare
- * them, where numbers are one kind here (docs/template.md); Go 1.19 (the oracle) cannot range
- * over an integer, which Go 1.22 and this engine can; and Go 1.19's slice rejects indexes read
- * from maps (typed interface {}), a Go bug later fixed, which this engine does not copy.
+ * them, where numbers are one kind here (docs/template.md); Go 1.23 (the oracle) cannot range
+ * over an integer, which Go 1.24 and this engine can; and slice rejecting indexes read from maps
+ * (typed interface {}), a Go 1.19 bug, is kept out in case an older oracle runs.
  */
 function knownDifference(go: GoResult, ours: Ours): boolean {
   if (go.err === undefined) return false;

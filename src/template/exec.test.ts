@@ -333,7 +333,7 @@ describe("functions and methods", () => {
     ["a field of null", "{{.nil.x}}", "nil pointer evaluating interface {}.x"],
     ["nil as a command", "{{nil}}", "nil is not a command"],
     ["calling nil", "{{call .missing}}", "error calling call: call of nil"],
-    ["calling a non-function", "{{call .num}}", "error calling call: non-function of type int"],
+    ["calling a non-function", "{{call .num}}", "error calling call: non-function .num of type int"],
     ["printing a function value", "{{$f := index . \"fn\"}}{{$f}}", "can't print {{$f}} of type func()"],
   ])("reports %s", (_title, text, want) => {
     expect(runError(text, data, funcs)).toMatch(want);

@@ -846,7 +846,7 @@ export class ExecState {
     try {
       if (name === "call") {
         const fnArgs = argv.slice(1).map((v) => (v === undefined ? null : v));
-        return callFunction(argv[0], thisArg, fnArgs);
+        return callFunction(argv[0], thisArg, fnArgs, nodeToString((args as readonly ArgNode[])[1] as ArgNode));
       }
       if (name === "printf") return sprintf(argv[0] as string, argv.slice(1));
       return builtin.fn(argv);

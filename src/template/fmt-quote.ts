@@ -3,8 +3,8 @@
  * produce them; used by the `%q` verb and by `%#v`.
  *
  * Which characters count as printable follows the Unicode version of the JavaScript engine (Node 20:
- * Unicode 15 or later), while Go 1.19 knows Unicode 13: characters assigned since then (such as
- * U+0870..U+088E) are escaped by Go 1.19's `%q` but printed as they are here.
+ * Unicode 15 or later), while Go 1.23 knows Unicode 15.0: characters assigned since then are
+ * escaped by Go's `%q` but printed as they are here.
  *
  * JavaScript strings may hold unpaired surrogates, which have no UTF-8 form; they are treated as
  * U+FFFD, which is what Go sees when such a string reaches it through JSON.

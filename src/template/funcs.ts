@@ -135,11 +135,12 @@ function length(args: unknown[]): number {
 
 /**
  * `call fn args...`: calls a function value. `thisArg` is the receiver when the function was
- * reached through a field (`call .Obj.Fn 1`).
+ * reached through a field (`call .Obj.Fn 1`); `name` is the callee as written (`.Obj.Fn`), for
+ * error messages.
  */
-export function callFunction(fn: unknown, thisArg: unknown, args: unknown[]): unknown {
+export function callFunction(fn: unknown, thisArg: unknown, args: unknown[], name: string): unknown {
   if (fn === null || fn === undefined) throw new Error("call of nil");
-  if (typeof fn !== "function") throw new Error(`non-function of type ${goTypeName(fn)}`);
+  if (typeof fn !== "function") throw new Error(`non-function ${name} of type ${goTypeName(fn)}`);
   return Reflect.apply(fn, thisArg, args) as unknown;
 }
 

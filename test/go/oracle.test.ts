@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { HTML, URL } from "../../src/template/content.js";
-import { runGo, skipWithoutGo } from "./oracle.js";
+import { parseGoVersion, runGo, skipWithoutGo } from "./oracle.js";
+
+describe("reading go version", () => {
+  it.each([
+    ["go version go1.23.5 linux/amd64", [1, 23]],
+    ["go version go1.19.8 linux/amd64", [1, 19]],
+    ["go version go1.25rc1 darwin/arm64", [1, 25]],
+    ["go version devel +abc123 linux/amd64", null],
+  ] as const)("reads %j as %j", (out, want) => {
+    expect(parseGoVersion(out)).toEqual(want);
+  });
+});
 
 describe.skipIf(skipWithoutGo)("the Go oracle", () => {
   it("runs a batch of printf, text and html cases in order", () => {

@@ -2,13 +2,17 @@
  * Runs Go's real text/template, html/template and fmt.Sprintf (test/go/oracle.go) from tests, so
  * the engine can be compared with Go case by case.
  *
- * The Go program is built once per content of oracle.go into a cache directory under the system
- * temp dir and then run synchronously with all cases of a batch on stdin: batch many cases into one
- * call, each call starts a process.
+ * The Go program is built once per content of oracle.go and Go version into a cache directory
+ * under the system temp dir and then run synchronously with all cases of a batch on stdin: batch
+ * many cases into one call, each call starts a process.
  *
- * Tests that use it skip when `go` is not installed, unless LT_REQUIRE_EXTERNAL=1 is set, in which
- * case they must fail; `describe.skipIf(skipWithoutGo)` plus {@link runGo} (which throws when Go
- * is missing) gives exactly that.
+ * The toolchain is LT_GO if set, else /usr/lib/go-1.23/bin/go (Debian's golang-1.23 from
+ * bookworm-backports) if present, else `go` on PATH; one older than Go 1.23 is refused. The
+ * binary's cache key covers both oracle.go and the `go version` output.
+ *
+ * Tests that use it skip when no suitable `go` is found, unless LT_REQUIRE_EXTERNAL=1 is set, in
+ * which case they must fail; `describe.skipIf(skipWithoutGo)` plus {@link runGo} (which throws
+ * when Go is missing or too old) gives exactly that.
  */
 
 import { spawnSync } from "node:child_process";
@@ -59,26 +63,80 @@ export interface GoResult {
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, "oracle.go");
 
-let goChecked: boolean | undefined;
-let binary: string | undefined;
+/** The oldest Go whose templates the engine follows (see docs/template.md). */
+const MIN_GO: readonly [number, number] = [1, 23];
+/** Where Debian's `golang-1.23` package (bookworm-backports) puts its `go`. */
+const DEBIAN_GO = "/usr/lib/go-1.23/bin/go";
+const INSTALL_HINT =
+  "install golang-1.23 from Debian's bookworm-backports suite (add the suite to apt's sources, then " +
+  "`apt-get install -t bookworm-backports golang-1.23`; the binary is /usr/lib/go-1.23/bin/go), or point LT_GO at a Go >= 1.23";
 
-/** Whether the `go` toolchain can be run. */
-export function goAvailable(): boolean {
-  if (goChecked === undefined) {
-    const r = spawnSync("go", ["version"], { encoding: "utf8" });
-    goChecked = r.status === 0;
-  }
-  return goChecked;
+interface GoToolchain {
+  /** The `go` command to run. */
+  cmd: string;
+  /** Its `go version` output (part of the binary's cache key). */
+  version: string;
 }
 
-/** True when Go tests should be skipped: no `go` and LT_REQUIRE_EXTERNAL is not 1. */
+/** The chosen `go`: LT_GO if set, else Debian's Go 1.23 if present, else `go` on PATH. */
+function goCommand(): string {
+  const env = process.env["LT_GO"];
+  if (env !== undefined && env !== "") return env;
+  if (existsSync(DEBIAN_GO)) return DEBIAN_GO;
+  return "go";
+}
+
+/**
+ * Parses `go version` output (`go version go1.23.5 linux/amd64`) into major and minor, or null
+ * when it names no release (a development build).
+ */
+export function parseGoVersion(out: string): [number, number] | null {
+  const m = /\bgo(\d+)\.(\d+)/.exec(out);
+  if (m === null) return null;
+  return [Number(m[1]), Number(m[2])];
+}
+
+let toolchain: GoToolchain | null | undefined;
+let toolchainProblem = "";
+
+/** Finds and checks the toolchain once; null (with {@link toolchainProblem} set) when unusable. */
+function findGo(): GoToolchain | null {
+  if (toolchain !== undefined) return toolchain;
+  const cmd = goCommand();
+  const r = spawnSync(cmd, ["version"], { encoding: "utf8" });
+  if (r.status !== 0) {
+    toolchainProblem = `go oracle: cannot run \`${cmd} version\` (${r.error?.message ?? r.stderr.trim()}); ${INSTALL_HINT}`;
+    toolchain = null;
+    return null;
+  }
+  const version = r.stdout.trim();
+  const v = parseGoVersion(version);
+  if (v !== null && (v[0] < MIN_GO[0] || (v[0] === MIN_GO[0] && v[1] < MIN_GO[1]))) {
+    toolchainProblem = `go oracle: ${cmd} is ${version}, older than go${MIN_GO.join(".")}; ${INSTALL_HINT}`;
+    toolchain = null;
+    return null;
+  }
+  toolchain = { cmd, version };
+  return toolchain;
+}
+
+/** Whether a suitable Go toolchain (1.23 or newer) can be run. */
+export function goAvailable(): boolean {
+  return findGo() !== null;
+}
+
+/** True when Go tests should be skipped: no suitable `go` and LT_REQUIRE_EXTERNAL is not 1. */
 export const skipWithoutGo: boolean = !goAvailable() && process.env["LT_REQUIRE_EXTERNAL"] !== "1";
+
+let binary: string | undefined;
 
 function build(): string {
   if (binary !== undefined) return binary;
-  if (!goAvailable()) throw new Error("go oracle: the go toolchain is not installed");
+  const go = findGo();
+  if (go === null) throw new Error(toolchainProblem);
   const code = readFileSync(source);
-  const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
+  // The toolchain is part of the key: a binary built by another Go must not be reused.
+  const hash = createHash("sha256").update(code).update("\0").update(go.version).digest("hex").slice(0, 16);
   const dir = join(tmpdir(), `livetemplate-go-oracle-${hash}`);
   const exe = join(dir, "oracle");
   if (!existsSync(exe)) {
@@ -88,13 +146,15 @@ function build(): string {
     mkdirSync(work, { recursive: true });
     try {
       writeFileSync(join(work, "oracle.go"), code);
-      const r = spawnSync("go", ["build", "-o", "oracle", "oracle.go"], {
+      const r = spawnSync(go.cmd, ["build", "-o", "oracle", "oracle.go"], {
         cwd: work,
         encoding: "utf8",
         env: {
           ...process.env,
           GO111MODULE: "off",
           CGO_ENABLED: "0",
+          // Build with the toolchain found, never a downloaded one.
+          GOTOOLCHAIN: "local",
           // CI sandboxes may have no HOME, from which go derives its cache directory.
           GOCACHE: process.env["GOCACHE"] ?? join(tmpdir(), "livetemplate-go-cache"),
           GOPATH: process.env["GOPATH"] ?? join(tmpdir(), "livetemplate-go-path"),

@@ -21,10 +21,12 @@ export type State =
   | "stateJS"
   | "stateJSDqStr"
   | "stateJSSqStr"
-  | "stateJSBqStr"
+  | "stateJSTmplLit"
   | "stateJSRegexp"
   | "stateJSBlockCmt"
   | "stateJSLineCmt"
+  | "stateJSHTMLOpenCmt"
+  | "stateJSHTMLCloseCmt"
   | "stateCSS"
   | "stateCSSDqStr"
   | "stateCSSSqStr"
@@ -63,8 +65,7 @@ export type EscapeErrorKind =
   | "ErrPartialEscape"
   | "ErrRangeLoopReentry"
   | "ErrSlashAmbig"
-  | "ErrPredefinedEscaper"
-  | "ErrJSTemplate";
+  | "ErrPredefinedEscaper";
 
 /**
  * An escaping failure travelling inside an error context. `loc` is the `NAME:LINE:COL` of the
@@ -86,12 +87,57 @@ export function failureMessage(f: EscapeFailure): string {
   return `html/template: ${f.description}`;
 }
 
+/**
+ * The brace depth of each `${ ... }` substitution of JS template literals the context is inside
+ * (innermost last): a `}` at depth 0 ends the substitution and returns to the literal.
+ *
+ * It behaves like a Go slice of ints on purpose: contexts copied from one another share `buf`,
+ * and a change of the innermost depth is seen by every such copy (the branches of an `{{if}}`
+ * start from the same one, for instance). Go's html/template keeps its depths that way and its
+ * results depend on it, so ours do too. `len` elements of `buf` are in use, `cap` can be used
+ * before a push needs a fresh array.
+ */
+export interface BraceDepths {
+  readonly buf: number[];
+  readonly len: number;
+  readonly cap: number;
+}
+
+/** The depths with a new innermost substitution at depth 0 (shares `buf` while it has room). */
+export function pushBraceDepth(d: BraceDepths | null): BraceDepths {
+  if (d !== null && d.len < d.cap) {
+    d.buf[d.len] = 0;
+    return { buf: d.buf, len: d.len + 1, cap: d.cap };
+  }
+  const len = d?.len ?? 0;
+  const cap = growCap(d?.cap ?? 0, len + 1);
+  const buf = d === null ? [] : d.buf.slice(0, len);
+  buf.push(0);
+  return { buf, len: len + 1, cap };
+}
+
+/** The depths without the innermost substitution (still sharing `buf`). */
+export function popBraceDepth(d: BraceDepths): BraceDepths {
+  return { buf: d.buf, len: d.len - 1, cap: d.cap };
+}
+
+/** The capacity Go's append gives a full int slice of capacity `cap` that must hold `need`. */
+function growCap(cap: number, need: number): number {
+  if (need > 2 * cap) return need;
+  if (cap < 256) return 2 * cap;
+  let c = cap;
+  while (c < need) c += (c + 3 * 256) >> 2;
+  return c;
+}
+
 /** An escaping context. Contexts are values: functions return modified copies. */
 export interface Context {
   readonly state: State;
   readonly delim: Delim;
   readonly urlPart: UrlPart;
   readonly jsCtx: JsCtx;
+  /** Open JS template literal substitutions (null: none); not part of equality or names. */
+  readonly jsBraceDepth: BraceDepths | null;
   readonly attr: Attr;
   readonly element: Element;
   /** The break/continue node a context was recorded at (range bookkeeping only). */
@@ -104,6 +150,7 @@ const ZERO: Context = {
   delim: "delimNone",
   urlPart: "urlPartNone",
   jsCtx: "jsCtxRegexp",
+  jsBraceDepth: null,
   attr: "attrNone",
   element: "elementNone",
   node: null,
@@ -120,7 +167,10 @@ export function errorCtx(err: EscapeFailure): Context {
   return ctx({ state: "stateError", err });
 }
 
-/** Whether two contexts are the same (the range bookkeeping node does not count). */
+/**
+ * Whether two contexts are the same (the range bookkeeping node and the template literal brace
+ * depths do not count, as in Go).
+ */
 export function ctxEq(a: Context, b: Context): boolean {
   return (
     a.state === b.state &&
@@ -160,9 +210,20 @@ export function isComment(s: State): boolean {
     s === "stateHTMLCmt" ||
     s === "stateJSBlockCmt" ||
     s === "stateJSLineCmt" ||
+    s === "stateJSHTMLOpenCmt" ||
+    s === "stateJSHTMLCloseCmt" ||
     s === "stateCSSBlockCmt" ||
     s === "stateCSSLineCmt"
   );
+}
+
+/**
+ * Whether the state is a JS string, template literal or regexp: there the text `<!--`,
+ * `<script` and `</script` must be rewritten so that the HTML parser does not act on it.
+ * Comments are not included since their text is dropped from the output.
+ */
+export function isInScriptLiteral(s: State): boolean {
+  return s === "stateJSDqStr" || s === "stateJSSqStr" || s === "stateJSTmplLit" || s === "stateJSRegexp";
 }
 
 /** Whether the state is inside a tag (between `<name` and `>`). */

@@ -153,6 +153,8 @@ export function cssValueFilter(...args: unknown[]): string {
       case "`":
       case "{":
       case "}":
+      case "<":
+      case ">":
         return FILTER_FAILSAFE;
       case "-":
         // A lone `-` is fine but not part of the name checked below; `--` could end a comment.

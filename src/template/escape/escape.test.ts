@@ -4,7 +4,7 @@ import { treeToString } from "../node-string.js";
 import { parse } from "../parse.js";
 import { escapeTrees } from "./index.js";
 
-// Rewrites: the escaped template printed back as source. Error messages are Go 1.19's, taken
+// Rewrites: the escaped template printed back as source. Error messages are Go 1.23's, taken
 // from its html/template for the same templates (contexts.go-diff.test.ts compares live).
 
 function escaped(src: string, name = "t"): Record<string, string> {
@@ -116,7 +116,6 @@ const errors: Array<[string, string, string]> = [
   ["rejects html before other commands", "<a href=\"{{html . | urlquery}}\">", "html/template:t:1:11: predefined escaper \"html\" disallowed in template"],
   ["rejects html in an unquoted attribute", "<a title={{. | html}}>", "html/template:t:1:11: predefined escaper \"html\" disallowed in template"],
   ["rejects a slash after branches that disagree on division", "<script>x = y {{if .}}+{{end}} /re/</script>", "html/template:t: '/' could start a division or regexp: \"/re/\""],
-  ["rejects actions in JS template literals", "<a onclick=\"`{{.}}`\">", "html/template:t:1:15: {{.}} appears in a JS template literal"],
   ["rejects quotes in unquoted attribute values", "<a b=\"1\" c=d'e>", "html/template:t: \"'\" in unquoted attr: \"d'e\""],
   ["rejects a tag with = in place of a name", "<a =b>", "html/template:t: expected space, attr name, or end of tag, but got \"=b>\""],
   ["rejects < in unquoted attribute values", "<a b c=d<e>", "html/template:t: \"<\" in unquoted attr: \"d<e\""],

@@ -27,6 +27,7 @@ import {
   ctxString,
   errorCtx,
   isComment,
+  isInScriptLiteral,
   mangle,
   nudge,
   type Context,
@@ -55,6 +56,10 @@ function location(src: Source, node: Node): string {
   const tree: Tree = { name: src.parseName, parseName: src.parseName, text: src.text, root: EMPTY_LIST };
   return errorContext(tree, node).location;
 }
+
+/** `<!--`, `<script` and `</script` in any case (with Unicode case folding, as Go's `(?i)`). */
+const SPECIAL_SCRIPT_TAG = /<(script|\/script|!--)/iu;
+const SPECIAL_SCRIPT_TAGS = /<(script|\/script|!--)/giu;
 
 const EMPTY_LIST: ListNode = { type: "list", pos: 0, line: 0, nodes: [] };
 
@@ -131,7 +136,7 @@ export class Escaper {
     const rc = this.rangeContext;
     if (rc !== null) {
       const here: Context = { ...c, node: n };
-      // Continues are joined together with the breaks seen so far, as Go 1.19 does.
+      // Continues are joined together with the breaks seen so far, as Go does (1.19 to 1.23).
       if (kind === "breaks") rc.breaks.push(here);
       else rc.continues = [...rc.breaks, here];
     }
@@ -191,8 +196,9 @@ export class Escaper {
       case "stateJSSqStr":
         s.push("_html_template_jsstrescaper");
         break;
-      case "stateJSBqStr":
-        return this.fail("ErrJSTemplate", n, n.line, `${nodeToString(n)} appears in a JS template literal`);
+      case "stateJSTmplLit":
+        s.push("_html_template_jstmpllitescaper");
+        break;
       case "stateJSRegexp":
         s.push("_html_template_jsregexpescaper");
         break;
@@ -218,6 +224,8 @@ export class Escaper {
       case "stateHTMLCmt":
       case "stateJSBlockCmt":
       case "stateJSLineCmt":
+      case "stateJSHTMLOpenCmt":
+      case "stateJSHTMLCloseCmt":
       case "stateCSSBlockCmt":
       case "stateCSSLineCmt":
         s.push("_html_template_commentescaper");
@@ -451,8 +459,15 @@ export class Escaper {
       }
       if (c.state !== c1.state && isComment(c1.state) && c1.delim === "delimNone") {
         // Keep the text before the comment opener, drop the opener.
-        const cs = i1 - (c1.state === "stateHTMLCmt" ? 4 : 2);
+        let cs = i1 - 2;
+        if (c1.state === "stateHTMLCmt" || c1.state === "stateJSHTMLOpenCmt") cs -= 2;
+        else if (c1.state === "stateJSHTMLCloseCmt") cs -= 1;
         b += s.slice(written, cs);
+        written = i1;
+      }
+      if (isInScriptLiteral(c.state) && SPECIAL_SCRIPT_TAG.test(s.slice(i, i1))) {
+        // The HTML parser would act on these inside a script, whatever JS thinks of them.
+        b += s.slice(written, i) + s.slice(i, i1).replace(SPECIAL_SCRIPT_TAGS, "\\x3C$1");
         written = i1;
       }
       if (i === i1 && c.state === c1.state) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CSS, HTML, HTMLAttr, JS, JSStr, Srcset, URL } from "../content.js";
 import { escaperFuncs } from "./index.js";
 
-// Expected outputs are Go 1.19's html/template escapers applied to the same input
+// Expected outputs are Go 1.23's html/template escapers applied to the same input
 // (cross-checked with contexts.go-diff.test.ts, which runs Go itself).
 
 class Named {
@@ -30,6 +30,12 @@ const cases: Array<[string, string, unknown[], string]> = [
   ["escapes quotes in attributes", "attrescaper", [`"'`], "&#34;&#39;"],
   ["escapes spaces and = in unquoted attributes", "nospaceescaper", ["a b=c`d\te"], "a&#32;b&#61;c&#96;d&#9;e"],
   ["encodes non-characters in unquoted attributes", "nospaceescaper", ["\ufdd0\uffff\u0000"], "&#xfdd0;&#xffff;&#xfffd;"],
+  ["replaces an empty unquoted attribute value with ZgotmplZ", "nospaceescaper", [""], "ZgotmplZ"],
+  ["replaces empty trusted HTML in an unquoted attribute with ZgotmplZ", "nospaceescaper", [new HTML("")], "ZgotmplZ"],
+  ["escapes $, { and } besides the JS string specials in template literals", "jstmpllitescaper", ["${a}`'\"<\\"], "\\u0024\\u007ba\\u007d\\u0060\\u0027\\u0022\\u003c\\\\"],
+  ["escapes the backslashes of trusted JS strings in template literals", "jstmpllitescaper", [new JSStr("a\\u0022")], "a\\\\u0022"],
+  ["rejects < and > in CSS values", "cssvaluefilter", ["a<b"], "ZgotmplZ"],
+  ["writes form feeds and backspaces in JS values as \\f and \\b", "jsvalescaper", ["\f\b"], '"\\f\\b"'],
   ["keeps entities of trusted HTML in RCDATA", "rcdataescaper", [new HTML("<b>&amp;</b>")], "&lt;b&gt;&amp;&lt;/b&gt;"],
   ["lets safe attribute names through in lower case", "htmlnamefilter", ["Title"], "title"],
   ["rejects event handler names", "htmlnamefilter", ["onClick"], "ZgotmplZ"],

@@ -201,8 +201,11 @@ export function rcdataEscaper(...args: unknown[]): string {
 /** Escapes for an unquoted attribute value: also spaces, `=` and backquotes. */
 export function nospaceEscaper(...args: unknown[]): string {
   const plain = plainText(args);
+  // An empty unquoted value would let the next attribute become the value: `value= name=x`.
+  if (plain === "") return FILTER_FAILSAFE;
   if (plain !== null) return htmlReplace(plain, NOSPACE_TABLE, false);
   const [s, kind] = stringify(args);
+  if (s === "") return FILTER_FAILSAFE;
   if (kind === "html") return htmlReplace(stripTags(s), NOSPACE_NORM_TABLE, false);
   return htmlReplace(s, NOSPACE_TABLE, false);
 }

@@ -12,7 +12,7 @@ import { ctx, ctxString, failureMessage, type Context } from "./context.js";
 import { cssEscaper, cssValueFilter } from "./css.js";
 import { Escaper } from "./escaper.js";
 import { attrEscaper, commentEscaper, htmlEscaper, htmlNameFilter, nospaceEscaper, rcdataEscaper } from "./html.js";
-import { jsRegexpEscaper, jsStrEscaper, jsValEscaper } from "./js.js";
+import { jsRegexpEscaper, jsStrEscaper, jsTmplLitEscaper, jsValEscaper } from "./js.js";
 import { ensurePipelineContains } from "./pipeline.js";
 import { sprint } from "../fmt.js";
 import { srcsetEscaper, urlEscaper, urlFilter, urlNormalizer } from "./url.js";
@@ -37,6 +37,7 @@ export const escaperFuncs: Record<string, (...args: unknown[]) => unknown> = {
   _html_template_htmlescaper: htmlEscaper,
   _html_template_jsregexpescaper: jsRegexpEscaper,
   _html_template_jsstrescaper: jsStrEscaper,
+  _html_template_jstmpllitescaper: jsTmplLitEscaper,
   _html_template_jsvalescaper: jsValEscaper,
   _html_template_nospaceescaper: nospaceEscaper,
   _html_template_rcdataescaper: rcdataEscaper,

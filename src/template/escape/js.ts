@@ -25,6 +25,13 @@ const REGEXP_PRECEDER_KEYWORDS = new Set([
   "void",
 ]);
 
+/** The characters of JS's `\s` (white space and line terminators), by code. */
+const JS_WHITESPACE = new Set(
+  [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff].concat(
+    Array.from({ length: 11 }, (_, k) => 0x2000 + k),
+  ),
+);
+
 /** Whether `c` (one character) can be part of an ASCII JS identifier (or a number). */
 export function isJSIdentPart(c: string): boolean {
   return /^[$0-9A-Z_a-z]$/.test(c);
@@ -35,8 +42,9 @@ export function isJSIdentPart(c: string): boolean {
  * Decided from the last token, like a lexer that does not know the full grammar.
  */
 export function nextJSCtx(s: string, preceding: JsCtx): JsCtx {
-  s = s.replace(/[\t\n\f\r \u2028\u2029]+$/, "");
-  const n = s.length;
+  let n = s.length;
+  while (n > 0 && JS_WHITESPACE.has(s.charCodeAt(n - 1))) n--;
+  s = s.slice(0, n);
   if (n === 0) return preceding;
   const c = s[n - 1] as string;
   switch (c) {
@@ -141,6 +149,8 @@ const STR_TABLE: Record<string, string> = {
   "\\": "\\\\",
 };
 const { "\\": _backslash, ...NORM_STR_TABLE } = STR_TABLE;
+/** Template literals also need `$`, `{` and `}` escaped, so no `${` substitution can start. */
+const TMPL_LIT_TABLE: Record<string, string> = { ...STR_TABLE, $: "\\u0024", "{": "\\u007b", "}": "\\u007d" };
 void _backslash;
 const REGEXP_TABLE: Record<string, string> = {
   '"': "\\u0022",
@@ -180,6 +190,7 @@ function asciiTable(entries: Record<string, string>): readonly string[] {
 const STR_ASCII = asciiTable(STR_TABLE);
 const NORM_STR_ASCII = asciiTable(NORM_STR_TABLE);
 const REGEXP_ASCII = asciiTable(REGEXP_TABLE);
+const TMPL_LIT_ASCII = asciiTable(TMPL_LIT_TABLE);
 
 function replaceJS(s: string, table: readonly string[]): string {
   let out = "";
@@ -211,6 +222,14 @@ export function jsStrEscaper(...args: unknown[]): string {
   return replaceJS(s, kind === "jsStr" ? NORM_STR_ASCII : STR_ASCII);
 }
 
+/**
+ * Escapes text for the inside of a JS template literal (between backquotes, outside `${}`). No
+ * trusted kind keeps its escapes here: a `JSStr` is escaped like plain text.
+ */
+export function jsTmplLitEscaper(...args: unknown[]): string {
+  return replaceJS(plainText(args) ?? stringify(args)[0], TMPL_LIT_ASCII);
+}
+
 /** Escapes text for the inside of a JS regexp literal; empty text becomes the empty group. */
 export function jsRegexpEscaper(...args: unknown[]): string {
   const plain = plainText(args);
@@ -230,6 +249,8 @@ export function goJSONString(s: string): string {
     else if (code === 0x0a) out += "\\n";
     else if (code === 0x0d) out += "\\r";
     else if (code === 0x09) out += "\\t";
+    else if (code === 0x08) out += "\\b";
+    else if (code === 0x0c) out += "\\f";
     else if (code < 0x20 || ch === "<" || ch === ">" || ch === "&" || code === 0x2028 || code === 0x2029) {
       out += hex4(code);
     } else if (code >= 0xd800 && code <= 0xdbff) {
@@ -343,7 +364,9 @@ export function jsValEscaper(...args: unknown[]): string {
     json = toJSON(value, 0);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    return ` /* ${msg.replaceAll("*/", "* /")} */null `;
+    // The message goes into a comment: it must neither end the comment nor the script.
+    const safe = msg.replaceAll("*/", "* /").replaceAll("</script", "\\x3C/script").replaceAll("<!--", "\\x3C!--");
+    return ` /* ${safe} */null `;
   }
   const first = json[0] ?? "";
   const last = json[json.length - 1] ?? "";

@@ -15,14 +15,12 @@ const EQUIVALENT: Record<string, string> = {
 
 /** `REDUNDANT[a]` lists escapers whose effect is already included in `a`'s output. */
 const REDUNDANT: Record<string, ReadonlySet<string>> = {
-  _html_template_commentescaper: new Set([
-    "_html_template_attrescaper",
-    "_html_template_nospaceescaper",
-    "_html_template_htmlescaper",
-  ]),
+  // Not the nospace escaper: it turns the comment escaper's empty output into `ZgotmplZ`.
+  _html_template_commentescaper: new Set(["_html_template_attrescaper", "_html_template_htmlescaper"]),
   _html_template_cssescaper: new Set(["_html_template_attrescaper"]),
   _html_template_jsregexpescaper: new Set(["_html_template_attrescaper"]),
   _html_template_jsstrescaper: new Set(["_html_template_attrescaper"]),
+  _html_template_jstmpllitescaper: new Set(["_html_template_attrescaper"]),
   _html_template_urlescaper: new Set(["_html_template_urlnormalizer"]),
 };
 

@@ -12,6 +12,10 @@ import {
   elementContentState,
   attrStartState,
   errorCtx,
+  isComment,
+  isInScriptLiteral,
+  popBraceDepth,
+  pushBraceDepth,
   type Context,
   type Element,
   type EscapeErrorKind,
@@ -208,6 +212,9 @@ function indexTagEnd(s: string, tag: string): number {
 /** Finds the end tag of a raw-text element (`</script>`); everything before it is content. */
 function tSpecialTagEnd(c: Context, s: string): Step {
   if (c.element !== "elementNone") {
+    // Inside a JS string, template literal, regexp or comment, `</script` does not end the
+    // script here: it is rewritten to `\x3C/script` in literals and dropped with comments.
+    if (c.element === "elementScript" && (isInScriptLiteral(c.state) || isComment(c.state))) return [c, s.length];
     const i = indexTagEnd(s, END_MARKERS[c.element]);
     if (i >= 0) return [ctx(), i];
   }
@@ -227,30 +234,83 @@ function tURL(c: Context, s: string): Step {
 }
 
 function tJS(c: Context, s: string): Step {
-  const i = indexAny(s, "\"`'/");
+  let i = indexAny(s, "\"`'/{}<-#");
   if (i < 0) return [{ ...c, jsCtx: nextJSCtx(s, c.jsCtx) }, s.length];
-  const jsCtx = nextJSCtx(s.slice(0, i), c.jsCtx);
+  // The character found does not count for the context: `a - /x/` divides, as in Go.
+  c = { ...c, jsCtx: nextJSCtx(s.slice(0, i), c.jsCtx) };
   switch (s[i]) {
     case '"':
       return [{ ...c, state: "stateJSDqStr", jsCtx: "jsCtxRegexp" }, i + 1];
     case "'":
       return [{ ...c, state: "stateJSSqStr", jsCtx: "jsCtxRegexp" }, i + 1];
     case "`":
-      return [{ ...c, state: "stateJSBqStr", jsCtx: "jsCtxRegexp" }, i + 1];
+      return [{ ...c, state: "stateJSTmplLit", jsCtx: "jsCtxRegexp" }, i + 1];
+    case "/":
+      if (s[i + 1] === "/") return [{ ...c, state: "stateJSLineCmt" }, i + 2];
+      if (s[i + 1] === "*") return [{ ...c, state: "stateJSBlockCmt" }, i + 2];
+      if (c.jsCtx === "jsCtxRegexp") return [{ ...c, state: "stateJSRegexp" }, i + 1];
+      if (c.jsCtx === "jsCtxDivOp") return [{ ...c, jsCtx: "jsCtxRegexp" }, i + 1];
+      return [fail("ErrSlashAmbig", `'/' could start a division or regexp: ${goQuote(s.slice(i), 32)}`), s.length];
+    // JS keeps HTML-like comments for old pages: `<!--` and `-->` comment out the rest of their
+    // line (multi-line forms are not followed), as does a `#!` hashbang line.
+    case "<":
+      if (s.startsWith("<!--", i)) return [{ ...c, state: "stateJSHTMLOpenCmt" }, i + 4];
+      break;
+    case "-":
+      if (s.startsWith("-->", i)) return [{ ...c, state: "stateJSHTMLCloseCmt" }, i + 3];
+      break;
+    case "#":
+      if (s[i + 1] === "!") return [{ ...c, state: "stateJSLineCmt" }, i + 2];
+      break;
+    case "{": {
+      // Braces are counted only inside a template literal substitution, to find its end.
+      const d = c.jsBraceDepth;
+      if (d !== null && d.len > 0) d.buf[d.len - 1] = (d.buf[d.len - 1] as number) + 1;
+      break;
+    }
+    case "}": {
+      const d = c.jsBraceDepth;
+      if (d === null || d.len === 0) break;
+      // An escaped `\}` counts too: outside strings it is a syntax error anyway.
+      const depth = (d.buf[d.len - 1] as number) - 1;
+      d.buf[d.len - 1] = depth;
+      if (depth >= 0) break;
+      c = { ...c, state: "stateJSTmplLit", jsBraceDepth: popBraceDepth(d) };
+      break;
+    }
     default:
       break;
   }
-  if (s[i + 1] === "/") return [{ ...c, jsCtx, state: "stateJSLineCmt" }, i + 2];
-  if (s[i + 1] === "*") return [{ ...c, jsCtx, state: "stateJSBlockCmt" }, i + 2];
-  if (jsCtx === "jsCtxRegexp") return [{ ...c, jsCtx, state: "stateJSRegexp" }, i + 1];
-  if (jsCtx === "jsCtxDivOp") return [{ ...c, jsCtx: "jsCtxRegexp" }, i + 1];
-  return [fail("ErrSlashAmbig", `'/' could start a division or regexp: ${goQuote(s.slice(i), 32)}`), s.length];
+  i++;
+  return [c, i];
+}
+
+/** Inside a JS template literal: finds its end or the start of a `${` substitution. */
+function tJSTmpl(c: Context, s: string): Step {
+  let k = 0;
+  for (;;) {
+    let i = indexAny(s, "`\\$", k);
+    if (i < 0) return [c, s.length];
+    switch (s[i]) {
+      case "\\":
+        i++;
+        if (i === s.length) {
+          return [fail("ErrPartialEscape", `unfinished escape sequence in JS string: ${goQuote(s)}`), s.length];
+        }
+        break;
+      case "$":
+        if (s[i + 1] === "{") return [{ ...c, state: "stateJS", jsBraceDepth: pushBraceDepth(c.jsBraceDepth) }, i + 2];
+        break;
+      default:
+        return [{ ...c, state: "stateJS" }, i + 1];
+    }
+    k = i + 1;
+  }
 }
 
 function tJSDelimited(c: Context, s: string): Step {
   let specials = '\\"';
   if (c.state === "stateJSSqStr") specials = "\\'";
-  else if (c.state === "stateJSBqStr") specials = "`\\";
   else if (c.state === "stateJSRegexp") specials = "\\/[]";
   let k = 0;
   let inCharset = false;
@@ -269,6 +329,14 @@ function tJSDelimited(c: Context, s: string): Step {
         break;
       case "]":
         inCharset = false;
+        break;
+      case "/":
+        // `</script` does not end a regexp: it is rewritten to `\x3C/script` afterwards.
+        if (i > 0 && i + 7 <= s.length && s.slice(i - 1, i + 7).toLowerCase() === "</script") {
+          i++;
+        } else if (!inCharset) {
+          return [{ ...c, state: "stateJS", jsCtx: "jsCtxDivOp" }, i + 1];
+        }
         break;
       default:
         if (!inCharset) return [{ ...c, state: "stateJS", jsCtx: "jsCtxDivOp" }, i + 1];
@@ -289,7 +357,7 @@ function tBlockCmt(c: Context, s: string): Step {
 }
 
 function tLineCmt(c: Context, s: string): Step {
-  const js = c.state === "stateJSLineCmt";
+  const js = c.state !== "stateCSSLineCmt";
   const i = indexAny(s, js ? "\n\r\u2028\u2029" : "\n\f\r");
   if (i < 0) return [c, s.length];
   // The line terminator itself is not part of the comment.
@@ -403,13 +471,16 @@ function transition(c: Context, s: string): Step {
       return tJS(c, s);
     case "stateJSDqStr":
     case "stateJSSqStr":
-    case "stateJSBqStr":
     case "stateJSRegexp":
       return tJSDelimited(c, s);
+    case "stateJSTmplLit":
+      return tJSTmpl(c, s);
     case "stateJSBlockCmt":
     case "stateCSSBlockCmt":
       return tBlockCmt(c, s);
     case "stateJSLineCmt":
+    case "stateJSHTMLOpenCmt":
+    case "stateJSHTMLCloseCmt":
     case "stateCSSLineCmt":
       return tLineCmt(c, s);
     case "stateCSS":
