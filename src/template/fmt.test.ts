@@ -4,7 +4,7 @@ import { goTypeName, printValue, sprint, sprintf, sprintln } from "./fmt.js";
 import { formatFloat } from "./fmt-float.js";
 import { canBackquote, isPrint, quote, quoteRune } from "./fmt-quote.js";
 
-// Expected texts below were checked against Go 1.19's fmt (fmt.go-diff.test.ts compares many
+// Expected texts below were checked against Go 1.23's fmt (fmt.go-diff.test.ts compares many
 // more cases with Go directly). This file also covers what Go cannot be asked about: JavaScript
 // types without a JSON form, and the documented differences from Go.
 

@@ -35,7 +35,7 @@ function firstArg(src: string): ArgNode {
 }
 
 describe("parse and print", () => {
-  // [source, canonical form]; checked against Go 1.19's parse package (String methods).
+  // [source, canonical form]; checked against Go 1.23's parse package (String methods).
   const cases: Array<[string, string]> = [
     ["", ""],
     ["hello\nworld", "hello\nworld"],
@@ -136,7 +136,7 @@ describe("template definitions", () => {
 });
 
 describe("parse errors", () => {
-  // Messages checked against Go 1.19 (which prints only the line; the column is ours).
+  // Messages checked against Go 1.23 (which prints only the line; the column is ours).
   const cases: Array<[src: string, message: string]> = [
     ["{{$x}}", 'template: t:1:3: undefined variable "$x"'],
     ["{{$x.Y}}", 'template: t:1:3: undefined variable "$x"'],
