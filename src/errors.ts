@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   LT_ERR_PROTOCOL_RATE_LIMIT: "the connection sent more messages than the rate limit allows",
   LT_ERR_AUTH_UNAUTHORIZED: "the request could not be authenticated",
   LT_ERR_AUTH_ORIGIN: "the WebSocket upgrade came from a disallowed origin",
+  LT_ERR_AUTH_SECRET: "session ids are signed with a random per-process key while the session store is shared by several instances",
+  LT_ERR_AUTH_ROTATE: "rotateSession() was called with an authenticator whose sessions cannot be rotated",
   LT_ERR_ACTION_FAILED: "a store's action threw an unexpected error",
   LT_ERR_ACTION_VALIDATION: "action data failed validation",
   LT_ERR_SERVER_LIMIT: "a server limit was reached (connections, send queue)",

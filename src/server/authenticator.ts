@@ -2,7 +2,7 @@
  * Authenticators decide who sent a request (user id) and which session group it belongs to. All
  * connections of a group share the group's stores.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { LiveTemplateError } from "../errors.js";
 import { SESSION_COOKIE } from "../protocol/wire.js";
@@ -31,6 +31,12 @@ export interface Authenticator {
   responseHeaders?(req: IncomingMessage, groupId: string): Record<string, string | string[]>;
   /** Headers of a 401 reply (e.g. `WWW-Authenticate`). Optional. */
   challenge?(req: IncomingMessage): Record<string, string>;
+  /**
+   * A fresh session group id for this request's browser, with the headers that make the browser
+   * use it (`Set-Cookie`); used by `handler.rotateSession(req)` after a login. Optional: an
+   * authenticator whose groups are not chosen by the browser (one group per user) has none.
+   */
+  rotate?(req: IncomingMessage): { groupId: string; headers: Record<string, string | string[]> };
 }
 
 /** Options of {@link AnonymousAuthenticator}. */
@@ -48,14 +54,30 @@ export interface AnonymousAuthenticatorOptions {
   secure?: boolean;
   /** Trust `X-Forwarded-Proto` to detect https. Default false. */
   trustProxy?: boolean;
+  /**
+   * The key that signs session ids (at least 32 characters). Several instances behind one load
+   * balancer must share it, or each refuses the others' cookies. Default: the environment
+   * variable `LT_SESSION_SECRET`, else a random key made once per process (shared by every
+   * handler of the process; enough for one instance).
+   */
+  secret?: string;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
+/** A session cookie: 22 characters of id (128 random bits), a dot, 22 characters of signature. */
+const COOKIE_PATTERN = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$/;
+/** Shortest accepted `secret`. */
+const MIN_SECRET = 32;
 
 /**
  * The default: every browser is one anonymous session group, identified by a cookie
- * (`livetemplate-id`, 128 random bits, HttpOnly, SameSite=Lax, Secure over https, one year).
- * All tabs of a browser share state; other browsers are isolated. The user id is `""`.
+ * (`livetemplate-id`: a 128-bit random id signed with the server's secret, HttpOnly,
+ * SameSite=Lax, Secure over https, one year). All tabs of a browser share state; other browsers
+ * are isolated. The user id is `""`.
+ *
+ * Only ids this server issued are accepted: a cookie whose signature does not verify (an id an
+ * attacker chose, a cookie of a server with another secret) is ignored and a fresh id issued, so
+ * nobody can make a browser use a session id of their choosing. After a login, call
+ * `handler.rotateSession(req)` so that an id planted before the login stops being the user's.
  */
 export class AnonymousAuthenticator implements Authenticator {
   private readonly cookieName: string;
@@ -63,7 +85,10 @@ export class AnonymousAuthenticator implements Authenticator {
   private readonly path: string;
   private readonly secure: boolean | undefined;
   private readonly trustProxy: boolean;
-  /** Ids minted for requests that came without a cookie, so the response can set it. */
+  private readonly key: Buffer;
+  /** True when the secret was made at random (so it cannot be shared by other instances). */
+  readonly randomSecret: boolean;
+  /** Ids minted for requests that came without a valid cookie, so the response can set it. */
   private readonly minted = new WeakMap<IncomingMessage, string>();
 
   constructor(options: AnonymousAuthenticatorOptions = {}) {
@@ -72,6 +97,12 @@ export class AnonymousAuthenticator implements Authenticator {
     this.path = options.path ?? "/";
     this.secure = options.secure;
     this.trustProxy = options.trustProxy ?? false;
+    const secret = options.secret ?? process.env["LT_SESSION_SECRET"];
+    if (secret !== undefined && secret.length < MIN_SECRET) {
+      throw new TypeError(`AnonymousAuthenticator: the secret must be at least ${MIN_SECRET} characters`);
+    }
+    this.randomSecret = secret === undefined;
+    this.key = secret === undefined ? processKey() : Buffer.from(secret, "utf8");
   }
 
   identify(): string {
@@ -79,8 +110,8 @@ export class AnonymousAuthenticator implements Authenticator {
   }
 
   getSessionGroup(req: IncomingMessage): string {
-    const existing = readCookie(req, this.cookieName);
-    if (existing !== undefined && ID_PATTERN.test(existing)) return existing;
+    const issued = this.verify(readCookie(req, this.cookieName));
+    if (issued !== undefined) return issued;
     let id = this.minted.get(req);
     if (id === undefined) {
       id = randomBytes(16).toString("base64url");
@@ -89,10 +120,21 @@ export class AnonymousAuthenticator implements Authenticator {
     return id;
   }
 
+  /** True when the request came without a session this authenticator issued. */
+  isNew(req: IncomingMessage): boolean {
+    return this.verify(readCookie(req, this.cookieName)) === undefined;
+  }
+
+  rotate(req: IncomingMessage): { groupId: string; headers: Record<string, string | string[]> } {
+    const groupId = randomBytes(16).toString("base64url");
+    this.minted.set(req, groupId);
+    return { groupId, headers: this.responseHeaders(req, groupId) };
+  }
+
   responseHeaders(req: IncomingMessage, groupId: string): Record<string, string | string[]> {
     if (this.minted.get(req) !== groupId) return {};
     const parts = [
-      `${this.cookieName}=${groupId}`,
+      `${this.cookieName}=${groupId}.${this.sign(groupId)}`,
       `Path=${this.path}`,
       `Max-Age=${this.maxAge}`,
       "HttpOnly",
@@ -100,6 +142,19 @@ export class AnonymousAuthenticator implements Authenticator {
     ];
     if (this.secure ?? isHttps(req, this.trustProxy)) parts.push("Secure");
     return { "Set-Cookie": parts.join("; ") };
+  }
+
+  private sign(id: string): string {
+    return createHmac("sha256", this.key).update(id, "utf8").digest().subarray(0, 16).toString("base64url");
+  }
+
+  /** The id of a cookie value this authenticator signed, else undefined. */
+  private verify(cookie: string | undefined): string | undefined {
+    const m = cookie === undefined ? null : COOKIE_PATTERN.exec(cookie);
+    if (m === null) return undefined;
+    const given = Buffer.from(m[2]!, "base64url");
+    const expected = Buffer.from(this.sign(m[1]!), "base64url");
+    return given.length === expected.length && timingSafeEqual(given, expected) ? m[1] : undefined;
   }
 }
 
@@ -154,6 +209,17 @@ export class BasicAuthenticator implements Authenticator {
   challenge(): Record<string, string> {
     return { "WWW-Authenticate": `Basic realm="${this.realm.replace(/"/g, "")}", charset="UTF-8"` };
   }
+}
+
+let randomKey: Buffer | undefined;
+
+/**
+ * The random key of this process, shared by every authenticator made without a secret, so that
+ * several handlers of one app (one cookie, several pages) accept each other's session ids.
+ */
+function processKey(): Buffer {
+  randomKey ??= randomBytes(32);
+  return randomKey;
 }
 
 function digest(text: string): Buffer {

@@ -21,6 +21,13 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
     if (conn.userId !== "") addTo(this.byUser, conn.userId, conn);
   }
 
+  /** Moves a connection to another group (its session id was rotated). */
+  move(conn: C & { groupId: string }, groupId: string): void {
+    this.unregister(conn);
+    conn.groupId = groupId;
+    this.register(conn);
+  }
+
   /** Removes a connection; returns how many connections its group still has. */
   unregister(conn: C): number {
     if (removeFrom(this.byGroup, conn.groupId, conn)) this.count--;

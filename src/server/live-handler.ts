@@ -16,10 +16,11 @@ import type { LiveConnection } from "../transport/frames.js";
 import { HttpTransport } from "../transport/http.js";
 import { identifier } from "../transport/identify.js";
 import { WsTransport } from "../transport/ws.js";
+import { LiveTemplateError } from "../errors.js";
 import { AnonymousAuthenticator } from "./authenticator.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
 import { resolveOptions, sameOrigin, type LiveHandlerOptions } from "./options.js";
-import { MemorySessionStore } from "./session-store.js";
+import { MemorySessionStore, type SessionStore } from "./session-store.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -47,6 +48,15 @@ export interface LiveHandler extends RequestListener {
   broadcastToUsers(userIds: readonly string[], update?: BroadcastUpdate): Promise<void>;
   /** Same, for one group. */
   broadcastToGroup(groupId: string, update?: BroadcastUpdate): Promise<void>;
+  /**
+   * Moves the session of `req`'s browser to a fresh id and sets the new cookie on `res`: call it
+   * after a login (in your login route, before the response is written), so that a session id
+   * planted in the browser before the login is not the logged-in session. The state, this
+   * instance's open connections and later requests follow the new id; the old id is forgotten.
+   * Resolves with the new group id. Rejects with `LT_ERR_AUTH_ROTATE` when the authenticator has
+   * no `rotate` (its groups are not chosen by the browser).
+   */
+  rotateSession(req: IncomingMessage, res: ServerResponse): Promise<string>;
   /** Closes every connection with 1001, stops timers and the bus; resolves when done. */
   close(): Promise<void>;
   /** Number of open WebSocket connections. */
@@ -69,7 +79,12 @@ export interface LiveHandler extends RequestListener {
 export function createLiveHandler(view: LiveView, stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
   const o = resolveOptions(options);
   const auth = options.authenticator ?? new AnonymousAuthenticator();
-  const sessions = options.sessionStore ?? new MemorySessionStore();
+  const sessions: SessionStore = options.sessionStore ?? new MemorySessionStore();
+  if (auth instanceof AnonymousAuthenticator && auth.randomSecret && sessions.transact !== undefined) {
+    o.logger.warn(
+      "LT_ERR_AUTH_SECRET: session ids are signed with a random per-process key, so other instances sharing this session store refuse this one's cookies; set LT_SESSION_SECRET or AnonymousAuthenticator({ secret })",
+    );
+  }
   const originOk = options.originValidator ?? sameOrigin;
   const engine = new SessionEngine<LiveConnection>({
     view,
@@ -122,6 +137,16 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     return detach;
   };
 
+  const rotateSession = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
+    if (auth.rotate === undefined) throw new LiveTemplateError("LT_ERR_AUTH_ROTATE", "this authenticator's sessions cannot be rotated");
+    const who = await identify(req);
+    if (who === undefined) throw new LiveTemplateError("LT_ERR_AUTH_UNAUTHORIZED", "the request could not be authenticated");
+    const next = auth.rotate(req);
+    await engine.dispatch(who.groupId, { kind: "rotate", to: next.groupId }, { kind: "server" });
+    for (const [name, value] of Object.entries(next.headers)) appendHeader(res, name, value);
+    return next.groupId;
+  };
+
   const fn = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
     http.handleRequest(req, res).catch((err: unknown) => (next ? next(err) : http.fail(res, err)));
   }) as LiveHandler;
@@ -132,8 +157,17 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     broadcast: { value: (u?: BroadcastUpdate) => engine.broadcast({ kind: "all" }, u) },
     broadcastToUsers: { value: (ids: readonly string[], u?: BroadcastUpdate) => engine.broadcast({ kind: "users", ids: [...ids] }, u) },
     broadcastToGroup: { value: (id: string, u?: BroadcastUpdate) => engine.broadcast({ kind: "group", id }, u) },
+    rotateSession: { value: rotateSession },
     close: { value: close },
     connectionCount: { get: () => engine.registry.size },
     registry: { get: () => engine.registry },
   });
+}
+
+/** Adds a header value, keeping values already set under that name (several `Set-Cookie`s). */
+function appendHeader(res: ServerResponse, name: string, value: string | string[]): void {
+  const prev = res.getHeader(name);
+  const add = Array.isArray(value) ? value : [value];
+  if (prev === undefined) res.setHeader(name, add);
+  else res.setHeader(name, [...(Array.isArray(prev) ? prev : [String(prev)]), ...add]);
 }

@@ -111,6 +111,8 @@ export class SessionEngine<M extends Member = Member> {
         return this.remote(groupId);
       case "resync":
         return this.resync(groupId);
+      case "rotate":
+        return this.rotate(await this.groups.get(groupId), event.to);
       default: {
         const never: never = event;
         return never;
@@ -280,6 +282,17 @@ export class SessionEngine<M extends Member = Member> {
     });
     if (saved) this.publish({ kind: "group", id: groupId });
     return NONE;
+  }
+
+  private rotate(g: SessionGroup, to: string): Promise<Reply> {
+    return g.run(async () => {
+      const from = g.id;
+      if (from === to) return NONE;
+      await this.groups.refresh(g);
+      await this.groups.rename(g, to);
+      for (const m of [...this.registry.getByGroup(from)]) this.registry.move(m, to);
+      return NONE;
+    });
   }
 
   // ------------------------------------------------------------------ broadcasting

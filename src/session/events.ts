@@ -45,7 +45,12 @@ export type SessionEvent =
   /** Another instance changed this group (a bus notice): reload it and push the difference. */
   | { readonly kind: "remote" }
   /** The shared session store may have missed saves: bring the group in line with it. */
-  | { readonly kind: "resync" };
+  | { readonly kind: "resync" }
+  /**
+   * The group moves to a fresh session id (after a login, against session fixation): its state,
+   * its connections and later events follow the new id; the old id is forgotten.
+   */
+  | { readonly kind: "rotate"; readonly to: string };
 
 /** Who an event comes from, and so where its reply goes. */
 export type Origin =

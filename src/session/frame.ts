@@ -29,7 +29,8 @@ export function encode(message: ServerMessage): EncodedFrame {
 export interface Member {
   readonly id: string;
   readonly userId: string;
-  readonly groupId: string;
+  /** The member's group; the engine changes it when the group's session id is rotated. */
+  groupId: string;
   /** True once the connection is closed (or was closed for reading too slowly). */
   readonly closed: boolean;
   /** Writes a frame; false when the connection is closed or was just closed for being slow. */

@@ -48,7 +48,8 @@ function isEmpty(tree: object): boolean {
 }
 
 export class SessionGroup {
-  readonly id: string;
+  /** The group's id; changes only when the session is rotated (see `GroupTable.rename`). */
+  id: string;
   stores: SessionStores;
   /** Live connections in lock-step with `lead`. */
   readonly members = new Set<Member>();

@@ -197,4 +197,23 @@ export class GroupTable {
       if (g.members.size === 0 && !g.busy && g.lastUsed < limit) this.groups.delete(id);
     }
   }
+
+  /**
+   * Gives a group a new id (a rotated session): saves its state under `to`, forgets `from` in the
+   * session store and in memory. A later request that still carries `from` finds no group and
+   * starts a fresh one. Call inside the group's `run`.
+   */
+  async rename(g: SessionGroup, to: string): Promise<void> {
+    const from = g.id;
+    const saved = await this.saveMade(to, g.stores, "rotating the session");
+    try {
+      await this.sessions.delete(from);
+    } catch (err) {
+      this.logger.error(`LT_ERR_SESSION_STORE: deleting the rotated group failed`, err);
+    }
+    this.groups.delete(from);
+    g.id = to;
+    this.adopt(g, saved);
+    this.groups.set(to, g);
+  }
 }

@@ -59,7 +59,7 @@ export class LiveConnection implements Member {
 
   constructor(
     readonly id: string,
-    readonly groupId: string,
+    public groupId: string,
     readonly userId: string,
     readonly ws: WebSocket,
     readonly request: IncomingMessage,

@@ -53,7 +53,7 @@ describe("attaching handlers to a server", () => {
     const first = new TestClient(url);
     const [res] = (await once(first.ws, "upgrade")) as [http.IncomingMessage];
     const cookie = String(res.headers["set-cookie"]).split(";")[0]!;
-    expect(cookie).toMatch(/^livetemplate-id=[A-Za-z0-9_-]{22}$/);
+    expect(cookie).toMatch(/^livetemplate-id=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
     await first.next();
     await first.action("increment", { by: 4 });
     const second = await TestClient.open(url, { headers: { cookie } });

@@ -80,13 +80,16 @@ describe("the transports", () => {
     listener!({ source: "elsewhere", channel: "c", target: { kind: "all" } }); // remote
     const groupId = decodeURIComponent(cookie.split("=")[1]!).split(".")[0]!;
     await store.binding!.resync!(groupId); // resync
+    const headers2 = new Map<string, unknown>();
+    const res = { getHeader: (n: string) => headers2.get(n), setHeader: (n: string, v: unknown) => void headers2.set(n, v) };
+    await s.handler.rotateSession({ headers: { cookie }, socket: {} } as never, res as never); // rotate
     c.close();
     await c.closed;
     await vi.waitFor(() => expect(kinds.has("disconnect")).toBe(true));
     // Every kind of the union (the record fails to compile when a kind is added or removed).
     const every: Record<SessionEvent["kind"], true> = {
       action: true, broadcast: true, connect: true, disconnect: true, form: true,
-      load: true, navigate: true, remote: true, resync: true, send: true,
+      load: true, navigate: true, remote: true, resync: true, rotate: true, send: true,
     };
     expect([...kinds].sort()).toEqual(Object.keys(every).sort());
   });

@@ -35,7 +35,7 @@ describe("HTTP page", () => {
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(res.headers.get("x-livetemplate-websocket")).toBe("enabled");
-    expect(res.headers.get("set-cookie")).toMatch(/^livetemplate-id=[A-Za-z0-9_-]{22}; Path=\/; Max-Age=31536000; HttpOnly; SameSite=Lax$/);
+    expect(res.headers.get("set-cookie")).toMatch(/^livetemplate-id=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}; Path=\/; Max-Age=31536000; HttpOnly; SameSite=Lax$/);
     expect(html).toMatch(/<div data-lvt-id="lvt-[0-9a-f]{16}" data-lvt-loading="true"><p>0<\/p>/);
     expect(html).toMatch(/<script src="\/\?lvt-client=[^"]+" defer><\/script><\/body>/);
   });
