@@ -37,6 +37,11 @@ export interface Authenticator {
    * authenticator whose groups are not chosen by the browser (one group per user) has none.
    */
   rotate?(req: IncomingMessage): { groupId: string; headers: Record<string, string | string[]> };
+  /**
+   * True when the request starts a new session (it came without a valid session cookie); such
+   * requests count against the handler's `sessionRateLimit`. Optional.
+   */
+  isNew?(req: IncomingMessage): boolean;
 }
 
 /** Options of {@link AnonymousAuthenticator}. */

@@ -13,6 +13,7 @@ import { StoreSet, type NamedStores } from "../session/store-set.js";
 import type { LiveView, StoreSource } from "../session/types.js";
 import { ClientScript, defaultClientScriptFile } from "../transport/client-script.js";
 import type { LiveConnection } from "../transport/frames.js";
+import { clientLimits } from "../transport/client-limits.js";
 import { HttpTransport } from "../transport/http.js";
 import { identifier } from "../transport/identify.js";
 import { WsTransport } from "../transport/ws.js";
@@ -61,6 +62,8 @@ export interface LiveHandler extends RequestListener {
   close(): Promise<void>;
   /** Number of open WebSocket connections. */
   readonly connectionCount: number;
+  /** Number of session groups held in memory (at most the `maxSessions` option, plus connected ones). */
+  readonly sessionCount: number;
   /** The connection registry (read-only use). */
   readonly registry: ConnectionRegistry<LiveConnection>;
 }
@@ -79,7 +82,7 @@ export interface LiveHandler extends RequestListener {
 export function createLiveHandler(view: LiveView, stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
   const o = resolveOptions(options);
   const auth = options.authenticator ?? new AnonymousAuthenticator();
-  const sessions: SessionStore = options.sessionStore ?? new MemorySessionStore();
+  const sessions: SessionStore = options.sessionStore ?? new MemorySessionStore({ maxSessions: o.maxSessions });
   if (auth instanceof AnonymousAuthenticator && auth.randomSecret && sessions.transact !== undefined) {
     o.logger.warn(
       "LT_ERR_AUTH_SECRET: session ids are signed with a random per-process key, so other instances sharing this session store refuse this one's cookies; set LT_SESSION_SECRET or AnonymousAuthenticator({ secret })",
@@ -97,10 +100,12 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     page: { wrapperId: `lvt-${randomBytes(8).toString("hex")}`, loading: o.loadingIndicator },
     bus: options.broadcastBus,
     channel: o.channel,
+    maxGroups: o.maxSessions,
   });
   const identify = identifier(auth, o.logger);
-  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(o.clientScript.file ?? defaultClientScriptFile()));
-  const ws = new WsTransport(engine, o, auth, identify, originOk);
+  const limits = clientLimits(o);
+  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(o.clientScript.file ?? defaultClientScriptFile()), limits);
+  const ws = new WsTransport(engine, o, auth, identify, originOk, limits);
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, fn: () => void): void => {
@@ -160,6 +165,7 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     rotateSession: { value: rotateSession },
     close: { value: close },
     connectionCount: { get: () => engine.registry.size },
+    sessionCount: { get: () => engine.groupCount },
     registry: { get: () => engine.registry },
   });
 }

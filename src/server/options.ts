@@ -71,6 +71,22 @@ export interface LiveHandlerOptions {
   broadcastBus?: BroadcastBus;
   /** Channel of this handler on the bus. Default `"livetemplate"`. */
   channel?: string;
+  /**
+   * Most session groups kept in memory, and in the default `MemorySessionStore`; beyond it the
+   * least recently used groups without connections are dropped. Default 100,000.
+   */
+  maxSessions?: number;
+  /**
+   * New sessions one client address may start (requests without a valid session cookie), as a
+   * token bucket: `burst` at once, refilled at `perMinute`; `false` turns it off. Beyond it the
+   * request gets 429 (`LT_ERR_PROTOCOL_RATE_LIMIT`). Default `{ perMinute: 60, burst: 120 }`.
+   */
+  sessionRateLimit?: { perMinute: number; burst: number } | false;
+  /**
+   * Take the client address from `X-Forwarded-For` (its first entry) instead of the socket, for
+   * the per-client limits. Only set it behind a proxy that writes that header. Default false.
+   */
+  trustProxy?: boolean;
 }
 
 /** Options with defaults applied. */
@@ -89,6 +105,9 @@ export interface ResolvedOptions {
   capabilities: string[];
   tracking: "journal" | "snapshot";
   channel: string;
+  maxSessions: number;
+  sessionRateLimit: { perMinute: number; burst: number } | false;
+  trustProxy: boolean;
 }
 
 /** Default option values, as documented in docs/server.md. */
@@ -99,6 +118,8 @@ export const DEFAULTS = {
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
   sessionTtlMs: 24 * 60 * 60 * 1000,
+  maxSessions: 100_000,
+  sessionRateLimit: { perMinute: 60, burst: 120 },
 } as const;
 
 /** A logger printing warnings and errors to the console and dropping debug/info. */
@@ -132,6 +153,9 @@ export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
     capabilities: o.capabilities ?? [],
     tracking: o.tracking ?? "journal",
     channel: o.channel ?? "livetemplate",
+    maxSessions: o.maxSessions ?? DEFAULTS.maxSessions,
+    sessionRateLimit: o.sessionRateLimit ?? { ...DEFAULTS.sessionRateLimit },
+    trustProxy: o.trustProxy ?? false,
   };
 }
 

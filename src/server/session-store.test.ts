@@ -39,4 +39,16 @@ describe("MemorySessionStore", () => {
     expect(s.get("g")).toBeUndefined();
     s.close();
   });
+
+  it("drops the least recently used groups beyond maxSessions", () => {
+    const s = new MemorySessionStore({ maxSessions: 3 });
+    for (const id of ["a", "b", "c"]) s.set(id, {});
+    s.get("a");
+    s.set("d", {});
+    expect(s.list().sort()).toEqual(["a", "c", "d"]);
+    s.set("e", {});
+    expect(s.size).toBe(3);
+    expect(s.get("c")).toBeUndefined();
+    s.close();
+  });
 });

@@ -82,6 +82,11 @@ export interface MemorySessionStoreOptions {
   cleanupIntervalMs?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Most groups held; beyond it the least recently used group is dropped (as if it expired).
+   * Default 100,000.
+   */
+  maxSessions?: number;
 }
 
 /**
@@ -99,11 +104,13 @@ export class MemorySessionStore implements SessionStore {
   private readonly groups = new Map<string, { stores: SessionStores; lastUsed: number }>();
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly max: number;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: MemorySessionStoreOptions = {}) {
     this.ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
     this.now = options.now ?? Date.now;
+    this.max = options.maxSessions ?? 100_000;
     const interval = options.cleanupIntervalMs ?? 60_000;
     this.timer = setInterval(() => this.sweep(), interval);
     this.timer.unref();
@@ -118,11 +125,19 @@ export class MemorySessionStore implements SessionStore {
       return undefined;
     }
     entry.lastUsed = now;
+    // Re-inserted, so that the map's order is least recently used first.
+    this.groups.delete(groupId);
+    this.groups.set(groupId, entry);
     return entry.stores;
   }
 
   set(groupId: string, stores: SessionStores): void {
+    this.groups.delete(groupId);
     this.groups.set(groupId, { stores, lastUsed: this.now() });
+    for (const oldest of this.groups.keys()) {
+      if (this.groups.size <= this.max) break;
+      this.groups.delete(oldest);
+    }
   }
 
   delete(groupId: string): void {

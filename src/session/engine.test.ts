@@ -71,6 +71,7 @@ function engine(bus?: BroadcastBus): SessionEngine<FakeMember> {
     page: { wrapperId: "lvt-0000000000000000", loading: false },
     bus,
     channel: "board",
+    maxGroups: 1000,
   });
 }
 

@@ -22,7 +22,7 @@ import type { BroadcastUpdate, Origin, Reply, SessionEvent } from "./events.js";
 import { pickFormAction } from "./form-action.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import type { Postman, SessionGroup } from "./group.js";
-import { GroupTable } from "./groups.js";
+import { GroupTable, NO_SESSIONS } from "./groups.js";
 import { Outbox } from "./outbox.js";
 import { StoreCode, type Caller } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
@@ -44,28 +44,42 @@ export interface EngineOptions {
   /** Cross-instance notices; none for a single instance. */
   readonly bus: BroadcastBus | undefined;
   readonly channel: string;
+  /** Most session groups held in memory (the least recently used idle ones go first). */
+  readonly maxGroups: number;
 }
 
 const NONE: Reply = { kind: "none" };
+/** Most visitor groups (page views without a session) held at once. */
+const MAX_VISITORS = 1000;
 const DONE: Reply = { kind: "done" };
 
 export class SessionEngine<M extends Member = Member> {
   /** Live connections by group and by user. */
   readonly registry = new ConnectionRegistry<M>();
   private readonly outbox = new Outbox();
+  private readonly postman: Postman;
   private readonly groups: GroupTable;
   private readonly code: StoreCode;
+  /**
+   * Groups of visitors who only viewed a page: never saved, at most {@link MAX_VISITORS} of
+   * them (least recently used dropped first); a visitor's first action or connection moves its
+   * group into {@link groups}.
+   */
+  private readonly visitors: GroupTable;
+  private readonly visitorCode: StoreCode;
   private readonly instanceId = randomBytes(8).toString("hex");
   private unsubscribe: Promise<() => MaybePromise<void>> | undefined;
   private closing = false;
 
   constructor(private readonly o: EngineOptions) {
-    const postman: Postman = {
+    this.postman = {
       send: (member, frame, drop) => this.send(member, frame, drop),
       park: (member, frame, drop) => this.outbox.add(member, frame, drop),
     };
-    this.groups = new GroupTable(o.view, o.stores, o.sessions, postman, o.logger);
+    this.groups = new GroupTable(o.view, o.stores, o.sessions, this.postman, o.logger, o.maxGroups);
     this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger);
+    this.visitors = new GroupTable(o.view, o.stores, NO_SESSIONS, this.postman, o.logger, MAX_VISITORS);
+    this.visitorCode = new StoreCode(o.stores, this.visitors, o.tracking, o.dev, o.logger);
     o.sessions.bind?.({
       names: o.stores.names,
       createStores: () => o.stores.create(),
@@ -93,18 +107,26 @@ export class SessionEngine<M extends Member = Member> {
     if (event.kind === "disconnect" && live !== undefined) this.registry.unregister(live);
     switch (event.kind) {
       case "load":
+        if (origin.kind === "request") {
+          // A page view by a browser without a session starts none: it renders a visitor group
+          // that is kept in a small table and saved only when the visitor acts or connects.
+          const g = await this.groups.existing(groupId);
+          if (g === undefined) return this.load(await this.visitors.get(groupId), event.query, origin, this.visitorCode);
+          return this.load(g, event.query, origin, this.code);
+        }
+        return this.load(await this.group(groupId), event.query, origin, this.code);
       case "navigate":
-        return this.load(await this.groups.get(groupId), event.query, origin);
+        return this.load(await this.group(groupId), event.query, origin, this.code);
       case "connect":
-        return this.connect(await this.groups.get(groupId), event.query, event.context, live);
+        return this.connect(await this.group(groupId), event.query, event.context, live);
       case "action":
-        return this.action(await this.groups.get(groupId), event.action, event.data, event.submitter, origin);
+        return this.action(await this.group(groupId), event.action, event.data, event.submitter, origin);
       case "form":
-        return this.form(await this.groups.get(groupId), event.fields, origin);
+        return this.form(await this.group(groupId), event.fields, origin);
       case "disconnect":
-        return this.disconnect(await this.groups.get(groupId), event.context, live);
+        return this.disconnect(await this.group(groupId), event.context, live);
       case "send":
-        return this.sendNow(await this.groups.get(groupId));
+        return this.sendNow(await this.group(groupId));
       case "broadcast":
         return this.broadcastOne(groupId, event.update);
       case "remote":
@@ -112,7 +134,7 @@ export class SessionEngine<M extends Member = Member> {
       case "resync":
         return this.resync(groupId);
       case "rotate":
-        return this.rotate(await this.groups.get(groupId), event.to);
+        return this.rotate(await this.group(groupId), event.to);
       default: {
         const never: never = event;
         return never;
@@ -122,15 +144,21 @@ export class SessionEngine<M extends Member = Member> {
 
   // ------------------------------------------------------------------ events
 
-  private load(g: SessionGroup, query: Readonly<Record<string, string>>, origin: Origin): Promise<Reply> {
+  private load(g: SessionGroup, query: Readonly<Record<string, string>>, origin: Origin, code: StoreCode): Promise<Reply> {
     return g.run(async () => {
       if (origin.kind === "live" && origin.member.closed) return NONE;
-      await this.groups.refresh(g);
-      await this.code.mount(g, query, callerOf(origin));
+      if (code === this.code) await this.groups.refresh(g);
+      await code.mount(g, query, callerOf(origin));
       if (origin.kind === "request" && origin.reply === "page") return { kind: "page", status: 200, html: g.page(this.o.page) };
       if (origin.kind === "live") return this.reply(g, origin.member, firstMessage(g.fullTreeFor(origin.member), this.o.capabilities));
       return messageReply(firstMessage(g.httpFullTree(), this.o.capabilities));
     });
+  }
+
+  /** The group, made a real (saved) one first if it was a visitor's. */
+  private group(groupId: string): Promise<SessionGroup> {
+    const visitor = this.visitors.take(groupId);
+    return visitor === undefined ? this.groups.get(groupId) : this.groups.promote(visitor);
   }
 
   private connect(g: SessionGroup, query: Readonly<Record<string, string>>, context: ConnectContext, member: M | undefined): Promise<Reply> {
@@ -357,6 +385,11 @@ export class SessionEngine<M extends Member = Member> {
   }
 
   // ------------------------------------------------------------------ lifetime
+
+  /** Number of session groups held in memory. */
+  get groupCount(): number {
+    return this.groups.size;
+  }
 
   /** Forgets groups that have been idle for a while (the handler calls it every minute). */
   evictIdle(): void {

@@ -13,10 +13,22 @@ import type { LiveView, Logger, MaybePromise, SessionStores } from "./types.js";
 /** How long a group without connections stays cached in memory before it is reloaded. */
 const IDLE_GROUP_MS = 5 * 60 * 1000;
 
+/**
+ * A session store that keeps nothing: the persistence of a group rendered for a page view that
+ * has no session yet (see `SessionEngine`), so that viewing a page costs no session.
+ */
+export const NO_SESSIONS: SessionStore = {
+  get: () => undefined,
+  set: () => {},
+  delete: () => {},
+  list: () => [],
+};
+
 /** One attempt of a change: its result, and whether to save the stores afterwards. */
 export type Attempt<T> = () => Promise<{ value: T; save: boolean }>;
 
 export class GroupTable {
+  /** Groups by id, least recently used first (a group is re-inserted when it is used). */
   private readonly groups = new Map<string, SessionGroup>();
   private readonly loading = new Map<string, Promise<SessionGroup>>();
 
@@ -26,6 +38,8 @@ export class GroupTable {
     readonly sessions: SessionStore,
     private readonly postman: Postman,
     private readonly logger: Logger,
+    /** Most groups held in memory; beyond it the least recently used idle ones are forgotten. */
+    private readonly maxGroups = Number.POSITIVE_INFINITY,
   ) {}
 
   /** True when the session store is shared by several instances (it has `transact`). */
@@ -45,7 +59,11 @@ export class GroupTable {
   /** The group, loaded from the session store (or created) the first time it is asked for. */
   async get(groupId: string): Promise<SessionGroup> {
     const g = this.groups.get(groupId);
-    if (g !== undefined) return g;
+    if (g !== undefined) {
+      this.groups.delete(groupId);
+      this.groups.set(groupId, g);
+      return g;
+    }
     let pending = this.loading.get(groupId);
     if (pending === undefined) {
       pending = this.load(groupId).finally(() => this.loading.delete(groupId));
@@ -54,11 +72,47 @@ export class GroupTable {
     return pending;
   }
 
+  /**
+   * The group if it is in memory or saved in the session store, else `undefined`: unlike
+   * {@link get}, it never creates one (a page view alone starts no session).
+   */
+  async existing(groupId: string): Promise<SessionGroup | undefined> {
+    const g = this.groups.get(groupId);
+    if (g !== undefined || this.loading.has(groupId)) return this.get(groupId);
+    if ((await this.read(groupId)) === undefined) return undefined;
+    return this.get(groupId);
+  }
+
+  /** Removes a group from this table and returns it (a visitor's group being promoted). */
+  take(groupId: string): SessionGroup | undefined {
+    const g = this.groups.get(groupId);
+    if (g !== undefined) this.groups.delete(groupId);
+    return g;
+  }
+
+  /**
+   * Makes a group made elsewhere (a visitor's, never saved) one of this table's: saved as a new
+   * group, unless this table or the session store already has one under its id, which then wins.
+   */
+  promote(g: SessionGroup): Promise<SessionGroup> {
+    if (this.groups.has(g.id) || this.loading.has(g.id)) return this.get(g.id);
+    const pending = (async () => {
+      const stored = await this.read(g.id);
+      this.adopt(g, stored ?? (await this.saveMade(g.id, g.stores, "creating the group")));
+      this.groups.set(g.id, g);
+      if (this.groups.size > this.maxGroups) this.evictOverCap(g);
+      return g;
+    })().finally(() => this.loading.delete(g.id));
+    this.loading.set(g.id, pending);
+    return pending;
+  }
+
   private async load(groupId: string): Promise<SessionGroup> {
     const stores = (await this.read(groupId)) ?? (await this.fresh(groupId));
     const single = this.storeSet.single;
     const g = new SessionGroup(groupId, stores, this.view, (s, lvt) => withLvt(this.storeSet.data(s), lvt, single), this.postman);
     this.groups.set(groupId, g);
+    if (this.groups.size > this.maxGroups) this.evictOverCap(g);
     return g;
   }
 
@@ -188,6 +242,19 @@ export class GroupTable {
     this.logger.warn(
       `LT_ERR_SESSION_STORE: session group ${groupId}: the change made by ${label} was dropped, another instance saved the group first`,
     );
+  }
+
+  /** Forgets the least recently used idle groups until the table is within its cap. */
+  private evictOverCap(keep: SessionGroup): void {
+    for (const [id, g] of this.groups) {
+      if (this.groups.size <= this.maxGroups) return;
+      if (g !== keep && g.members.size === 0 && !g.busy) this.groups.delete(id);
+    }
+  }
+
+  /** Number of groups held in memory. */
+  get size(): number {
+    return this.groups.size;
   }
 
   /** Forgets groups that have been idle (no connections, no work) for a while. */

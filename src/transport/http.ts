@@ -5,7 +5,7 @@
  * message, a redirect or an error.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isErrorMessage, parseMessage, PONG, stringValues, validateMessage, errorMessage } from "../protocol/messages.js";
+import { errorMessage, isErrorMessage, parseMessage, PONG, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
 import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
@@ -13,6 +13,7 @@ import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
 import { type ClientScript, injectScriptTag } from "./client-script.js";
 import { BodyTooLargeError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
+import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify } from "./identify.js";
 
 /** HTTP statuses of the error envelopes a request can get. */
@@ -31,6 +32,7 @@ export class HttpTransport {
     private readonly identify: Identify,
     private readonly originOk: OriginValidator,
     private readonly client: ClientScript,
+    private readonly limits: ClientLimits,
   ) {}
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -63,6 +65,11 @@ export class HttpTransport {
       return;
     }
     const headers = who.headers;
+    if (!mayStartSession(this.limits, this.auth.isNew?.(req) === true, req)) {
+      this.o.logger.warn(`LT_ERR_PROTOCOL_RATE_LIMIT: too many new sessions from ${clientAddress(req, this.limits.trustProxy)}`);
+      sendMessage(res, 429, errorMessage("LT_ERR_PROTOCOL_RATE_LIMIT", "too many new sessions, slow down"), { "Retry-After": "60" });
+      return;
+    }
     if (method === "GET") {
       const reply = wantsJSON(req) ? "json" : "page";
       const done = await this.engine.dispatch(who.groupId, { kind: "load", query: queryOf(req) }, { kind: "request", userId: who.userId, reply });
@@ -98,6 +105,15 @@ export class HttpTransport {
         msg.action === ACTION_NAVIGATE
           ? { kind: "load", query: stringValues(msg.data) }
           : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter };
+    }
+    const actions = this.limits.httpActions;
+    if (actions !== undefined && !actions.take(clientAddress(req, this.limits.trustProxy))) {
+      const action = event.kind === "action" ? event.action : "";
+      sendMessage(res, 429, event.kind === "action" ? rateLimitedReply(action, "rate limit exceeded, slow down") : errorMessage("LT_ERR_PROTOCOL_RATE_LIMIT", "rate limit exceeded, slow down"), {
+        ...headers,
+        "Retry-After": "1",
+      });
+      return;
     }
     const origin: Origin = { kind: "request", userId: who.userId, reply: !isForm || wantsJSON(req) ? "json" : "page" };
     this.write(req, res, await this.engine.dispatch(who.groupId, event, origin), headers);

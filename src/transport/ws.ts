@@ -14,6 +14,7 @@ import type { SessionEngine } from "../session/engine.js";
 import type { ConnectContext } from "../session/types.js";
 import { CLOSE_CODES, LiveConnection } from "./frames.js";
 import { queryOf } from "./http-io.js";
+import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify, Identity } from "./identify.js";
 
 export class WsTransport {
@@ -28,6 +29,7 @@ export class WsTransport {
     private readonly auth: Authenticator,
     private readonly identify: Identify,
     private readonly originOk: OriginValidator,
+    private readonly limits: ClientLimits,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
     this.wss.on("headers", (headers: string[], req: IncomingMessage) => {
@@ -58,6 +60,11 @@ export class WsTransport {
       (who) => {
         if (who === undefined) {
           rejectUpgrade(socket, 401, "Unauthorized", this.auth.challenge?.(req));
+          return;
+        }
+        if (!mayStartSession(this.limits, this.auth.isNew?.(req) === true, req)) {
+          this.o.logger.warn(`LT_ERR_PROTOCOL_RATE_LIMIT: too many new sessions from ${clientAddress(req, this.limits.trustProxy)}`);
+          rejectUpgrade(socket, 429, "Too Many Requests", { "Retry-After": "60" });
           return;
         }
         this.upgradeHeaders.set(req, who.headers);
