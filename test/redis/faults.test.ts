@@ -9,7 +9,7 @@
  * its increment was applied: it reconnects (to the other instance or the restarted one) and sends
  * the same numbered increment again, which the store applies at most once (see counter.ts).
  *
- * LT_FAULT_SCALE (default 1) stretches every phase; `bench/redis-faults.md` runs it longer.
+ * LT_FAULT_SCALE (default 1) stretches every phase (see bench/README.md for the long run).
  */
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -155,7 +155,12 @@ export class RedisSessionStore implements SessionStore {
     this.logger = options.logger ?? consoleLogger;
     const policy = options.unavailable ?? { mode: "wait" };
     this.wait = policy.mode === "wait" ? { ms: Math.max(0, policy.waitMs ?? 3000), settleMs: Math.max(0, policy.settleMs ?? 3000) } : undefined;
-    this.health = new Health(this.logger, `session store ${this.prefix}*`);
+    this.health = new Health(
+      this.logger,
+      `session store ${this.prefix}*`,
+      this.wait === undefined ? undefined : `actions wait for it up to ${this.wait.ms} ms, then fail (LT_ERR_SESSION_UNAVAILABLE)`,
+    );
+
     // Without an "error" listener ioredis would raise an uncaught exception on every failed
     // reconnection attempt.
     client.on("error", this.onError);
