@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   LT_ERR_ACTION_VALIDATION: "action data failed validation",
   LT_ERR_SERVER_LIMIT: "a server limit was reached (connections, send queue)",
   LT_ERR_SESSION_STORE: "the session store failed to load or save a session group",
+  LT_ERR_SESSION_UNAVAILABLE: "the shared session store did not answer in time: the action was rolled back, not acknowledged",
   LT_ERR_SESSION_ENCODE: "a store's state cannot be saved by a serializing session store (function, cycle, unregistered class)",
 } as const;
 

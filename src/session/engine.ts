@@ -8,13 +8,16 @@
  */
 import { randomBytes } from "node:crypto";
 import type { TrackingMode } from "../changes/tracking.js";
+import { LiveTemplateError } from "../errors.js";
 import {
   actionReply,
   errorMessage,
   failedReply,
   firstMessage,
+  pushMessage,
   type ServerMessage,
 } from "../protocol/messages.js";
+import { ERROR_GENERAL } from "../protocol/wire.js";
 import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "../server/broadcast-bus.js";
 import { ConnectionRegistry } from "../server/connection-registry.js";
 import type { SessionStore } from "../server/session-store.js";
@@ -48,6 +51,13 @@ export interface EngineOptions {
   readonly maxGroups: number;
 }
 
+/** A frame held back until an action's outcome is known. */
+interface Held {
+  readonly member: Member;
+  readonly frame: EncodedFrame;
+  readonly drop: (member: Member) => void;
+}
+
 const NONE: Reply = { kind: "none" };
 /** Most visitor groups (page views without a session) held at once. */
 const MAX_VISITORS = 1000;
@@ -68,12 +78,14 @@ export class SessionEngine<M extends Member = Member> {
   private readonly visitors: GroupTable;
   private readonly visitorCode: StoreCode;
   private readonly instanceId = randomBytes(8).toString("hex");
+  /** Frames of groups whose action is undecided, by group id (see {@link holding}). */
+  private readonly held = new Map<string, Held[]>();
   private unsubscribe: Promise<() => MaybePromise<void>> | undefined;
   private closing = false;
 
   constructor(private readonly o: EngineOptions) {
     this.postman = {
-      send: (member, frame, drop) => this.send(member, frame, drop),
+      send: (member, frame, drop) => this.post(member, frame, drop),
       park: (member, frame, drop) => this.outbox.add(member, frame, drop),
     };
     this.groups = new GroupTable(o.view, o.stores, o.sessions, this.postman, o.logger, o.maxGroups);
@@ -178,6 +190,13 @@ export class SessionEngine<M extends Member = Member> {
     });
   }
 
+  /**
+   * An action is one transaction: change, render, save (see `StoreCode.action`). Frames for the
+   * group's other members wait until the save is done, so no tab shows a state that was not
+   * saved, and the sender's `success: true` means saved. A render that throws or a save that
+   * fails rolls the change back: the sender gets `_general`, views that rendered the failed state
+   * are brought back by a render of the restored state, and the group keeps working.
+   */
   private async action(
     g: SessionGroup,
     action: string,
@@ -186,23 +205,45 @@ export class SessionEngine<M extends Member = Member> {
     origin: Origin,
   ): Promise<Reply> {
     if (origin.kind === "server") throw new TypeError("actions come from a client");
-    let known = true;
-    const unknown = (): ServerMessage => {
-      known = false;
-      return errorMessage("LT_ERR_PROTOCOL_UNKNOWN_ACTION", `no store handles action "${action}"`);
-    };
+    const unknown = (): ServerMessage => errorMessage("LT_ERR_PROTOCOL_UNKNOWN_ACTION", `no store handles action "${action}"`);
+    let saved = false;
     let reply: Reply;
     if (origin.kind === "live") {
       const member = origin.member;
+      const who = { userId: member.userId, connectionId: member.id };
       try {
         reply = await g.run(async () => {
           if (member.closed) return NONE;
-          const errors = await this.code.action(g, action, data, submitter, { userId: member.userId, connectionId: member.id });
-          if (errors === undefined) return this.reply(g, member, unknown());
-          return this.reply(g, member, actionReply(g.replyTo(member, errors), action, errors));
+          // What the sender was last handed by a run of the action (a re-run renders again, from there).
+          let shown: object | undefined;
+          const outcome = await this.holding(g, async () => {
+            const o = await this.code.action(g, action, data, submitter, who, (errors) => {
+              if (shown !== undefined) this.forward(g, member, shown);
+              shown = g.replyTo(member, errors);
+              return shown;
+            });
+            if (o.kind === "failed") {
+              if (shown !== undefined && o.rendered !== undefined) this.forward(g, member, shown);
+              this.restore(g);
+            }
+            return o;
+          });
+          switch (outcome.kind) {
+            case "unknown":
+              return this.reply(g, member, unknown());
+            case "done":
+              saved = isEmpty(outcome.errors);
+              return this.reply(g, member, actionReply(outcome.rendered, action, outcome.errors));
+            case "failed":
+              return this.reply(g, member, failedReply(action, this.failureMessage(outcome)));
+            default: {
+              const never: never = outcome;
+              return never;
+            }
+          }
         });
       } catch (err) {
-        // Typically a render that threw (a template error on the new state): the client's tree is
+        // Unexpected (the restored state cannot be rendered either): the client's tree is
         // unchanged, so tell it the action did not go through instead of leaving it waiting.
         this.o.logger.error(`message handling failed on ${member.id}`, err);
         const detail = this.o.dev && err instanceof Error ? `: ${err.message}` : "";
@@ -210,19 +251,84 @@ export class SessionEngine<M extends Member = Member> {
       }
     } else {
       const json = origin.reply === "json";
+      const who = { userId: origin.userId, connectionId: undefined };
       reply = await g.run(async (): Promise<Reply> => {
         await this.groups.refresh(g);
-        const errors = await this.code.action(g, action, data, submitter, { userId: origin.userId, connectionId: undefined });
-        if (errors === undefined) return messageReply(unknown());
-        g.pushUpdate();
-        // The request's own errors show only in its own reply (`.lvt.Errors`).
-        if (json) return messageReply(actionReply(g.httpDiff(errors), action, errors));
-        if (isEmpty(errors)) return DONE;
-        return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
+        let runs = 0;
+        const outcome = await this.holding(g, async () => {
+          const o = await this.code.action(g, action, data, submitter, who, (errors): object | string | undefined => {
+            runs++;
+            g.pushUpdate();
+            // The request's own errors show only in its own reply (`.lvt.Errors`). A re-run's
+            // diff would start from a tree the client never got: send the whole tree then.
+            if (json) return runs === 1 ? g.httpDiff(errors) : g.httpFullTree(errors);
+            if (!isEmpty(errors)) return g.page(this.o.page, errors);
+            // The browser is sent back to the page: make sure it renders before it is saved.
+            if (g.members.size === 0) g.page(this.o.page);
+            return undefined;
+          });
+          if (o.kind === "failed") this.restore(g);
+          return o;
+        });
+        switch (outcome.kind) {
+          case "unknown":
+            return messageReply(unknown());
+          case "done":
+            saved = isEmpty(outcome.errors);
+            if (json) return messageReply(actionReply(outcome.rendered as object, action, outcome.errors));
+            if (saved) return DONE;
+            return { kind: "page", status: 422, html: outcome.rendered as string };
+          case "failed": {
+            const errors = { [ERROR_GENERAL]: this.failureMessage(outcome) };
+            if (json) return messageReply(actionReply(g.httpFullTree(errors), action, errors));
+            return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
+          }
+          default: {
+            const never: never = outcome;
+            return never;
+          }
+        }
       });
     }
-    if (known) this.publish({ kind: "group", id: g.id });
+    if (saved) this.publish({ kind: "group", id: g.id });
     return reply;
+  }
+
+  /** `_general` for an action rolled back because its state could not be rendered or saved. */
+  private failureMessage(outcome: { readonly reason: "render" | "save"; readonly cause: unknown }): string {
+    const detail = this.o.dev && outcome.cause instanceof Error ? `: ${outcome.cause.message}` : "";
+    if (outcome.reason === "render") return `the update could not be rendered${detail}`;
+    if (outcome.cause instanceof LiveTemplateError && outcome.cause.code === "LT_ERR_SESSION_UNAVAILABLE") {
+      return `the session store is unavailable; the action was not applied, try again${detail}`;
+    }
+    return `the change could not be saved; the action was not applied${detail}`;
+  }
+
+  /**
+   * Runs `task` with the group's frames held back, then sends them in order: the frames of an
+   * action go out only once its outcome (saved, or rolled back and restored) is known.
+   */
+  private async holding<T>(g: SessionGroup, task: () => Promise<T>): Promise<T> {
+    const held: Held[] = [];
+    this.held.set(g.id, held);
+    try {
+      return await task();
+    } finally {
+      this.held.delete(g.id);
+      for (const h of held) this.send(h.member, h.frame, h.drop);
+    }
+  }
+
+  /** Sends `member` a tree it was about to be replied with, as a plain update (see {@link action}). */
+  private forward(g: SessionGroup, member: Member, tree: object): void {
+    if (isEmpty(tree)) return;
+    this.post(member, encode(pushMessage(tree)), (m) => g.removeMember(m));
+  }
+
+  /** After a rollback: renders the restored state, so every view that went past it comes back. */
+  private restore(g: SessionGroup): void {
+    g.noteChanged(undefined);
+    g.pushUpdate();
   }
 
   private async form(g: SessionGroup, fields: Record<string, unknown>, origin: Origin): Promise<Reply> {
@@ -271,14 +377,15 @@ export class SessionEngine<M extends Member = Member> {
     if (g === undefined) return NONE;
     await g.run(async () => {
       if (update !== undefined) {
-        await this.code.update(g, (data) => update(data, { groupId }));
-      } else {
-        // Without a function the point is to show state changed elsewhere (shared objects,
-        // external data): nothing was journaled, so render unhinted.
-        g.noteChanged(undefined);
-        // A shared store may hold newer state (changed by another instance): render that.
-        if (this.groups.shared) await this.groups.commit(g, () => Promise.resolve({ value: undefined, save: false }));
+        // Rendered inside the update's transaction: a state that cannot be rendered is rolled back.
+        await this.code.update(g, (data) => update(data, { groupId }), () => g.pushUpdate(undefined, true));
+        return;
       }
+      // Without a function the point is to show state changed elsewhere (shared objects,
+      // external data): nothing was journaled, so render unhinted.
+      g.noteChanged(undefined);
+      // A shared store may hold newer state (changed by another instance): render that.
+      if (this.groups.shared) await this.groups.commit(g, () => Promise.resolve({ value: undefined, save: false }));
       g.pushUpdate(undefined, true);
     });
     return NONE;
@@ -372,6 +479,13 @@ export class SessionEngine<M extends Member = Member> {
 
   // ------------------------------------------------------------------ writing
 
+  /** A group's frame: held while the group's action is undecided (see {@link holding}), else sent. */
+  private post(member: Member, frame: EncodedFrame, drop: (member: Member) => void): void {
+    const held = this.held.get(member.groupId);
+    if (held !== undefined) held.push({ member, frame, drop });
+    else this.send(member, frame, drop);
+  }
+
   /** Writes a frame to a member after whatever a broadcast parked, keeping per-member order. */
   private send(member: Member, frame: EncodedFrame, drop: (member: Member) => void): void {
     if (this.outbox.size > 0) this.outbox.flush();
@@ -430,7 +544,7 @@ function messageReply(message: ServerMessage): Reply {
   return { kind: "message", message };
 }
 
-function isEmpty(errors: Record<string, string>): boolean {
+function isEmpty(errors: object): boolean {
   for (const _ in errors) return false;
   return true;
 }

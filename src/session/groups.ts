@@ -6,7 +6,7 @@
  */
 import type { SessionStore } from "../server/session-store.js";
 import { SessionGroup, type Postman } from "./group.js";
-import { withLvt } from "./lvt.js";
+import { lvtData, withLvt } from "./lvt.js";
 import type { StoreSet } from "./store-set.js";
 import type { LiveView, Logger, MaybePromise, SessionStores } from "./types.js";
 
@@ -26,6 +26,12 @@ export const NO_SESSIONS: SessionStore = {
 
 /** One attempt of a change: its result, and whether to save the stores afterwards. */
 export type Attempt<T> = () => Promise<{ value: T; save: boolean }>;
+
+/** What {@link GroupTable.attempt} gives back: the last run's value, and why the save failed. */
+export type Committed<T> =
+  | { readonly kind: "saved"; readonly value: T }
+  /** `ran` is the last run's value; undefined when the save failed before any run. */
+  | { readonly kind: "failed"; readonly ran: { readonly value: T } | undefined; readonly failure: unknown };
 
 export class GroupTable {
   /** Groups by id, least recently used first (a group is re-inserted when it is used). */
@@ -142,6 +148,15 @@ export class GroupTable {
     if (stored !== undefined) this.adopt(g, stored);
   }
 
+  /**
+   * Renders the group's state on a scratch view, so a state the template cannot render is found
+   * before it is saved (a `mount` is followed by a full render of its own). Throws what the render
+   * throws.
+   */
+  renderCheck(g: SessionGroup): void {
+    this.view.clone().executeUpdates(withLvt(this.storeSet.data(g.stores), lvtData(undefined), this.storeSet.single));
+  }
+
   /** Makes `stores` the group's state; a replaced state is re-rendered without hints. */
   adopt(g: SessionGroup, stores: SessionStores): void {
     if (stores === g.stores) return;
@@ -168,17 +183,25 @@ export class GroupTable {
   }
 
   /**
-   * Runs one change of a group's stores and saves it. With a session store that has `transact`
-   * (shared by several instances) the change runs on the latest saved state and is re-run if
-   * another instance saved in between; otherwise it runs once and is saved with `set`.
-   * `attempt` works on `g.stores`, which may be replaced between runs. Call inside `run`.
+   * Runs one change of a group's stores and saves it, reporting a failed save instead of keeping
+   * the change in memory: the caller (an action) rolls it back and tells its sender. With a
+   * session store that has `transact` (shared by several instances) the change runs on the latest
+   * saved state and is re-run if another instance saved in between; otherwise it runs once and is
+   * saved with `set`. `attempt` works on `g.stores`, which may be replaced between runs. Call
+   * inside `run`.
    */
-  async commit<T>(g: SessionGroup, attempt: Attempt<T>): Promise<T> {
+  async attempt<T>(g: SessionGroup, attempt: Attempt<T>): Promise<Committed<T>> {
     const transact = this.sessions.transact?.bind(this.sessions);
     if (transact === undefined) {
       const r = await attempt();
-      if (r.save) await this.write(g.id, g.stores);
-      return r.value;
+      if (!r.save) return { kind: "saved", value: r.value };
+      try {
+        await this.sessions.set(g.id, g.stores);
+        return { kind: "saved", value: r.value };
+      } catch (err) {
+        this.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+        return { kind: "failed", ran: { value: r.value }, failure: err };
+      }
     }
     let last: { value: T } | undefined;
     try {
@@ -190,11 +213,22 @@ export class GroupTable {
       });
       this.adopt(g, result.stores);
     } catch (err) {
-      // State stays in memory, as with a failed `set`.
       this.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
+      return { kind: "failed", ran: last, failure: err };
     }
     if (last === undefined) last = { value: (await attempt()).value };
-    return last.value;
+    return { kind: "saved", value: last.value };
+  }
+
+  /**
+   * Runs one change of a group's stores and saves it, like {@link attempt}, but a change that
+   * could not be saved stays in memory (logged): for changes that cannot be undone.
+   */
+  async commit<T>(g: SessionGroup, attempt: Attempt<T>): Promise<T> {
+    const r = await this.attempt(g, attempt);
+    if (r.kind === "saved") return r.value;
+    // State stays in memory, as with a failed `set`.
+    return r.ran === undefined ? (await attempt()).value : r.ran.value;
   }
 
   /**

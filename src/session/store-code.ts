@@ -14,6 +14,18 @@ import type { Broadcaster, ConnectContext, Logger, MountContext, SessionStores }
 /** The errors of a run (`meta.errors`); empty after a success. */
 export type Errors = Record<string, string>;
 
+/**
+ * How a transaction (an action, a mount, a broadcast's update) ended: no store handles it; done
+ * (saved, or failed with `meta.errors` and rolled back) with what `render` returned; or failed
+ * because the new state cannot be rendered or saved, rolled back (`rendered` is what a render
+ * that succeeded before a failed save returned: its frames went out, the caller follows them
+ * with a render of the restored state).
+ */
+export type Outcome<R> =
+  | { readonly kind: "unknown" }
+  | { readonly kind: "done"; readonly errors: Errors; readonly rendered: R }
+  | { readonly kind: "failed"; readonly reason: "render" | "save"; readonly cause: unknown; readonly rendered: R | undefined };
+
 /** Who runs an action or a mount. */
 export interface Caller {
   readonly userId: string;
@@ -37,12 +49,23 @@ export class StoreCode {
   ) {}
 
   /**
-   * Runs one action and saves it; `undefined` when no store handles it. Call inside `run`.
+   * Runs one action as one transaction: the change (tracked), then `render` of the new state
+   * (the replies and frames), then the save. A render that throws or a save that fails rolls the
+   * change back, so the state stays one the template can render and that the session store
+   * holds; the caller then brings its views back with a render of the restored state. With a
+   * shared store `render` may run more than once (once per run of the action). Call inside `run`.
    */
-  action(g: SessionGroup, fullAction: string, data: Record<string, unknown>, submitter: string | undefined, who: Caller): Promise<Errors | undefined> {
-    return this.groups.commit<Errors | undefined>(g, async () => {
+  action<R>(
+    g: SessionGroup,
+    fullAction: string,
+    data: Record<string, unknown>,
+    submitter: string | undefined,
+    who: Caller,
+    render: (errors: Errors) => R,
+  ): Promise<Outcome<R>> {
+    return this.transaction(g, fullAction, render, () => {
       const route = this.storeSet.route(g.stores, fullAction);
-      if (route === undefined) return { value: undefined, save: false };
+      if (route === undefined) return undefined;
       const ctx: ActionContext = {
         action: route.action,
         fullAction,
@@ -53,38 +76,97 @@ export class StoreCode {
         groupId: g.id,
         connectionId: who.connectionId,
       };
-      const errors = await this.tracked(g, { [route.store]: g.stores[route.store]! }, fullAction, (views) => {
-        const target = views[route.store] as Record<string, (c: ActionContext) => unknown>;
-        return target[route.method]!(ctx);
-      });
-      return { value: errors, save: isEmpty(errors) };
+      return {
+        stores: { [route.store]: g.stores[route.store]! },
+        run: (views: SessionStores) => (views[route.store] as Record<string, (c: ActionContext) => unknown>)[route.method]!(ctx),
+      };
     });
   }
 
   /**
-   * Calls `mount(ctx)` on every store that has one, tracked like an action (a throw rolls it back
-   * and is logged). Call inside `run`, before a full render.
+   * Calls `mount(ctx)` on every store that has one, tracked like an action: a throw, a state the
+   * template cannot render (checked on a scratch view) or a failed save rolls it back and is
+   * logged. Call inside `run`, before a full render.
    */
   async mount(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller): Promise<void> {
     const names = Object.keys(g.stores).filter((n) => typeof (g.stores[n] as { mount?: unknown }).mount === "function");
     if (names.length === 0) return;
     const ctx: MountContext = { query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
-    await this.groups.commit(g, async () => {
+    const outcome = await this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
       const subset: SessionStores = {};
       for (const n of names) subset[n] = g.stores[n]!;
-      const errors = await this.tracked(g, subset, "mount", async (views) => {
-        for (const n of names) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
-      });
-      return { value: undefined, save: isEmpty(errors) };
+      return {
+        stores: subset,
+        run: async (views: SessionStores) => {
+          for (const n of names) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
+        },
+      };
     });
+    if (outcome.kind === "failed") this.logFailure("mount", outcome);
   }
 
-  /** Runs a broadcast's update on the group's state and saves it. Call inside `run`. */
-  async update(g: SessionGroup, fn: (data: unknown) => unknown): Promise<void> {
-    await this.groups.commit(g, async () => {
-      const errors = await this.tracked(g, g.stores, "broadcast", (views) => fn(this.storeSet.data(views)));
-      return { value: undefined, save: isEmpty(errors) };
+  /**
+   * Runs a broadcast's update on the group's state, renders it with `render` (frames parked for
+   * the broadcast) and saves it; a render that throws or a failed save rolls it back, logged, and
+   * the restored state is rendered again. Call inside `run`.
+   */
+  async update(g: SessionGroup, fn: (data: unknown) => unknown, render: () => void): Promise<void> {
+    const outcome = await this.transaction(g, "broadcast", render, () => ({
+      stores: g.stores,
+      run: (views: SessionStores) => fn(this.storeSet.data(views)),
+    }));
+    if (outcome.kind !== "failed") return;
+    this.logFailure("broadcast", outcome);
+    try {
+      render();
+    } catch (err) {
+      this.logger.error(`LT_ERR_TEMPLATE_EXEC: the restored state cannot be rendered either`, err);
+    }
+  }
+
+  /**
+   * The transaction behind actions, mounts and broadcast updates: `select` picks the stores and
+   * the code to run on their tracked views (undefined: nothing handles it), the change runs, then
+   * `render`, then the save. On failure the run's change is rolled back and the group's next
+   * render is unhinted (views that rendered the failed state are brought back by it).
+   */
+  private async transaction<R>(
+    g: SessionGroup,
+    label: string,
+    render: (errors: Errors) => R,
+    select: () => { stores: SessionStores; run: (views: SessionStores) => unknown } | undefined,
+  ): Promise<Outcome<R>> {
+    let undo: (() => void) | undefined;
+    let rendered: { value: R } | undefined;
+    const committed = await this.groups.attempt<Outcome<R>>(g, async () => {
+      undo = undefined;
+      rendered = undefined;
+      const chosen = select();
+      if (chosen === undefined) return { value: { kind: "unknown" }, save: false };
+      const run = await this.tracked(g, chosen.stores, label, chosen.run);
+      undo = run.undo;
+      try {
+        rendered = { value: render(run.errors) };
+      } catch (err) {
+        run.undo?.();
+        undo = undefined;
+        g.noteChanged(undefined);
+        this.logger.error(`LT_ERR_TEMPLATE_EXEC: the state after "${label}" cannot be rendered; state rolled back`, err);
+        return { value: { kind: "failed", reason: "render", cause: err, rendered: undefined }, save: false };
+      }
+      return { value: { kind: "done", errors: run.errors, rendered: rendered.value }, save: isEmpty(run.errors) };
     });
+    if (committed.kind === "saved") return committed.value;
+    // Not saved, so never acknowledged: undo the last run's change.
+    undo?.();
+    g.noteChanged(undefined);
+    const ran = committed.ran?.value;
+    if (ran?.kind === "unknown" || (ran?.kind === "done" && !isEmpty(ran.errors))) return ran; // nothing to save was lost
+    return { kind: "failed", reason: "save", cause: committed.failure, rendered: rendered?.value };
+  }
+
+  private logFailure(label: string, outcome: Extract<Outcome<unknown>, { kind: "failed" }>): void {
+    if (outcome.reason === "save") this.logger.error(`LT_ERR_SESSION_STORE: "${label}" could not be saved; state rolled back`, outcome.cause);
   }
 
   /**
@@ -122,9 +204,15 @@ export class StoreCode {
 
   /**
    * Runs `fn` on tracked views of `stores`; on a throw restores them and returns `meta.errors`.
-   * Records the changed paths on the group after a success.
+   * After a success records the changed paths on the group and returns `undo`, which restores
+   * the stores as they were before `fn` (for a render or a save that fails afterwards).
    */
-  private async tracked(g: SessionGroup, stores: SessionStores, label: string, fn: (views: SessionStores) => unknown): Promise<Errors> {
+  private async tracked(
+    g: SessionGroup,
+    stores: SessionStores,
+    label: string,
+    fn: (views: SessionStores) => unknown,
+  ): Promise<{ errors: Errors; undo: (() => void) | undefined }> {
     const t = track(this.tracking, stores, {
       basePath: (name) => this.storeSet.basePath(name),
       aliases: () => g.aliases(),
@@ -145,10 +233,16 @@ export class StoreCode {
             : "";
         this.logger.error(`LT_ERR_ACTION_FAILED: "${label}" threw; state rolled back${hint}`, thrown);
       }
-      return errors;
+      return { errors, undo: undefined };
     }
     g.noteChanged(t.hint());
-    return {};
+    return {
+      errors: {},
+      undo: () => {
+        t.rollback();
+        g.invalidateAliases();
+      },
+    };
   }
 }
 

@@ -80,6 +80,16 @@ export class RedisServer {
     });
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void {
+    this.proc?.kill("SIGSTOP");
+  }
+
+  /** Thaws a paused server (SIGCONT): it then runs every command sent meanwhile. */
+  resume(): void {
+    this.proc?.kill("SIGCONT");
+  }
+
   async stop(): Promise<void> {
     const proc = this.proc;
     this.proc = undefined;

@@ -3,7 +3,8 @@
  * (bundled by esbuild, see cluster.ts). A counter page whose session groups live in Redis and
  * whose notices travel over the Redis bus.
  *
- * Environment: REDIS_URL, PREFIX (session key prefix), PORT (default 0).
+ * Environment: REDIS_URL, PREFIX (session key prefix), PORT (default 0), UNAVAILABLE
+ * (`serve-from-memory`, or `wait` by default, with WAIT_MS and SETTLE_MS).
  * The user is the `x-user` header, the session group the `x-group` header.
  * IPC: the parent sends `{ id, cmd: "broadcast", kind, ids?, group?, banner? }` and gets
  * `{ id, ok: true }` back; `{ id, cmd: "stats" }` gets the session store's counters in `stats`; on start the child sends `{ ready: port }`.
@@ -15,7 +16,7 @@ import { Template } from "../../src/live/template.js";
 import type { Authenticator } from "../../src/server/authenticator.js";
 import type { BroadcastUpdate } from "../../src/server/live-handler.js";
 import type { Logger } from "../../src/session/types.js";
-import { RedisBroadcastBus, RedisSessionStore } from "../../src/adapters/redis/index.js";
+import { RedisBroadcastBus, RedisSessionStore, type UnavailablePolicy } from "../../src/adapters/redis/index.js";
 import { Counter, COUNTER_TEMPLATE } from "./counter.js";
 
 const auth: Authenticator = {
@@ -37,7 +38,18 @@ process.on("uncaughtException", (err) => {
 });
 
 const url = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
-const sessionStore = new RedisSessionStore({ redis: url, prefix: process.env["PREFIX"] ?? "lt:test:", timeoutMs: 500, maxRetryMs: 500, logger });
+const unavailable: UnavailablePolicy =
+  process.env["UNAVAILABLE"] === "serve-from-memory"
+    ? { mode: "serve-from-memory" }
+    : { mode: "wait", waitMs: Number(process.env["WAIT_MS"] ?? 3000), settleMs: Number(process.env["SETTLE_MS"] ?? 3000) };
+const sessionStore = new RedisSessionStore({
+  redis: url,
+  prefix: process.env["PREFIX"] ?? "lt:test:",
+  timeoutMs: 500,
+  maxRetryMs: 500,
+  logger,
+  unavailable,
+});
 const bus = new RedisBroadcastBus({ redis: url, timeoutMs: 500, logger });
 const handler = new Template("counter").parse(COUNTER_TEMPLATE).handle(Counter, {
   sessionStore,

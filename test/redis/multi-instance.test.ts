@@ -42,7 +42,9 @@ describe.skipIf(!run)("several instances sharing Redis", () => {
     redis = new RedisServer(await freePort());
     await redis.start();
     script = await bundleInstance();
-    const env = { REDIS_URL: redis.url, PREFIX };
+    // These tests describe the opt-in availability-first policy (see docs/redis.md); the default
+    // policy, which never acknowledges an unsaved action, has its own fault test (faults.test.ts).
+    const env = { REDIS_URL: redis.url, PREFIX, UNAVAILABLE: "serve-from-memory" };
     a = new Instance(script, env);
     b = new Instance(script, env);
     await Promise.all([a.start(), b.start()]);
@@ -171,7 +173,7 @@ describe.skipIf(!run)("several instances sharing Redis", () => {
   it("serves from memory when Redis is down at start, and saves once it comes up", async () => {
     const port = await freePort();
     const late = new RedisServer(port);
-    const c = new Instance(script, { REDIS_URL: late.url, PREFIX });
+    const c = new Instance(script, { REDIS_URL: late.url, PREFIX, UNAVAILABLE: "serve-from-memory" });
     try {
       await c.start();
       const tab = await open(c, "l", "late");

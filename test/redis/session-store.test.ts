@@ -5,7 +5,7 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisBroadcastBus, RedisSessionStore, SessionEncodeError } from "../../src/adapters/redis/index.js";
+import { RedisBroadcastBus, RedisSessionStore, SessionEncodeError, SessionUnavailableError, type UnavailablePolicy } from "../../src/adapters/redis/index.js";
 import { RESYNC_CHANNEL, type BroadcastMessage } from "../../src/server/broadcast-bus.js";
 import { silentLogger } from "../../src/server/options.js";
 import type { SessionStores } from "../../src/session/types.js";
@@ -20,8 +20,15 @@ describe.skipIf(!run)("RedisSessionStore and RedisBroadcastBus", () => {
   let redis: RedisServer;
   let admin: Redis;
   const stores: RedisSessionStore[] = [];
-  const store = (prefix = "lt:unit:", extra: { ttlMs?: number; redis?: string } = {}): RedisSessionStore => {
-    const s = new RedisSessionStore({ redis: extra.redis ?? redis.url, prefix, logger: silentLogger, timeoutMs: 300, ...(extra.ttlMs ? { ttlMs: extra.ttlMs } : {}) });
+  const store = (prefix = "lt:unit:", extra: { ttlMs?: number; redis?: string; unavailable?: UnavailablePolicy } = {}): RedisSessionStore => {
+    const s = new RedisSessionStore({
+      redis: extra.redis ?? redis.url,
+      prefix,
+      logger: silentLogger,
+      timeoutMs: 300,
+      ...(extra.ttlMs ? { ttlMs: extra.ttlMs } : {}),
+      ...(extra.unavailable ? { unavailable: extra.unavailable } : {}),
+    });
     s.bind(binding);
     stores.push(s);
     return s;
@@ -111,7 +118,8 @@ describe.skipIf(!run)("RedisSessionStore and RedisBroadcastBus", () => {
 
   it("keeps serving from memory when Redis cannot be reached, and remembers what to save", async () => {
     const dead = `redis://127.0.0.1:${await freePort()}`;
-    const s = store("lt:dead:", { redis: dead });
+    // The opt-in availability-first policy; the default one is tested below.
+    const s = store("lt:dead:", { redis: dead, unavailable: { mode: "serve-from-memory" } });
     const current = { "": new Counter() };
     let runs = 0;
     const r = await s.transact("g", current, async (st) => {
@@ -123,6 +131,36 @@ describe.skipIf(!run)("RedisSessionStore and RedisBroadcastBus", () => {
     expect(r).toEqual({ stores: current, saved: false });
     expect(s.unsavedCount).toBe(1);
     expect(await s.get("g")).toBe(current);
+  });
+
+  it("fails a change with SessionUnavailableError after waitMs when Redis cannot be reached, and keeps nothing to save", async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const s = store("lt:dead:", { redis: dead, unavailable: { mode: "wait", waitMs: 800 } });
+    const started = Date.now();
+    await expect(s.transact("g", { "": new Counter() }, async () => true)).rejects.toBeInstanceOf(SessionUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(s.unsavedCount).toBe(0);
+  });
+
+  it("re-seeds a group Redis lost from the newest copy an instance holds, and holds saves back while instances offer theirs", async () => {
+    const one = new RedisSessionStore({ redis: redis.url, prefix: "lt:seed:", logger: silentLogger, unavailable: { mode: "wait", waitMs: 3000, settleMs: 400 } });
+    const two = new RedisSessionStore({ redis: redis.url, prefix: "lt:seed:", logger: silentLogger, unavailable: { mode: "wait", waitMs: 3000, settleMs: 400 } });
+    one.bind(binding);
+    two.bind(binding);
+    stores.push(one, two);
+    const inc = async (st: SessionStores) => ((st[""] as Counter).increment(), true);
+    let a = (await one.transact("g", { "": new Counter() }, inc)).stores; // 1
+    let b = (await two.get("g"))!; // B knows 1
+    a = (await one.transact("g", a, inc)).stores; // 2, B still holds 1
+    await admin.del("lt:seed:g"); // Redis lost it
+    // B offers its older copy first, then A its newer one: A's wins.
+    expect((await two.transact("g", b, async () => false)).saved).toBe(true);
+    expect(count((await one.transact("g", a, async () => false)).stores)).toBe(2);
+    const started = Date.now();
+    b = (await two.transact("g", b, inc)).stores;
+    expect(count(b)).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200); // waited for the settle time
+    expect(count((await one.get("g"))!)).toBe(3);
   });
 
   it("shares one subscriber connection between every listener of a bus", async () => {

@@ -78,6 +78,8 @@ export class Health {
   constructor(
     private readonly logger: Logger,
     private readonly what: string,
+    /** What happens meanwhile, for the log line. */
+    private readonly meanwhile = "serving from memory until it returns",
   ) {}
 
   get reachable(): boolean {
@@ -87,7 +89,7 @@ export class Health {
   failed(err: unknown): void {
     if (!this.up) return;
     this.up = false;
-    this.logger.error(`LT_ERR_SESSION_STORE: ${this.what}: Redis unreachable, serving from memory until it returns`, err);
+    this.logger.error(`LT_ERR_SESSION_STORE: ${this.what}: Redis unreachable, ${this.meanwhile}`, err);
   }
 
   succeeded(): void {

@@ -3,16 +3,47 @@
  * each saved group carries a version token, every change is saved with compare-and-set, and a
  * change that lost the race is re-run on the state that won (see docs/redis.md).
  *
- * Availability comes first: while Redis is unreachable each instance keeps serving its groups
- * from memory, remembers which ones it could not save, and saves them (or gives way to a newer
- * state saved elsewhere) once Redis answers again.
+ * By default a change counts only once Redis holds it: while Redis is unreachable a change waits
+ * (up to `unavailable.waitMs`) and then fails with `SessionUnavailableError`, so the handler rolls
+ * it back instead of acknowledging it; a group that Redis lost (restarted empty) is re-seeded by
+ * the instances holding it, newest version first. The opt-in `serve-from-memory` mode keeps
+ * serving from memory through an outage instead and saves (or gives way) once Redis is back.
  */
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { LiveTemplateError, consoleLogger, type Logger, type SessionStore, type SessionStoreBinding, type SessionStores, type TransactResult } from "../../adapter.js";
 import { decodeStores, encodeStores, SessionEncodeError, type ClassRegistry } from "./codec.js";
 import { backoff, closeClient, Health, openClient, withTimeout, type RedisSource } from "./connection.js";
-import { parseLoaded, parseSaved, scripts, type Saved } from "./scripts.js";
+import { parseLoaded, parseReseeded, parseSaved, scripts, versionCounter, type Saved } from "./scripts.js";
+
+/**
+ * What a change does while Redis cannot be reached (see docs/redis.md, "Failures"):
+ * - `wait` (default): it waits for Redis up to `waitMs` (default 3000), then fails with
+ *   {@link SessionUnavailableError} and the handler rolls it back: an action is acknowledged only
+ *   once Redis holds it. After a group is re-seeded (Redis came back empty), saves wait `settleMs`
+ *   (default 3000) so every instance holding the group can offer its copy, and the newest wins.
+ * - `serve-from-memory`: instances keep serving from memory and save later; changes made during
+ *   an outage may be dropped when another instance saved first (availability over durability).
+ */
+export type UnavailablePolicy =
+  | { readonly mode: "wait"; readonly waitMs?: number; readonly settleMs?: number }
+  | { readonly mode: "serve-from-memory" };
+
+/**
+ * Raised by `transact` (policy `wait`) when Redis did not take the change in time; the change
+ * was not saved and never will be (a save that reaches Redis after its deadline is refused).
+ */
+export class SessionUnavailableError extends LiveTemplateError {
+  constructor(groupId: string, why: string, options?: { cause?: unknown }) {
+    super("LT_ERR_SESSION_UNAVAILABLE", `session group ${groupId}: ${why}; the change was not saved`, options);
+  }
+}
+
+/**
+ * How much earlier than its sender's own deadline a save is refused by Redis: room for the
+ * clocks of Redis and the instance to differ (see docs/redis.md).
+ */
+const CLOCK_MARGIN_MS = 500;
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -35,6 +66,8 @@ export interface RedisSessionStoreOptions {
   maxRetryMs?: number;
   /** Where outages and discarded changes are reported. Default: the console. */
   logger?: Logger;
+  /** What a change does while Redis is unreachable. Default `{ mode: "wait", waitMs: 3000 }`. */
+  unavailable?: UnavailablePolicy;
 }
 
 /** A group changed in memory whose save did not (certainly) reach Redis. */
@@ -87,6 +120,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly maxRetryMs: number;
   private readonly logger: Logger;
   private readonly health: Health;
+  /** Policy `wait`: how long a change waits for Redis, and how long saves wait after a re-seed. */
+  private readonly wait: { readonly ms: number; readonly settleMs: number } | undefined;
   private binding: SessionStoreBinding | undefined;
   /** Version each group object was loaded at or last saved as (`""`: not in Redis). */
   private readonly versions = new WeakMap<SessionStores, string>();
@@ -101,7 +136,10 @@ export class RedisSessionStore implements SessionStore {
   private flushing = false;
   private closed = false;
   private counts = { saves: 0, conflicts: 0, failures: 0 };
-  private readonly onReady = (): void => this.scheduleFlush(0);
+  private readonly onReady = (): void => {
+    this.scheduleFlush(0);
+    if (this.wait !== undefined) this.resyncHeld();
+  };
   private readonly onError = (err: unknown): void => this.health.failed(err);
 
   constructor(options: RedisSessionStoreOptions) {
@@ -115,7 +153,14 @@ export class RedisSessionStore implements SessionStore {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 100);
     this.maxRetryMs = options.maxRetryMs ?? 5000;
     this.logger = options.logger ?? consoleLogger;
-    this.health = new Health(this.logger, `session store ${this.prefix}*`);
+    const policy = options.unavailable ?? { mode: "wait" };
+    this.wait = policy.mode === "wait" ? { ms: Math.max(0, policy.waitMs ?? 3000), settleMs: Math.max(0, policy.settleMs ?? 3000) } : undefined;
+    this.health = new Health(
+      this.logger,
+      `session store ${this.prefix}*`,
+      this.wait === undefined ? undefined : `actions wait for it up to ${this.wait.ms} ms, then fail (LT_ERR_SESSION_UNAVAILABLE)`,
+    );
+
     // Without an "error" listener ioredis would raise an uncaught exception on every failed
     // reconnection attempt.
     client.on("error", this.onError);
@@ -190,6 +235,62 @@ export class RedisSessionStore implements SessionStore {
     current: SessionStores,
     change: (stores: SessionStores) => Promise<boolean>,
   ): Promise<TransactResult> {
+    if (this.wait === undefined) return this.transactFromMemory(groupId, current, change);
+    const giveUp = Date.now() + this.wait.ms;
+    const fence = { deadline: giveUp - CLOCK_MARGIN_MS, attempted: [] as string[] };
+    let { stores, saved } = await this.latestOrWait(groupId, current, fence.deadline);
+    let rerun = true;
+    let retries = 0;
+    for (let attempt = 1; ; ) {
+      if (rerun && !(await change(stores))) return { stores, saved };
+      rerun = false;
+      const result = await this.save(groupId, stores, fence);
+      if (result === undefined || result.kind === "settling") {
+        // Unreachable, slow, or re-seeded moments ago: the same save again, while time is left.
+        const pause = result === undefined ? backoff(retries++, 500) : result.waitMs;
+        if (Date.now() + pause >= fence.deadline) throw new SessionUnavailableError(groupId, `Redis did not take the change within ${this.wait.ms} ms`);
+        await sleep(pause);
+        continue;
+      }
+      switch (result.kind) {
+        case "written":
+          return { stores, saved: true };
+        case "landed":
+          // An attempt that timed out did land, and another instance saved on top of it.
+          return { stores: await this.adopt(groupId, result.current.version, result.current.data), saved: true };
+        case "late":
+          throw new SessionUnavailableError(groupId, `Redis took the change after ${this.wait.ms} ms and refused it`);
+        case "conflict":
+          break;
+        default: {
+          const never: never = result;
+          return never;
+        }
+      }
+      if (++attempt > this.maxAttempts) {
+        throw new LiveTemplateError(
+          "LT_ERR_SESSION_STORE",
+          `session group ${groupId}: gave up after ${this.maxAttempts} attempts, other instances kept saving first`,
+        );
+      }
+      if (result.current === undefined) {
+        // Redis lost the group in the middle of the change: the state it was made on has to be
+        // re-seeded first (by the handler's re-sync), then the change can be made again.
+        void this.binding?.resync?.(groupId).catch(() => undefined);
+        throw new SessionUnavailableError(groupId, "Redis lost the group while the change was made");
+      }
+      stores = await this.adopt(groupId, result.current.version, result.current.data);
+      fence.attempted.length = 0;
+      rerun = true;
+    }
+  }
+
+  /** `transact` with the policy `serve-from-memory`. */
+  private async transactFromMemory(
+    groupId: string,
+    current: SessionStores,
+    change: (stores: SessionStores) => Promise<boolean>,
+  ): Promise<TransactResult> {
     let { stores, saved } = await this.latest(groupId, current);
     let rerun = true;
     for (let attempt = 1; ; attempt++) {
@@ -197,6 +298,8 @@ export class RedisSessionStore implements SessionStore {
       const result = await this.save(groupId, stores);
       if (result === undefined) return { stores, saved }; // unreachable: kept in memory, saved later
       if (result.kind === "written") return { stores, saved: true };
+      if (result.kind === "landed") return { stores: await this.adopt(groupId, result.current.version, result.current.data), saved: true };
+      if (result.kind !== "conflict") return { stores, saved }; // not used without a deadline
       if (attempt >= this.maxAttempts) {
         throw new LiveTemplateError(
           "LT_ERR_SESSION_STORE",
@@ -211,6 +314,49 @@ export class RedisSessionStore implements SessionStore {
         stores = await this.adopt(groupId, result.current.version, result.current.data);
         rerun = true;
       }
+    }
+  }
+
+  /**
+   * Policy `wait`: the state a change should run on (see {@link latest}), waiting for Redis until
+   * `deadline`. A group Redis lost while this instance holds a saved version of it is re-seeded
+   * with that version (kept only if no instance offered a newer one).
+   */
+  private async latestOrWait(groupId: string, current: SessionStores, deadline: number): Promise<{ stores: SessionStores; saved: boolean }> {
+    this.remember(groupId, current);
+    const known = this.versions.get(current) ?? "";
+    for (let retries = 0; ; ) {
+      try {
+        const loaded = parseLoaded(await this.call("load", scripts(this.client).ltSessionLoad(this.key(groupId), known, this.ttl)));
+        this.health.succeeded();
+        // A version's counter never goes down in Redis, unless Redis lost the group and another
+        // instance re-seeded it with an older copy: then offer ours too.
+        const older = loaded.kind === "changed" && versionCounter(loaded.version) < versionCounter(known);
+        if (loaded.kind === "changed" && !older) return { stores: await this.adopt(groupId, loaded.version, loaded.data), saved: false };
+        if (loaded.kind === "unchanged" || known === "") return { stores: current, saved: false };
+        const seeded = parseReseeded(
+          await this.call("reseed", scripts(this.client).ltSessionReseed(this.key(groupId), known, encodeStores(current, this.classes), this.ttl)),
+        );
+        if (seeded.kind === "newer") return { stores: await this.adopt(groupId, seeded.current.version, seeded.current.data), saved: false };
+        this.logger.warn(`LT_ERR_SESSION_STORE: session group ${groupId}: Redis had lost it; re-seeded from this instance's copy`);
+        return { stores: current, saved: true };
+      } catch (err) {
+        if (err instanceof SessionEncodeError) throw err;
+        this.counts.failures++;
+        this.health.failed(err);
+        const pause = backoff(retries++, 500);
+        if (Date.now() + pause >= deadline) throw new SessionUnavailableError(groupId, "Redis could not be reached", { cause: err });
+        await sleep(pause);
+      }
+    }
+  }
+
+  /** Asks the handler to re-sync every group this store handed out and still held (after a reconnection). */
+  private resyncHeld(): void {
+    for (const [id, ref] of this.recent) {
+      const stores = ref.deref();
+      if (stores === undefined || (this.versions.get(stores) ?? "") === "") continue;
+      void this.binding?.resync?.(id).catch(() => undefined);
     }
   }
 
@@ -281,7 +427,8 @@ export class RedisSessionStore implements SessionStore {
   private async flush(groupId: string, dirty: Unsaved): Promise<{ stores: SessionStores; saved: boolean }> {
     const result = await this.save(groupId, dirty.stores);
     if (result === undefined) return { stores: dirty.stores, saved: false };
-    if (result.kind === "written") return { stores: dirty.stores, saved: true };
+    if (result.kind === "written" || result.kind === "landed") return { stores: dirty.stores, saved: true };
+    if (result.kind !== "conflict") return { stores: dirty.stores, saved: false }; // not used without a deadline
     if (result.current === undefined) {
       // Redis lost the group (restarted empty, or it expired): ours is all there is.
       this.versions.set(dirty.stores, "");
@@ -295,25 +442,43 @@ export class RedisSessionStore implements SessionStore {
 
   /**
    * Compare-and-set save of `stores` over the version it was based on. Returns undefined when
-   * Redis could not be reached (the group is then remembered as unsaved and retried later).
-   * Encoding errors are thrown.
+   * Redis could not be reached. Without a `fence` (policy `serve-from-memory`, direct `set`) the
+   * group is then remembered as unsaved and retried later; with one, the save is refused by Redis
+   * after `fence.deadline`, and its token joins `fence.attempted` (a timed-out save that landed
+   * counts as ours on the next try). Encoding errors are thrown.
    */
-  private async save(groupId: string, stores: SessionStores): Promise<Saved | undefined> {
+  private async save(groupId: string, stores: SessionStores, fence?: { deadline: number; attempted: string[] }): Promise<Saved | undefined> {
     const data = encodeStores(stores, this.classes);
-    const dirty = this.unsaved.get(groupId);
+    const dirty = fence === undefined ? this.unsaved.get(groupId) : undefined;
     const mine = dirty !== undefined && dirty.stores === stores ? dirty : undefined;
     const base = mine?.base ?? this.versions.get(stores) ?? "";
-    const attempted = mine?.attempted ?? [];
+    const attempted = fence?.attempted ?? mine?.attempted ?? [];
     const token = randomBytes(12).toString("base64url");
     this.remember(groupId, stores);
     let result: Saved;
     try {
       result = parseSaved(
-        await this.call("save", scripts(this.client).ltSessionSave(this.key(groupId), token, data, this.ttl, base, ...attempted)),
+        await this.call(
+          "save",
+          scripts(this.client).ltSessionSave(
+            this.key(groupId),
+            token,
+            data,
+            this.ttl,
+            String(fence?.deadline ?? 0),
+            String(this.wait?.settleMs ?? 0),
+            base,
+            ...attempted,
+          ),
+        ),
       );
     } catch (err) {
       this.counts.failures++;
       this.health.failed(err);
+      if (fence !== undefined) {
+        fence.attempted.push(token);
+        return undefined;
+      }
       // The save may still land (a timeout): its token then counts as our own version.
       this.unsaved.set(groupId, { stores, base, attempted: [...attempted, token].slice(-MAX_ATTEMPTED) });
       this.scheduleFlush();
@@ -322,9 +487,9 @@ export class RedisSessionStore implements SessionStore {
     this.health.succeeded();
     if (mine !== undefined) this.unsaved.delete(groupId);
     if (result.kind === "written") {
-      this.versions.set(stores, token);
+      this.versions.set(stores, result.version);
       this.counts.saves++;
-    } else {
+    } else if (result.kind === "conflict") {
       this.counts.conflicts++;
     }
     return result;
@@ -362,6 +527,10 @@ export class RedisSessionStore implements SessionStore {
       this.scheduleFlush();
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function escapeGlob(s: string): string {
