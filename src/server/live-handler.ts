@@ -73,7 +73,7 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
   const o = resolveOptions(options);
   const auth = options.authenticator ?? new AnonymousAuthenticator();
   const sessions = options.sessionStore ?? new MemorySessionStore();
-  const originOk = options.originValidator ?? sameOrigin;
+  const originOk = options.originValidator ?? ((origin: string | undefined, req: IncomingMessage) => sameOrigin(origin, req, o.trustProxy));
   const engine = new SessionEngine<LiveConnection>({
     view,
     stores: new StoreSet(stores),

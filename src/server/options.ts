@@ -17,10 +17,19 @@ export interface LiveHandlerOptions {
   /** Where session groups live between requests. Default: a new `MemorySessionStore` (24 h TTL). */
   sessionStore?: SessionStore;
   /**
-   * Origin check of WebSocket upgrades; rejected upgrades get 403. Default: same origin (the
-   * `Origin` host equals the `Host` header); an upgrade without `Origin` (not a browser) passes.
+   * Origin check of WebSocket upgrades and of POSTs that carry an `Origin`; refused ones get 403.
+   * Default: same origin ({@link sameOrigin}: the `Origin`'s scheme, host and port equal the
+   * request's); a request without `Origin` (not a browser) passes.
    */
   originValidator?: OriginValidator;
+  /**
+   * The server runs behind a reverse proxy that sets `X-Forwarded-Proto` (and, if it rewrites
+   * `Host`, `X-Forwarded-Host`): the default origin check then takes the request's scheme and
+   * host from those headers. Only set it when every request comes through such a proxy: a
+   * client that reaches the server directly can send these headers too. Default false (the
+   * scheme is https exactly when the socket is TLS).
+   */
+  trustProxy?: boolean;
   /** Show `data-lvt-loading` on the wrapper until the client connects. Default true. */
   loadingIndicator?: boolean;
   /** Accept WebSocket upgrades (header `X-LiveTemplate-WebSocket: enabled`). Default true. */
@@ -78,6 +87,7 @@ export interface ResolvedOptions {
   loadingIndicator: boolean;
   webSocket: boolean;
   path: string | undefined;
+  trustProxy: boolean;
   dev: boolean;
   logger: Logger;
   maxMessageBytes: number;
@@ -117,6 +127,7 @@ export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
     loadingIndicator: o.loadingIndicator ?? true,
     webSocket: o.webSocket ?? true,
     path: o.path,
+    trustProxy: o.trustProxy ?? false,
     dev: o.dev ?? false,
     logger: o.logger ?? consoleLogger,
     maxMessageBytes: o.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
@@ -135,12 +146,34 @@ export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
   };
 }
 
-/** Same-origin check used when no validator is given. */
-export function sameOrigin(origin: string | undefined, req: IncomingMessage): boolean {
+/**
+ * Same-origin check used when no validator is given: `origin` (scheme, host and port, default
+ * ports normalized, host case-insensitive) must equal the request's own origin. The request's
+ * scheme is `https` when its socket is TLS, else `http`; with `trustProxy` the first value of
+ * `X-Forwarded-Proto` and of `X-Forwarded-Host`, when present, replace the socket's scheme and
+ * the `Host` header. No `origin` (a non-browser client) passes; `"null"` (an opaque origin) and
+ * a request without `Host` fail.
+ */
+export function sameOrigin(origin: string | undefined, req: IncomingMessage, trustProxy = false): boolean {
   if (origin === undefined || origin === "") return true;
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  let scheme = encrypted ? "https" : "http";
+  let host = req.headers.host ?? "";
+  if (trustProxy) {
+    const proto = firstValue(req.headers["x-forwarded-proto"])?.toLowerCase();
+    if (proto === "http" || proto === "https") scheme = proto;
+    host = firstValue(req.headers["x-forwarded-host"]) ?? host;
+  }
+  if (host === "") return false;
   try {
-    return new URL(origin).host.toLowerCase() === (req.headers.host ?? "").toLowerCase();
+    return new URL(origin).origin === new URL(`${scheme}://${host}`).origin;
   } catch {
     return false;
   }
+}
+
+/** The first comma-separated value of a header a proxy may have appended to. */
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const v = (Array.isArray(header) ? header[0] : header)?.split(",")[0]?.trim();
+  return v === undefined || v === "" ? undefined : v;
 }
