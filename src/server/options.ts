@@ -6,6 +6,7 @@ import type { Authenticator } from "./authenticator.js";
 import type { BroadcastBus } from "./broadcast-bus.js";
 import type { SessionStore } from "./session-store.js";
 import type { Logger } from "../session/types.js";
+import { rateLimitLogger, type LogLimit } from "./log-limiter.js";
 
 /** Decides whether a WebSocket upgrade from `origin` is allowed. */
 export type OriginValidator = (origin: string | undefined, req: IncomingMessage) => boolean;
@@ -43,6 +44,14 @@ export interface LiveHandlerOptions {
   dev?: boolean;
   /** Where diagnostics go. Default: warnings and errors to `console`. */
   logger?: Logger;
+  /**
+   * Rate limit of repeated log lines (clients can cause many: refused origins, throwing
+   * actions). Lines with the same key (level and `LT_ERR_*` code, else the message's first
+   * words) pass `perInterval` times per `intervalMs`; the rest are counted and reported as one
+   * line `<key> (suppressed K similar messages in the last S s)` when the window ends. `false`
+   * logs everything. Default `{ perInterval: 10, intervalMs: 60000 }`.
+   */
+  logLimit?: Partial<LogLimit> | false;
   /** Largest accepted client message (WebSocket frame or POST body), bytes. Default 65536. */
   maxMessageBytes?: number;
   /** Most simultaneous WebSocket connections; further upgrades get 503. Default 10000. */
@@ -108,6 +117,7 @@ export const DEFAULTS = {
   rateLimit: { perSecond: 20, burst: 40 },
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
+  logLimit: { perInterval: 10, intervalMs: 60_000 },
   sessionTtlMs: 24 * 60 * 60 * 1000,
 } as const;
 
@@ -122,14 +132,16 @@ export const consoleLogger: Logger = {
 /** A logger that drops everything. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Resolves the options; the logger is wrapped by the log rate limit (see `logLimit`). */
 export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
+  const logger = o.logger ?? consoleLogger;
   return {
     loadingIndicator: o.loadingIndicator ?? true,
     webSocket: o.webSocket ?? true,
     path: o.path,
     trustProxy: o.trustProxy ?? false,
     dev: o.dev ?? false,
-    logger: o.logger ?? consoleLogger,
+    logger: o.logLimit === false ? logger : rateLimitLogger(logger, { ...DEFAULTS.logLimit, ...o.logLimit }),
     maxMessageBytes: o.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
     maxConnections: o.maxConnections ?? DEFAULTS.maxConnections,
     rateLimit: o.rateLimit ?? { ...DEFAULTS.rateLimit },
