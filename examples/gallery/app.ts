@@ -38,6 +38,11 @@ export interface GalleryOptions {
   clientScriptUrl?: string;
   /** File the handler serves as the client script (default: the built dist/client bundle). */
   clientScriptFile?: string;
+  /**
+   * Most one chat presence broadcast per this many ms: joins, leaves and renames within it are
+   * pushed together. Default 250.
+   */
+  chatPresenceMs?: number;
 }
 
 export interface Gallery {
@@ -89,22 +94,35 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     todos: loadTemplate("todos").handle(() => new Todos(), handlerOptions("todos")),
     chat: loadTemplate("chat").handle(() => new ChatSession(room), handlerOptions("chat")),
   };
-  // Room changes reach other session groups by a broadcast. Several changes in one tick (a
-  // message and a presence change) coalesce into one, sent after the current action is done.
+  // Room changes reach other session groups by a broadcast. A message goes out after the
+  // current action is done (several changes in one tick coalesce into one broadcast). Presence
+  // waits up to `chatPresenceMs`: every join re-renders every group, so broadcasting each join
+  // at once would make N joins cost N²/2 pushes; batched, a burst of joins costs one push per
+  // connection per interval. (A later presence feature replaces this mechanism.)
+  const presenceMs = options.chatPresenceMs ?? 250;
   let scheduled = false;
-  room.notify = () => {
+  let presenceTimer: NodeJS.Timeout | undefined;
+  const broadcastRoom = (): void => {
+    scheduled = false;
+    // The broadcast re-renders the whole room, so it also carries any pending presence change.
+    clearTimeout(presenceTimer);
+    presenceTimer = undefined;
+    handlers.chat
+      .broadcast((data) => {
+        // Assigning the room, even the same object, marks `.Room` as written: every group
+        // re-renders the room's part of its page (and nothing else).
+        (data as ChatSession).Room = room;
+      })
+      .catch((err: unknown) => console.error("chat broadcast failed", err));
+  };
+  room.notify = (change) => {
+    if (change === "presence") {
+      presenceTimer ??= setTimeout(broadcastRoom, presenceMs);
+      return;
+    }
     if (scheduled) return;
     scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      handlers.chat
-        .broadcast((data) => {
-          // Assigning the room, even the same object, marks `.Room` as written: every group
-          // re-renders the room's part of its page (and nothing else).
-          (data as ChatSession).Room = room;
-        })
-        .catch((err: unknown) => console.error("chat broadcast failed", err));
-    });
+    setImmediate(broadcastRoom);
   };
 
   const index = readFileSync(new URL("index.html", import.meta.url));
@@ -140,6 +158,9 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     handlers,
     url: `http://${host}:${port}`,
     async close() {
+      clearTimeout(presenceTimer);
+      presenceTimer = undefined;
+      room.notify = () => {};
       await Promise.all(Object.values(handlers).map((h) => h.close()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -4,8 +4,11 @@
  * Each session group (a browser) has its own {@link ChatSession} store holding its name; all of
  * them point at the same {@link ChatRoom}. A change to the room is visible to every group only
  * after a re-render, so the room calls `notify` (wired to `handler.broadcast()` by app.ts) after
- * each change. Presence uses the BroadcastAware hooks: every live connection joins the room in
- * `onConnect` and leaves in `onDisconnect`.
+ * each change, saying what changed. Presence uses the BroadcastAware hooks: every live connection
+ * joins the room in `onConnect` and leaves in `onDisconnect`.
+ *
+ * A presence change re-renders every group, so pushing each one at once makes N joins cost N²/2
+ * pushes; app.ts therefore sends presence at most once per interval (messages go at once).
  *
  * Input errors are state (`Errors`), not thrown, so they render next to the inputs for every
  * client including plain HTML forms (see todos.ts).
@@ -20,6 +23,9 @@ export interface ChatMessage {
   Text: string;
 }
 
+/** What a room change touched: the message list, or who is online. */
+export type RoomChange = "messages" | "presence";
+
 /** Messages kept in the room; older ones are dropped. */
 const HISTORY = 50;
 
@@ -27,8 +33,11 @@ export class ChatRoom {
   Messages: ChatMessage[] = [];
   /** Names of the groups with at least one open connection, sorted. */
   Online: string[] = [];
-  /** Called after every change of the room; app.ts points it at `handler.broadcast()`. */
-  notify: () => void = () => {};
+  /**
+   * Called after every change of the room with what changed; app.ts points it at
+   * `handler.broadcast()` (at once for messages, batched for presence).
+   */
+  notify: (change: RoomChange) => void = () => {};
   private nextId = 1;
   private guests = 0;
   private readonly connections = new Map<string, string>();
@@ -41,7 +50,7 @@ export class ChatRoom {
 
   post(author: string, text: string): void {
     this.Messages = [...this.Messages, { ID: this.nextId++, Author: author, Text: text }].slice(-HISTORY);
-    this.notify();
+    this.notify("messages");
   }
 
   join(connectionId: string, groupId: string, name: string): void {
@@ -61,9 +70,11 @@ export class ChatRoom {
   }
 
   private updatePresence(): void {
+    // Kept up to date at once, so a joining connection's first render already lists it; only
+    // the push to the others waits (see app.ts).
     const groups = new Set(this.connections.values());
     this.Online = [...groups].map((g) => this.names.get(g) ?? "?").sort();
-    this.notify();
+    this.notify("presence");
   }
 }
 

@@ -22,6 +22,7 @@ import { AnonymousAuthenticator } from "./authenticator.js";
 import type { ConnectionRegistry } from "./connection-registry.js";
 import { resolveOptions, sameOrigin, type LiveHandlerOptions } from "./options.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
+import { addUpgradeRoute } from "./upgrade-router.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -39,8 +40,10 @@ export interface LiveHandler extends RequestListener {
   /** Handles a WebSocket upgrade for this page (call it from your server's `upgrade` event). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /**
-   * Listens to `server`'s `upgrade` events (only for `options.path` when set). Returns a function
-   * that stops listening.
+   * Listens to `server`'s `upgrade` events (only for `options.path` when set). Handlers attached
+   * to one server share one listener: an upgrade goes to the handler of its path, else to one
+   * attached without a path, else it gets `404` (unless the application has `upgrade` listeners
+   * of its own). Returns a function that stops listening.
    */
   attach(server: Server): () => void;
   /** Re-renders every connected group (after running `update` on it) and pushes the diffs. */
@@ -88,7 +91,7 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
       "LT_ERR_AUTH_SECRET: session ids are signed with a random per-process key, so other instances sharing this session store refuse this one's cookies; set LT_SESSION_SECRET or AnonymousAuthenticator({ secret })",
     );
   }
-  const originOk = options.originValidator ?? sameOrigin;
+  const originOk = options.originValidator ?? ((origin: string | undefined, req: IncomingMessage) => sameOrigin(origin, req, o.trustProxy));
   const engine = new SessionEngine<LiveConnection>({
     view,
     stores: new StoreSet(stores),
@@ -129,13 +132,10 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
       if (options.sessionStore === undefined) await sessions.close?.();
     })());
   const attach = (server: Server): (() => void) => {
-    const listener = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-      if (o.path !== undefined && new URL(req.url ?? "/", "http://localhost").pathname !== o.path) return;
-      ws.handleUpgrade(req, socket, head);
-    };
-    server.on("upgrade", listener);
+    // One listener per server routes by path and answers 404 when no handler takes the upgrade.
+    const remove = addUpgradeRoute(server, { path: o.path, handle: (req, socket, head) => ws.handleUpgrade(req, socket, head) });
     const detach = (): void => {
-      server.off("upgrade", listener);
+      remove();
       detachers.delete(detach);
     };
     detachers.add(detach);

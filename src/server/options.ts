@@ -6,6 +6,7 @@ import type { Authenticator } from "./authenticator.js";
 import type { BroadcastBus } from "./broadcast-bus.js";
 import type { SessionStore } from "./session-store.js";
 import type { Logger } from "../session/types.js";
+import { rateLimitLogger, type LogLimit } from "./log-limiter.js";
 
 /** Decides whether a WebSocket upgrade from `origin` is allowed. */
 export type OriginValidator = (origin: string | undefined, req: IncomingMessage) => boolean;
@@ -17,10 +18,21 @@ export interface LiveHandlerOptions {
   /** Where session groups live between requests. Default: a new `MemorySessionStore` (24 h TTL). */
   sessionStore?: SessionStore;
   /**
-   * Origin check of WebSocket upgrades; rejected upgrades get 403. Default: same origin (the
-   * `Origin` host equals the `Host` header); an upgrade without `Origin` (not a browser) passes.
+   * Origin check of WebSocket upgrades and of POSTs that carry an `Origin`; refused ones get 403.
+   * Default: same origin ({@link sameOrigin}: the `Origin`'s scheme, host and port equal the
+   * request's); a request without `Origin` (not a browser) passes.
    */
   originValidator?: OriginValidator;
+  /**
+   * The server runs behind a reverse proxy that sets `X-Forwarded-Proto` (and, if it rewrites
+   * `Host`, `X-Forwarded-Host`) and `X-Forwarded-For`: the default origin check then takes the
+   * request's scheme and host from those headers, and the per-client limits take the client's
+   * address from the first `X-Forwarded-For` entry. Only set it when every request comes
+   * through such a proxy: a client that reaches the server directly can send these headers too.
+   * Default false (the scheme is https exactly when the socket is TLS; the address is the
+   * socket's).
+   */
+  trustProxy?: boolean;
   /** Show `data-lvt-loading` on the wrapper until the client connects. Default true. */
   loadingIndicator?: boolean;
   /** Accept WebSocket upgrades (header `X-LiveTemplate-WebSocket: enabled`). Default true. */
@@ -34,6 +46,14 @@ export interface LiveHandlerOptions {
   dev?: boolean;
   /** Where diagnostics go. Default: warnings and errors to `console`. */
   logger?: Logger;
+  /**
+   * Rate limit of repeated log lines (clients can cause many: refused origins, throwing
+   * actions). Lines with the same key (level and `LT_ERR_*` code, else the message's first
+   * words) pass `perInterval` times per `intervalMs`; the rest are counted and reported as one
+   * line `<key> (suppressed K similar messages in the last S s)` when the window ends. `false`
+   * logs everything. Default `{ perInterval: 10, intervalMs: 60000 }`.
+   */
+  logLimit?: Partial<LogLimit> | false;
   /** Largest accepted client message (WebSocket frame or POST body), bytes. Default 65536. */
   maxMessageBytes?: number;
   /** Most simultaneous WebSocket connections; further upgrades get 503. Default 10000. */
@@ -82,11 +102,6 @@ export interface LiveHandlerOptions {
    * request gets 429 (`LT_ERR_PROTOCOL_RATE_LIMIT`). Default `{ perMinute: 60, burst: 120 }`.
    */
   sessionRateLimit?: { perMinute: number; burst: number } | false;
-  /**
-   * Take the client address from `X-Forwarded-For` (its first entry) instead of the socket, for
-   * the per-client limits. Only set it behind a proxy that writes that header. Default false.
-   */
-  trustProxy?: boolean;
 }
 
 /** Options with defaults applied. */
@@ -94,6 +109,7 @@ export interface ResolvedOptions {
   loadingIndicator: boolean;
   webSocket: boolean;
   path: string | undefined;
+  trustProxy: boolean;
   dev: boolean;
   logger: Logger;
   maxMessageBytes: number;
@@ -107,7 +123,6 @@ export interface ResolvedOptions {
   channel: string;
   maxSessions: number;
   sessionRateLimit: { perMinute: number; burst: number } | false;
-  trustProxy: boolean;
 }
 
 /** Default option values, as documented in docs/server.md. */
@@ -117,6 +132,7 @@ export const DEFAULTS = {
   rateLimit: { perSecond: 20, burst: 40 },
   maxBufferedBytes: 4 * 1024 * 1024,
   heartbeatMs: 30_000,
+  logLimit: { perInterval: 10, intervalMs: 60_000 },
   sessionTtlMs: 24 * 60 * 60 * 1000,
   maxSessions: 100_000,
   sessionRateLimit: { perMinute: 60, burst: 120 },
@@ -133,13 +149,16 @@ export const consoleLogger: Logger = {
 /** A logger that drops everything. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Resolves the options; the logger is wrapped by the log rate limit (see `logLimit`). */
 export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
+  const logger = o.logger ?? consoleLogger;
   return {
     loadingIndicator: o.loadingIndicator ?? true,
     webSocket: o.webSocket ?? true,
     path: o.path,
+    trustProxy: o.trustProxy ?? false,
     dev: o.dev ?? false,
-    logger: o.logger ?? consoleLogger,
+    logger: o.logLimit === false ? logger : rateLimitLogger(logger, { ...DEFAULTS.logLimit, ...o.logLimit }),
     maxMessageBytes: o.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
     maxConnections: o.maxConnections ?? DEFAULTS.maxConnections,
     rateLimit: o.rateLimit ?? { ...DEFAULTS.rateLimit },
@@ -155,16 +174,37 @@ export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
     channel: o.channel ?? "livetemplate",
     maxSessions: o.maxSessions ?? DEFAULTS.maxSessions,
     sessionRateLimit: o.sessionRateLimit ?? { ...DEFAULTS.sessionRateLimit },
-    trustProxy: o.trustProxy ?? false,
   };
 }
 
-/** Same-origin check used when no validator is given. */
-export function sameOrigin(origin: string | undefined, req: IncomingMessage): boolean {
+/**
+ * Same-origin check used when no validator is given: `origin` (scheme, host and port, default
+ * ports normalized, host case-insensitive) must equal the request's own origin. The request's
+ * scheme is `https` when its socket is TLS, else `http`; with `trustProxy` the first value of
+ * `X-Forwarded-Proto` and of `X-Forwarded-Host`, when present, replace the socket's scheme and
+ * the `Host` header. No `origin` (a non-browser client) passes; `"null"` (an opaque origin) and
+ * a request without `Host` fail.
+ */
+export function sameOrigin(origin: string | undefined, req: IncomingMessage, trustProxy = false): boolean {
   if (origin === undefined || origin === "") return true;
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  let scheme = encrypted ? "https" : "http";
+  let host = req.headers.host ?? "";
+  if (trustProxy) {
+    const proto = firstValue(req.headers["x-forwarded-proto"])?.toLowerCase();
+    if (proto === "http" || proto === "https") scheme = proto;
+    host = firstValue(req.headers["x-forwarded-host"]) ?? host;
+  }
+  if (host === "") return false;
   try {
-    return new URL(origin).host.toLowerCase() === (req.headers.host ?? "").toLowerCase();
+    return new URL(origin).origin === new URL(`${scheme}://${host}`).origin;
   } catch {
     return false;
   }
+}
+
+/** The first comma-separated value of a header a proxy may have appended to. */
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const v = (Array.isArray(header) ? header[0] : header)?.split(",")[0]?.trim();
+  return v === undefined || v === "" ? undefined : v;
 }

@@ -65,8 +65,12 @@ export class ActionData {
    * untrusted input), or, given a target object, assigns the data's fields onto it.
    */
   bind<T extends object = Record<string, unknown>>(target?: T): T {
-    const copy = structuredClone(this.values);
-    return target === undefined ? (copy as T) : Object.assign(target, copy);
+    const copy = safeCopy(this.values) as Record<string, unknown>;
+    if (target === undefined) return copy as T;
+    // Plain [[Set]] like Object.assign, so a store's setters still run; the copy has no
+    // prototype-changing keys left (see UNSAFE_KEYS).
+    for (const key of Object.keys(copy)) (target as Record<string, unknown>)[key] = copy[key];
+    return target;
   }
 
   /**
@@ -81,10 +85,37 @@ export class ActionData {
    * ```
    */
   async bindAndValidate<S extends StandardSchemaV1>(schema: S): Promise<StandardSchemaV1.InferOutput<S>> {
-    const result = await schema["~standard"].validate(this.values);
+    const result = await schema["~standard"].validate(safeCopy(this.values));
     if (result.issues === undefined) return result.value as StandardSchemaV1.InferOutput<S>;
     throw new MultiError(result.issues.map((issue) => new ValidationError(issuePath(issue), issue.message)));
   }
+}
+
+/**
+ * Keys that change an object's prototype chain when assigned (`__proto__`) or reach shared
+ * prototypes (`constructor.prototype`). JSON.parse makes them ordinary own keys, so client data
+ * can carry them; binding drops them at every depth.
+ */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * A deep copy of JSON-like client data without {@link UNSAFE_KEYS}: plain objects and arrays are
+ * copied, other values (strings, numbers, booleans, null) kept. Anything else is copied with
+ * `structuredClone`, as before (server-side callers may build ActionData from other values).
+ */
+function safeCopy(v: unknown, depth = 0): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  // Client JSON is bounded by maxMessageBytes; the depth cap only stops a pathological cycle.
+  if (depth > 1000) throw new ValidationError("", "action data nested too deeply");
+  if (Array.isArray(v)) return v.map((item) => safeCopy(item, depth + 1));
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    out[key] = safeCopy((v as Record<string, unknown>)[key], depth + 1);
+  }
+  return out;
 }
 
 function issuePath(issue: StandardSchemaV1.Issue): string {

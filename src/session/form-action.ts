@@ -4,7 +4,7 @@
  * That field is removed from the data.
  */
 import { FORM_ACTION_FIELD } from "../protocol/wire.js";
-import { resolveActionMethod } from "./store-set.js";
+import { ownStore, resolveActionMethod } from "./store-set.js";
 import type { SessionStores } from "./types.js";
 
 /** The form's action, its data without the field that named it, and the submitter. */
@@ -25,7 +25,7 @@ export function pickFormAction(stores: SessionStores, fields: Record<string, unk
     const dot = key.indexOf(".");
     const storeName = dot > 0 ? key.slice(0, dot) : undefined;
     const actionName = dot > 0 ? key.slice(dot + 1) : key;
-    const candidates = storeName !== undefined ? [stores[storeName]] : Object.values(stores);
+    const candidates = storeName !== undefined ? [ownStore(stores, storeName)] : Object.values(stores);
     if (candidates.some((s) => s !== undefined && resolveActionMethod(s, actionName) !== undefined)) {
       delete data[key];
       return { action: key, data, submitter: key };

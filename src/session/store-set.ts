@@ -63,16 +63,30 @@ export const RESERVED_METHODS: ReadonlySet<string> = new Set([
 /**
  * The method an action calls on a store, or `undefined` to fall back to `change`. Tried in order:
  * the action name itself (`add_todo`), then its camelCase form (`addTodo` for `add_todo`,
- * `add-todo` or `add todo`). Names in {@link RESERVED_METHODS}, names starting with `_` or `#`,
- * and methods inherited from `Object.prototype` are never called as actions.
+ * `add-todo` or `add todo`). Only methods the store declares count: its own function-valued
+ * properties and the methods of its class chain below `Object.prototype` (getters are not
+ * called). Names in {@link RESERVED_METHODS}, names starting with `_` or `#`, and anything
+ * inherited from `Object.prototype` are never called as actions.
  */
 export function resolveActionMethod(store: object, action: string): string | undefined {
   for (const name of [action, camelCase(action)]) {
     if (name === "" || RESERVED_METHODS.has(name) || name.startsWith("_") || name.startsWith("#")) continue;
     if (name in Object.prototype) continue;
-    if (typeof (store as Record<string, unknown>)[name] === "function") return name;
+    if (declaresMethod(store, name)) return name;
   }
   return undefined;
+}
+
+/**
+ * Whether `name` is a function-valued data property of `store` or of a prototype of it below
+ * `Object.prototype` (and `Function.prototype`, so a function-valued store gets no `call`).
+ */
+function declaresMethod(store: object, name: string): boolean {
+  for (let o: object | null = store; o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(o, name);
+    if (d !== undefined) return "value" in d && typeof d.value === "function";
+  }
+  return false;
 }
 
 function camelCase(s: string): string {
@@ -122,7 +136,7 @@ export class StoreSet {
    */
   route(stores: SessionStores, fullAction: string): { store: string; action: string; method: string } | undefined {
     if (this.single) {
-      const store = stores[SINGLE_STORE];
+      const store = ownStore(stores, SINGLE_STORE);
       if (store === undefined) return undefined;
       const method = methodFor(store, fullAction);
       return method === undefined ? undefined : { store: SINGLE_STORE, action: fullAction, method };
@@ -131,14 +145,15 @@ export class StoreSet {
     if (dot > 0) {
       const name = fullAction.slice(0, dot);
       const action = fullAction.slice(dot + 1);
-      const store = stores[name];
+      // Only names the app mounted: `stores` is a plain object, so `stores.constructor` exists.
+      const store = this.names.includes(name) ? ownStore(stores, name) : undefined;
       if (store !== undefined) {
         const method = methodFor(store, action);
         return method === undefined ? undefined : { store: name, action, method };
       }
     }
     for (const name of this.names) {
-      const store = stores[name];
+      const store = ownStore(stores, name);
       const method = store === undefined ? undefined : resolveActionMethod(store, fullAction);
       if (method !== undefined) return { store: name, action: fullAction, method };
     }
@@ -149,7 +164,12 @@ export class StoreSet {
 function methodFor(store: object, action: string): string | undefined {
   const named = resolveActionMethod(store, action);
   if (named !== undefined) return named;
-  return typeof (store as { change?: unknown }).change === "function" ? "change" : undefined;
+  return declaresMethod(store, "change") ? "change" : undefined;
+}
+
+/** A group's store by name, never a property `stores` inherits from `Object.prototype`. */
+export function ownStore(stores: SessionStores, name: string): object | undefined {
+  return Object.hasOwn(stores, name) ? stores[name] : undefined;
 }
 
 async function instantiate(source: StoreSource): Promise<object> {

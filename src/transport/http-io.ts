@@ -7,6 +7,9 @@ import type { ServerMessage } from "../protocol/messages.js";
 /** The body exceeded the size limit. */
 export class BodyTooLargeError extends Error {}
 
+/** The body could not be parsed as its declared content type (a broken multipart body). */
+export class MalformedBodyError extends Error {}
+
 /**
  * Reads the request body up to `limit` bytes. A body already consumed by framework middleware
  * (Express `req.body`) is returned as the parsed value instead.
@@ -50,21 +53,32 @@ export function wantsJSON(req: IncomingMessage): boolean {
   return false;
 }
 
-/** Form fields to a data object: a repeated name becomes an array; files are left out. */
+/**
+ * Form fields to a data object: a repeated name becomes an array; files are left out. A field
+ * named `__proto__` is dropped (assigning it would replace the object's prototype). Throws
+ * {@link MalformedBodyError} when a multipart body cannot be parsed.
+ */
 export async function parseForm(body: Buffer, contentType: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const add = (k: string, v: string): void => {
-    const prev = out[k];
+    if (k === "__proto__") return;
+    const prev = Object.hasOwn(out, k) ? out[k] : undefined;
     if (prev === undefined) out[k] = v;
     else if (Array.isArray(prev)) prev.push(v);
     else out[k] = [prev, v];
   };
   if (contentType.toLowerCase().startsWith("multipart/form-data")) {
-    const form = await new Request("http://localhost/", {
-      method: "POST",
-      headers: { "content-type": contentType },
-      body: body,
-    }).formData();
+    let form: FormData;
+    try {
+      form = await new Request("http://localhost/", {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body: body,
+      }).formData();
+    } catch (err) {
+      // undici throws a TypeError for a missing boundary or a broken body: the client's fault.
+      throw new MalformedBodyError(err instanceof Error ? err.message : "malformed multipart body");
+    }
     for (const [k, v] of form) if (typeof v === "string") add(k, v);
   } else {
     for (const [k, v] of new URLSearchParams(body.toString("utf8"))) add(k, v);

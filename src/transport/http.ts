@@ -12,7 +12,7 @@ import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
 import { type ClientScript, injectScriptTag } from "./client-script.js";
-import { BodyTooLargeError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
+import { BodyTooLargeError, MalformedBodyError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify } from "./identify.js";
 
@@ -89,7 +89,16 @@ export class HttpTransport {
     const isForm = type === "application/x-www-form-urlencoded" || type === "multipart/form-data";
     let event: SessionEvent;
     if (isForm) {
-      const fields = Buffer.isBuffer(body) ? await parseForm(body, req.headers["content-type"] ?? "") : toRecord(body.parsed);
+      let fields: Record<string, unknown>;
+      try {
+        fields = Buffer.isBuffer(body) ? await parseForm(body, req.headers["content-type"] ?? "") : toRecord(body.parsed);
+      } catch (err) {
+        if (!(err instanceof MalformedBodyError)) throw err;
+        // The client's fault, and anyone can send it: a 400, one debug line, no stack.
+        this.o.logger.debug(`LT_ERR_PROTOCOL_MALFORMED: unreadable form body: ${err.message}`);
+        sendMessage(res, 400, errorMessage("LT_ERR_PROTOCOL_MALFORMED", "malformed form body"), headers);
+        return;
+      }
       event = { kind: "form", fields };
     } else {
       const msg = Buffer.isBuffer(body) ? parseMessage(body.toString("utf8")) : validateMessage(body.parsed);
