@@ -6,7 +6,6 @@
  * connections are {@link Member}s a transport implements, HTTP requests get their reply as the
  * resolved value.
  */
-import { randomBytes } from "node:crypto";
 import type { TrackingMode } from "../changes/tracking.js";
 import { LiveTemplateError } from "../errors.js";
 import {
@@ -14,22 +13,22 @@ import {
   errorMessage,
   failedReply,
   firstMessage,
-  pushMessage,
   type ServerMessage,
 } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
-import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "../server/broadcast-bus.js";
+import type { BroadcastBus, BroadcastTarget } from "../server/broadcast-bus.js";
 import { ConnectionRegistry } from "../server/connection-registry.js";
 import type { SessionStore } from "../server/session-store.js";
 import type { BroadcastUpdate, Origin, Reply, SessionEvent } from "./events.js";
 import { pickFormAction } from "./form-action.js";
-import { encode, type EncodedFrame, type Member } from "./frame.js";
-import type { Postman, SessionGroup } from "./group.js";
+import { encode, type Member } from "./frame.js";
+import type { SessionGroup } from "./group.js";
+import { BusLink } from "./bus-link.js";
+import { Delivery } from "./delivery.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
-import { Outbox } from "./outbox.js";
 import { StoreCode, type Caller } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
-import type { Broadcaster, ConnectContext, LiveView, Logger, MaybePromise } from "./types.js";
+import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
 
 /** What an engine is built from (the handler resolves these from its options). */
 export interface EngineOptions {
@@ -52,11 +51,6 @@ export interface EngineOptions {
 }
 
 /** A frame held back until an action's outcome is known. */
-interface Held {
-  readonly member: Member;
-  readonly frame: EncodedFrame;
-  readonly drop: (member: Member) => void;
-}
 
 const NONE: Reply = { kind: "none" };
 /** Most visitor groups (page views without a session) held at once. */
@@ -66,8 +60,7 @@ const DONE: Reply = { kind: "done" };
 export class SessionEngine<M extends Member = Member> {
   /** Live connections by group and by user. */
   readonly registry = new ConnectionRegistry<M>();
-  private readonly outbox = new Outbox();
-  private readonly postman: Postman;
+  private readonly delivery = new Delivery();
   private readonly groups: GroupTable;
   private readonly code: StoreCode;
   /**
@@ -77,20 +70,13 @@ export class SessionEngine<M extends Member = Member> {
    */
   private readonly visitors: GroupTable;
   private readonly visitorCode: StoreCode;
-  private readonly instanceId = randomBytes(8).toString("hex");
-  /** Frames of groups whose action is undecided, by group id (see {@link holding}). */
-  private readonly held = new Map<string, Held[]>();
-  private unsubscribe: Promise<() => MaybePromise<void>> | undefined;
+  private readonly bus: BusLink;
   private closing = false;
 
   constructor(private readonly o: EngineOptions) {
-    this.postman = {
-      send: (member, frame, drop) => this.post(member, frame, drop),
-      park: (member, frame, drop) => this.outbox.add(member, frame, drop),
-    };
-    this.groups = new GroupTable(o.view, o.stores, o.sessions, this.postman, o.logger, o.maxGroups);
+    this.groups = new GroupTable(o.view, o.stores, o.sessions, this.delivery, o.logger, o.maxGroups);
     this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger);
-    this.visitors = new GroupTable(o.view, o.stores, NO_SESSIONS, this.postman, o.logger, MAX_VISITORS);
+    this.visitors = new GroupTable(o.view, o.stores, NO_SESSIONS, this.delivery, o.logger, MAX_VISITORS);
     this.visitorCode = new StoreCode(o.stores, this.visitors, o.tracking, o.dev, o.logger);
     o.sessions.bind?.({
       names: o.stores.names,
@@ -101,10 +87,7 @@ export class SessionEngine<M extends Member = Member> {
         return held;
       },
     });
-    if (o.bus !== undefined) {
-      this.unsubscribe = Promise.resolve(o.bus.subscribe((m) => this.onBusMessage(m)));
-      this.unsubscribe.catch((err: unknown) => o.logger.error("broadcast bus subscribe failed", err));
-    }
+    this.bus = new BusLink(o.bus, o.channel, o.logger, (target) => this.onNotice(target));
   }
 
   /**
@@ -216,14 +199,14 @@ export class SessionEngine<M extends Member = Member> {
           if (member.closed) return NONE;
           // What the sender was last handed by a run of the action (a re-run renders again, from there).
           let shown: object | undefined;
-          const outcome = await this.holding(g, async () => {
+          const outcome = await this.delivery.holding(g.id, async () => {
             const o = await this.code.action(g, action, data, submitter, who, (errors) => {
-              if (shown !== undefined) this.forward(g, member, shown);
+              if (shown !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               shown = g.replyTo(member, errors);
               return shown;
             });
             if (o.kind === "failed") {
-              if (shown !== undefined && o.rendered !== undefined) this.forward(g, member, shown);
+              if (shown !== undefined && o.rendered !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               this.restore(g);
             }
             return o;
@@ -255,7 +238,7 @@ export class SessionEngine<M extends Member = Member> {
       reply = await g.run(async (): Promise<Reply> => {
         await this.groups.refresh(g);
         let runs = 0;
-        const outcome = await this.holding(g, async () => {
+        const outcome = await this.delivery.holding(g.id, async () => {
           const o = await this.code.action(g, action, data, submitter, who, (errors): object | string | undefined => {
             runs++;
             g.pushUpdate();
@@ -302,27 +285,6 @@ export class SessionEngine<M extends Member = Member> {
       return `the session store is unavailable; the action was not applied, try again${detail}`;
     }
     return `the change could not be saved; the action was not applied${detail}`;
-  }
-
-  /**
-   * Runs `task` with the group's frames held back, then sends them in order: the frames of an
-   * action go out only once its outcome (saved, or rolled back and restored) is known.
-   */
-  private async holding<T>(g: SessionGroup, task: () => Promise<T>): Promise<T> {
-    const held: Held[] = [];
-    this.held.set(g.id, held);
-    try {
-      return await task();
-    } finally {
-      this.held.delete(g.id);
-      for (const h of held) this.send(h.member, h.frame, h.drop);
-    }
-  }
-
-  /** Sends `member` a tree it was about to be replied with, as a plain update (see {@link action}). */
-  private forward(g: SessionGroup, member: Member, tree: object): void {
-    if (isEmpty(tree)) return;
-    this.post(member, encode(pushMessage(tree)), (m) => g.removeMember(m));
   }
 
   /** After a rollback: renders the restored state, so every view that went past it comes back. */
@@ -439,7 +401,7 @@ export class SessionEngine<M extends Member = Member> {
   async broadcast(target: BroadcastTarget, update?: BroadcastUpdate): Promise<void> {
     const ids = this.targetGroups(target);
     await Promise.all(ids.map((id) => this.dispatch(id, { kind: "broadcast", update }, { kind: "server" })));
-    this.outbox.flush();
+    this.delivery.flush();
     this.publish(target);
   }
 
@@ -459,18 +421,13 @@ export class SessionEngine<M extends Member = Member> {
   }
 
   private publish(target: BroadcastTarget): void {
-    const bus = this.o.bus;
-    if (bus === undefined) return;
-    const message: BroadcastMessage = { source: this.instanceId, channel: this.o.channel, target };
-    Promise.resolve()
-      .then(() => bus.publish(message))
-      .catch((err: unknown) => this.o.logger.error("broadcast bus publish failed", err));
+    this.bus.publish(target);
   }
 
-  private onBusMessage(message: BroadcastMessage): void {
-    if (message.source === this.instanceId || this.closing) return;
-    if (message.channel !== this.o.channel && message.channel !== RESYNC_CHANNEL) return;
-    for (const id of this.targetGroups(message.target)) {
+  /** Another instance changed `target`: re-render what this instance holds of it. */
+  private onNotice(target: BroadcastTarget): void {
+    if (this.closing) return;
+    for (const id of this.targetGroups(target)) {
       this.dispatch(id, { kind: "remote" }, { kind: "server" }).catch((err: unknown) =>
         this.o.logger.error("applying a remote broadcast failed", err),
       );
@@ -479,22 +436,9 @@ export class SessionEngine<M extends Member = Member> {
 
   // ------------------------------------------------------------------ writing
 
-  /** A group's frame: held while the group's action is undecided (see {@link holding}), else sent. */
-  private post(member: Member, frame: EncodedFrame, drop: (member: Member) => void): void {
-    const held = this.held.get(member.groupId);
-    if (held !== undefined) held.push({ member, frame, drop });
-    else this.send(member, frame, drop);
-  }
-
-  /** Writes a frame to a member after whatever a broadcast parked, keeping per-member order. */
-  private send(member: Member, frame: EncodedFrame, drop: (member: Member) => void): void {
-    if (this.outbox.size > 0) this.outbox.flush();
-    if (!member.deliver(frame)) drop(member);
-  }
-
   /** Sends a live origin its reply (inside the group's task) and returns it as the reply too. */
   private reply(g: SessionGroup, member: Member, message: ServerMessage): Reply {
-    this.send(member, encode(message), (m) => g.removeMember(m));
+    this.delivery.write(member, encode(message), (m) => g.removeMember(m));
     return messageReply(message);
   }
 
@@ -515,13 +459,7 @@ export class SessionEngine<M extends Member = Member> {
     if (this.closing) return;
     this.closing = true;
     await Promise.all([...this.groups.all()].map((g) => g.run(() => undefined)));
-    if (this.unsubscribe !== undefined) {
-      try {
-        await (await this.unsubscribe)();
-      } catch (err) {
-        this.o.logger.error("broadcast bus unsubscribe failed", err);
-      }
-    }
+    await this.bus.close();
   }
 }
 

@@ -1,0 +1,53 @@
+/**
+ * An engine's link to the broadcast bus: it publishes "these groups changed" notices for other
+ * instances and hands the notices of other instances (on its channel, or a re-sync after the
+ * bus lost messages) to the engine. Notices carry no state; see `server/broadcast-bus.ts`.
+ */
+import { randomBytes } from "node:crypto";
+import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "../server/broadcast-bus.js";
+import type { Logger, MaybePromise } from "./types.js";
+
+export class BusLink {
+  /** This engine's id on the bus: its own notices come back to it and are ignored. */
+  private readonly source = randomBytes(8).toString("hex");
+  private readonly unsubscribe: Promise<() => MaybePromise<void>> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly bus: BroadcastBus | undefined,
+    private readonly channel: string,
+    private readonly logger: Logger,
+    onNotice: (target: BroadcastTarget) => void,
+  ) {
+    if (bus === undefined) return;
+    this.unsubscribe = Promise.resolve(
+      bus.subscribe((m: BroadcastMessage) => {
+        if (m.source === this.source || this.closed) return;
+        if (m.channel !== this.channel && m.channel !== RESYNC_CHANNEL) return;
+        onNotice(m.target);
+      }),
+    );
+    this.unsubscribe.catch((err: unknown) => logger.error("broadcast bus subscribe failed", err));
+  }
+
+  /** Tells other instances that `target` changed (best effort, never throws). */
+  publish(target: BroadcastTarget): void {
+    const bus = this.bus;
+    if (bus === undefined) return;
+    const message: BroadcastMessage = { source: this.source, channel: this.channel, target };
+    Promise.resolve()
+      .then(() => bus.publish(message))
+      .catch((err: unknown) => this.logger.error("broadcast bus publish failed", err));
+  }
+
+  /** Stops taking notices and unsubscribes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.unsubscribe === undefined) return;
+    try {
+      await (await this.unsubscribe)();
+    } catch (err) {
+      this.logger.error("broadcast bus unsubscribe failed", err);
+    }
+  }
+}
