@@ -24,6 +24,7 @@ import { encode, type EncodedFrame, type Member } from "./frame.js";
 import type { Postman, SessionGroup } from "./group.js";
 import { GroupTable } from "./groups.js";
 import { Outbox } from "./outbox.js";
+import { httpActionReply, httpFirstReply, Replies } from "./replies.js";
 import { StoreCode, type Caller } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger, MaybePromise } from "./types.js";
@@ -55,6 +56,7 @@ export class SessionEngine<M extends Member = Member> {
   private readonly outbox = new Outbox();
   private readonly groups: GroupTable;
   private readonly code: StoreCode;
+  private readonly replies: Replies;
   private readonly instanceId = randomBytes(8).toString("hex");
   private unsubscribe: Promise<() => MaybePromise<void>> | undefined;
   private closing = false;
@@ -66,6 +68,7 @@ export class SessionEngine<M extends Member = Member> {
     };
     this.groups = new GroupTable(o.view, o.stores, o.sessions, postman, o.logger);
     this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger);
+    this.replies = new Replies(o.logger, { reply: (g, m, message) => this.reply(g, m, message), refresh: (g) => this.groups.refresh(g) });
     o.sessions.bind?.({
       names: o.stores.names,
       createStores: () => o.stores.create(),
@@ -97,10 +100,12 @@ export class SessionEngine<M extends Member = Member> {
         return this.load(await this.groups.get(groupId), event.query, origin);
       case "connect":
         return this.connect(await this.groups.get(groupId), event.query, event.context, live);
-      case "action":
-        return this.action(await this.groups.get(groupId), event.action, event.data, event.submitter, origin);
+      case "action": {
+        const g = await this.groups.get(groupId);
+        return this.replies.action(g, event, origin, () => this.action(g, event.action, event.data, event.submitter, origin));
+      }
       case "form":
-        return this.form(await this.groups.get(groupId), event.fields, origin);
+        return this.replies.checked(await this.form(await this.groups.get(groupId), event.fields, origin));
       case "disconnect":
         return this.disconnect(await this.groups.get(groupId), event.context, live);
       case "send":
@@ -127,7 +132,7 @@ export class SessionEngine<M extends Member = Member> {
       await this.code.mount(g, query, callerOf(origin));
       if (origin.kind === "request" && origin.reply === "page") return { kind: "page", status: 200, html: g.page(this.o.page) };
       if (origin.kind === "live") return this.reply(g, origin.member, firstMessage(g.fullTreeFor(origin.member), this.o.capabilities));
-      return messageReply(firstMessage(g.httpFullTree(), this.o.capabilities));
+      return httpFirstReply(g, this.o.capabilities);
     });
   }
 
@@ -186,7 +191,7 @@ export class SessionEngine<M extends Member = Member> {
         if (errors === undefined) return messageReply(unknown());
         g.pushUpdate();
         // The request's own errors show only in its own reply (`.lvt.Errors`).
-        if (json) return messageReply(actionReply(g.httpDiff(errors), action, errors));
+        if (json) return httpActionReply(g, origin, action, errors);
         if (isEmpty(errors)) return DONE;
         return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
       });

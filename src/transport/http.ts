@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isErrorMessage, parseMessage, PONG, stringValues, validateMessage, errorMessage } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_WEBSOCKET } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
@@ -97,9 +97,16 @@ export class HttpTransport {
       event =
         msg.action === ACTION_NAVIGATE
           ? { kind: "load", query: stringValues(msg.data) }
-          : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter };
+          : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id };
     }
-    const origin: Origin = { kind: "request", userId: who.userId, reply: !isForm || wantsJSON(req) ? "json" : "page" };
+    // Our client names the HTTP render it holds; the published client sends nothing (see SessionGroup.httpDiff).
+    const held = req.headers[HEADER_RENDER.toLowerCase()];
+    const origin: Origin = {
+      kind: "request",
+      userId: who.userId,
+      reply: !isForm || wantsJSON(req) ? "json" : "page",
+      render: typeof held === "string" ? held.slice(0, 100) : undefined,
+    };
     this.write(req, res, await this.engine.dispatch(who.groupId, event, origin), headers);
   }
 
@@ -107,7 +114,8 @@ export class HttpTransport {
     switch (reply.kind) {
       case "message": {
         const m = reply.message;
-        sendMessage(res, isErrorMessage(m) ? (ERROR_STATUS[m.code] ?? 400) : 200, m, headers);
+        const tagged = reply.render === undefined ? headers : { ...headers, [HEADER_RENDER]: reply.render };
+        sendMessage(res, isErrorMessage(m) ? (ERROR_STATUS[m.code] ?? 400) : 200, m, tagged);
         return;
       }
       case "page":
