@@ -40,6 +40,11 @@ export const HEADER_WEBSOCKET = "X-LiveTemplate-WebSocket";
  * (empty when that tree did not come over HTTP). The server diffs only against exactly that render.
  */
 export const HEADER_RENDER = "X-LiveTemplate-Render";
+/**
+ * Response header announcing that the server remembers action ids (`"id"` in a client message),
+ * with how many per session group. Our client sends ids only to a server that announces this.
+ */
+export const HEADER_ACTION_IDS = "X-LiveTemplate-Action-Ids";
 /** Attribute of the wrapper div holding the wrapper id. */
 export const ATTR_WRAPPER_ID = "data-lvt-id";
 /** Attribute present on the wrapper until the client has connected. */

@@ -6,11 +6,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isErrorMessage, parseMessage, PONG, stringValues, validateMessage, errorMessage } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
+import { RECENT_ACTION_IDS } from "../session/recent-actions.js";
 import { type ClientScript, injectScriptTag } from "./client-script.js";
 import { BodyTooLargeError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
 import type { Identify } from "./identify.js";
@@ -35,6 +36,7 @@ export class HttpTransport {
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(HEADER_WEBSOCKET, this.o.webSocket ? "enabled" : "disabled");
+    res.setHeader(HEADER_ACTION_IDS, String(RECENT_ACTION_IDS));
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://localhost");
     if ((method === "GET" || method === "HEAD") && url.searchParams.has(CLIENT_SCRIPT_QUERY)) {
