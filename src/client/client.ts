@@ -2,7 +2,7 @@
  * One live wrapper: its connection (WebSocket on the page URL, HTTP when that is not possible),
  * its cached tree, and everything that runs after a patch (forms, hooks, infinite scroll).
  */
-import { ACTION_PING, ATTR_LOADING, HEADER_WEBSOCKET, STATICS } from "../protocol/wire.js";
+import { ACTION_LOAD_MORE, ACTION_PING, ATTR_LOADING, ERROR_GENERAL, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET, STATICS } from "../protocol/wire.js";
 import type { ClientMessage, ResponseMeta } from "../protocol/messages.js";
 import { attach, detach, scanEventNames } from "./events.js";
 import { Forms } from "./forms.js";
@@ -34,7 +34,21 @@ export interface ClientOptions {
 
 declare const DEV_MODE: boolean;
 
-type Message = { tree?: unknown; meta?: Partial<ResponseMeta>; pong?: unknown; type?: unknown };
+type Message = { tree?: unknown; meta?: Partial<ResponseMeta>; pong?: unknown; type?: unknown; code?: unknown; message?: unknown };
+
+/** Detail of the wrapper's `lvt:error`: a server error envelope, or the client's own report. */
+export interface ErrorDetail {
+  type: "error";
+  code: string;
+  message: string;
+  /** The action concerned, when known. */
+  action?: string;
+  /** For `LT_ERR_CLIENT_UNREACHABLE`: true when the action is kept and sent again once the server answers. */
+  queued?: boolean;
+}
+
+/** Thrown by a request that did not reach the server (network error, or a gateway's 5xx page). */
+const UNREACHABLE = new Error("unreachable");
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
@@ -54,8 +68,18 @@ export class LiveClient {
   private retryTimer = 0;
   private beatTimer = 0;
   private awaitingPong = false;
-  /** True once this session's HTTP render cache matches our tree (after a JSON GET). */
-  private httpSynced = false;
+  /** Id of the HTTP render our tree is ("" when it came over the socket); the server diffs only against it. */
+  private render = "";
+  /** Whether the server remembers action ids (it sent `X-LiveTemplate-Action-Ids`): only then is an action resent. */
+  private ids = false;
+  private readonly idPrefix = Math.random().toString(36).slice(2, 10);
+  private seq = 0;
+  /** Actions waiting to be handed to a transport: new ones, and unsent ones waiting for the server. */
+  private outbox: ClientMessage[] = [];
+  private readonly reported = new WeakSet<ClientMessage>();
+  private resendTimer = 0;
+  private resends = 0;
+  private unreachable = false;
   private httpQueue: Promise<void> = Promise.resolve();
   /** Counts sockets opened; an HTTP reply from before the latest full tree must not be merged. */
   private epoch = 0;
@@ -82,6 +106,7 @@ export class LiveClient {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.resendTimer);
     clearInterval(this.beatTimer);
     this.ws?.close();
     this.ws = null;
@@ -90,16 +115,41 @@ export class LiveClient {
     detach(this);
   }
 
-  /** Sends an action to the server: over the socket when it is open, else as an HTTP POST. */
+  /**
+   * Sends an action to the server: over the socket when it is open, else as an HTTP POST. When
+   * the server remembers action ids, the action carries one, and an action the server could not be
+   * reached for is kept and sent again (same id, so it runs at most once) when it answers again.
+   */
   act(action: string, data: Payload, form?: HTMLFormElement, submitter?: HTMLElement | null): void {
     const msg: ClientMessage = { action, data };
     const name = (submitter as HTMLButtonElement | null | undefined)?.name;
     if (name) msg.submitter = name;
-    const ws = this.ws;
-    const open = ws !== null && ws.readyState === WebSocket.OPEN;
-    if (form) this.forms.begin(form, submitter ?? null, msg, !open);
-    if (open) ws.send(JSON.stringify(msg));
-    else this.http(() => this.post(msg));
+    if (this.ids) msg.id = `${this.idPrefix}.${++this.seq}`;
+    if (form) this.forms.begin(form, submitter ?? null, msg, !this.open());
+    this.outbox.push(msg);
+    this.flush();
+  }
+
+  private open(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Hands every waiting action to a transport, in order. */
+  private flush(): void {
+    clearTimeout(this.resendTimer);
+    this.resendTimer = 0;
+    const waiting = this.outbox;
+    this.outbox = [];
+    for (const msg of waiting) {
+      if (this.open()) this.ws?.send(JSON.stringify(msg));
+      else this.http(() => this.post(msg));
+    }
+  }
+
+  /** Delay before retry `n` (ms): doubling from `reconnectDelay` up to `reconnectMaxDelay`, half of it random. */
+  private backoff(n: number): number {
+    const d = Math.min(this.opts.reconnectMaxDelay ?? 15_000, (this.opts.reconnectDelay ?? 500) * 2 ** n);
+    return d / 2 + (Math.random() * d) / 2;
   }
 
   private async probe(): Promise<void> {
@@ -107,16 +157,17 @@ export class LiveClient {
     if (ws) {
       try {
         const res = await fetch(this.url, { method: "HEAD", credentials: "same-origin" });
+        this.ids = res.headers.has(HEADER_ACTION_IDS);
         ws = res.headers.get(HEADER_WEBSOCKET) !== "disabled";
       } catch {
         // A failed probe says nothing about WebSocket; try it.
       }
     }
-    if (ws) this.open();
+    if (ws) this.connect();
     else this.http(() => this.sync());
   }
 
-  private open(): void {
+  private connect(): void {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(new URL(this.url, `${scheme}//${location.host}`).href.replace(/^http/, "ws"));
@@ -127,11 +178,13 @@ export class LiveClient {
       this.attempts = 0;
       // The server starts every connection with a full tree.
       this.tree.reset();
-      this.httpSynced = false;
+      this.render = "";
       this.beat();
     };
     ws.onmessage = (e) => {
       this.awaitingPong = false;
+      // Whatever came over the socket, our tree is no longer an HTTP render.
+      this.render = "";
       let msg: unknown;
       try {
         msg = JSON.parse(String(e.data));
@@ -158,11 +211,8 @@ export class LiveClient {
     this.setConnected(false, "websocket");
     this.forms.failAll("connection lost", true);
     if (this.opts.reconnect === false) return;
-    const base = this.opts.reconnectDelay ?? 500;
-    const max = this.opts.reconnectMaxDelay ?? 15_000;
-    const delay = Math.min(max, base * 2 ** this.attempts++);
     // Jitter spreads the reconnects of many tabs after a server restart.
-    this.retryTimer = window.setTimeout(() => this.open(), delay / 2 + (Math.random() * delay) / 2);
+    this.retryTimer = window.setTimeout(() => this.connect(), this.backoff(this.attempts++));
   }
 
   private beat(): void {
@@ -190,44 +240,103 @@ export class LiveClient {
     this.httpQueue = this.httpQueue.then(task, task);
   }
 
-  private async request(method: string, body?: ClientMessage): Promise<Message> {
-    const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  /**
+   * One JSON exchange. Resolves with the server's message (an error envelope too, whatever the
+   * status) and the render id of its tree; throws {@link UNREACHABLE} when the server could not be
+   * reached, another error when it answered without a message.
+   */
+  private async request(method: string, body?: ClientMessage): Promise<[Message, string]> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    const init: RequestInit = { method, credentials: "same-origin", headers };
     if (body) {
-      init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+      headers["Content-Type"] = "application/json";
+      headers[HEADER_RENDER] = this.render;
       init.body = JSON.stringify(body);
     }
-    const res = await fetch(this.url, init);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return (await res.json()) as Message;
+    let res: Response;
+    try {
+      res = await fetch(this.url, init);
+    } catch {
+      throw UNREACHABLE;
+    }
+    if (res.headers.has(HEADER_ACTION_IDS)) this.ids = true;
+    const msg: unknown = await res.json().catch(() => null);
+    // A gateway's error page during a deploy says nothing about the action: try again later.
+    if (!isObject(msg)) throw res.status >= 500 ? UNREACHABLE : new Error(`HTTP ${res.status}`);
+    return [msg, res.headers.get(HEADER_RENDER) ?? ""];
   }
 
-  /** JSON GET: a full tree, which also resets the server's HTTP diff base for this session. */
+  /** JSON GET: a full tree (the first one when living over HTTP). */
   private async sync(): Promise<void> {
     const epoch = this.epoch;
     try {
-      const msg = await this.request("GET");
+      const [msg, render] = await this.request("GET");
       if (epoch !== this.epoch) return;
       this.tree.reset();
-      this.httpSynced = true;
       this.receive(msg, undefined);
+      this.render = render;
     } catch {
       this.setConnected(false, "http");
     }
   }
 
   private async post(msg: ClientMessage): Promise<void> {
+    const epoch = this.epoch;
+    let reply: Message;
+    let render: string;
     try {
-      const epoch = this.epoch;
-      if (!this.httpSynced) await this.sync();
-      const reply = await this.request("POST", msg);
-      // A socket opened meanwhile has sent a full tree that this diff is not relative to; the
-      // socket also carries the action's effect, so only the reply's metadata is used.
-      if (epoch !== this.epoch) reply.tree = {};
-      this.receive(reply, msg.action);
-    } catch {
-      this.httpSynced = false;
-      this.forms.settle(msg.action, { success: false, errors: { _general: "request failed" } });
-      this.scroll.settle(msg.action);
+      [reply, render] = await this.request("POST", msg);
+    } catch (err) {
+      if (err === UNREACHABLE) this.unsent(msg);
+      else this.settle(msg.action, String(err));
+      return;
+    }
+    // A socket opened meanwhile has sent a full tree that this diff is not relative to; the
+    // socket also carries the action's effect, so only the reply's metadata is used.
+    const stale = epoch !== this.epoch;
+    if (stale && isObject(reply.tree)) reply.tree = {};
+    this.receive(reply, msg.action);
+    if (!stale && isObject(reply.tree)) this.render = render;
+    this.resends = 0;
+    if (this.unreachable) {
+      this.unreachable = false;
+      this.setConnected(true, "http");
+    }
+    if (this.outbox.length > 0) this.flush();
+  }
+
+  /**
+   * An action that did not reach the server: reported with `lvt:error`, then kept for a retry
+   * when the server remembers ids (a retry cannot run it twice), else given up.
+   */
+  private unsent(msg: ClientMessage): void {
+    this.unreachable = true;
+    this.setConnected(false, "http");
+    // A lost load_more is sent again by the sentinel itself.
+    const queued = msg.id !== undefined && msg.action !== ACTION_LOAD_MORE;
+    if (!this.reported.has(msg)) {
+      this.reported.add(msg);
+      const message = `"${msg.action}" was not sent: the server is unreachable` + (queued ? "; it is sent once the server answers again" : "");
+      this.error({ type: "error", code: "LT_ERR_CLIENT_UNREACHABLE", message, action: msg.action, queued });
+    }
+    if (!queued) {
+      this.settle(msg.action, "the server is unreachable");
+      return;
+    }
+    this.outbox.push(msg);
+    if (this.resendTimer === 0) this.resendTimer = window.setTimeout(() => this.flush(), this.backoff(this.resends++));
+  }
+
+  /** Ends a form or load_more that will get no reply. */
+  private settle(action: string, reason: string): void {
+    this.forms.settle(action, { success: false, errors: { [ERROR_GENERAL]: reason } });
+    this.scroll.settle(action);
+  }
+
+  /** Emits `lvt:error` on the wrapper; logs it to the console unless a listener called `preventDefault()`. */
+  private error(detail: ErrorDetail): void {
+    if (this.wrapper.dispatchEvent(new CustomEvent("lvt:error", { bubbles: true, cancelable: true, detail }))) {
+      console.error(`livetemplate: ${detail.code}: ${detail.message}`);
     }
   }
 
@@ -249,11 +358,17 @@ export class LiveClient {
     if (!isObject(raw) || raw["pong"]) return;
     const msg = raw as Message;
     if (msg.type === "error") {
-      this.emit("lvt:error", msg);
+      const detail: ErrorDetail = { type: "error", code: String(msg.code), message: String(msg.message ?? "") };
+      if (action !== undefined) detail.action = action;
+      this.error(detail);
+      // Over HTTP the envelope is the action's reply; over the socket it cannot be matched to one.
+      if (action !== undefined) this.settle(action, detail.message);
       return;
     }
     if (!isObject(msg.tree)) return;
     const first = !this.tree.ready;
+    // A full tree (statics at the root) replaces whatever we hold.
+    if (STATICS in msg.tree) this.tree.reset();
     // Before a full tree (statics included) there is nothing a diff could be merged into.
     const usable = !first || STATICS in msg.tree;
     const rows = usable ? this.tree.apply(msg.tree) : null;
@@ -273,6 +388,8 @@ export class LiveClient {
       this.endLoading?.();
       this.endLoading = null;
       this.setConnected(true, this.ws ? "websocket" : "http");
+      // Back after an outage: what waited for the server goes out now.
+      if (this.outbox.length > 0) this.flush();
     }
     const meta = msg.meta;
     const name = meta?.action ?? action;

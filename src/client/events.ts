@@ -3,6 +3,7 @@
  * `lvt-on:window:*`), so elements patched in later need no binding. An element names its action
  * with `lvt-on:<event>="action"` or, for the common events, `lvt-<event>="action"`.
  */
+import { FORM_ACTION_FIELD } from "../protocol/wire.js";
 import { dataAttributes, elementPayload, formPayload } from "./payload.js";
 import type { Payload } from "./payload.js";
 
@@ -104,10 +105,12 @@ function onDocumentEvent(e: Event): void {
     let action = actionOf(el, type);
     if (action === null && type === "submit" && el instanceof HTMLFormElement && !el.hasAttribute("lvt-form:no-intercept")) {
       // Forms are live without an attribute: the route is lvt-form:action, the submit button's
-      // name, the form's name, then "submit".
+      // name, the form's lvt-action field (what a no-JS post uses), the form's name, then "submit".
+      const field = el.elements.namedItem(FORM_ACTION_FIELD);
       action =
         el.getAttribute("lvt-form:action") ||
         (submitter as HTMLButtonElement | null)?.name ||
+        (field instanceof HTMLInputElement ? field.value : "") ||
         el.getAttribute("name") ||
         "submit";
     }
@@ -136,6 +139,8 @@ function run(t: ActionSink, el: Element, type: string, action: string, submitter
   limited(el, type + ":" + action, () => {
     if (el instanceof HTMLFormElement) {
       const data = formPayload(el, type === "submit" ? submitter : null);
+      // The routing field of no-JS posts is not data (the server drops it from form posts too).
+      delete data[FORM_ACTION_FIELD];
       t.act(action, data, type === "submit" ? el : undefined, submitter);
     } else {
       t.act(action, elementPayload(el));

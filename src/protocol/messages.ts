@@ -14,6 +14,11 @@ export interface ClientMessage {
   action: string;
   data?: Record<string, unknown>;
   submitter?: string;
+  /**
+   * Our client's id of this action (unique per page load), so that a retry after a lost reply
+   * is answered from memory instead of running twice. The published client sends none.
+   */
+  id?: string;
 }
 
 /** Metadata sent with every tree message. */
@@ -95,7 +100,12 @@ export interface ParsedMessage {
   action: string;
   data: Record<string, unknown>;
   submitter: string | undefined;
+  /** The action id, when it is a string of at most {@link MAX_ACTION_ID} characters (else ignored). */
+  id: string | undefined;
 }
+
+/** Longest action id the server remembers; a longer one is ignored (the action runs without one). */
+export const MAX_ACTION_ID = 64;
 
 /** Parses and checks a client message; returns a problem description on failure. */
 export function parseMessage(text: string): ParsedMessage | string {
@@ -116,10 +126,12 @@ export function validateMessage(value: unknown): ParsedMessage | string {
   const data = m["data"];
   if (data !== undefined && data !== null && (typeof data !== "object" || Array.isArray(data))) return '"data" must be an object';
   const submitter = m["submitter"];
+  const id = m["id"];
   return {
     action: m["action"],
     data: (data ?? {}) as Record<string, unknown>,
     submitter: typeof submitter === "string" ? submitter : undefined,
+    id: typeof id === "string" && id !== "" && id.length <= MAX_ACTION_ID ? id : undefined,
   };
 }
 

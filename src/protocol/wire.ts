@@ -34,6 +34,17 @@ export const ERROR_RATE_LIMIT = "_rate_limit";
 
 /** Response header telling the client whether WebSocket is available. */
 export const HEADER_WEBSOCKET = "X-LiveTemplate-WebSocket";
+/**
+ * HTTP header carrying the id of a render: on every JSON response with a tree, the id of the tree
+ * it brings the client to; on a JSON POST from our client, the id of the tree the client holds
+ * (empty when that tree did not come over HTTP). The server diffs only against exactly that render.
+ */
+export const HEADER_RENDER = "X-LiveTemplate-Render";
+/**
+ * Response header announcing that the server remembers action ids (`"id"` in a client message),
+ * with how many per session group. Our client sends ids only to a server that announces this.
+ */
+export const HEADER_ACTION_IDS = "X-LiveTemplate-Action-Ids";
 /** Attribute of the wrapper div holding the wrapper id. */
 export const ATTR_WRAPPER_ID = "data-lvt-id";
 /** Attribute present on the wrapper until the client has connected. */

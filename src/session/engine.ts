@@ -22,10 +22,11 @@ import type { SessionStore } from "../server/session-store.js";
 import type { BroadcastUpdate, Origin, Reply, SessionEvent } from "./events.js";
 import { pickFormAction } from "./form-action.js";
 import { encode, type Member } from "./frame.js";
-import type { SessionGroup } from "./group.js";
+import type { HttpTree, SessionGroup } from "./group.js";
 import { BusLink } from "./bus-link.js";
 import { Delivery } from "./delivery.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
+import { httpFirstReply, Replies } from "./replies.js";
 import { StoreCode, type Caller } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
@@ -71,6 +72,7 @@ export class SessionEngine<M extends Member = Member> {
   private readonly visitors: GroupTable;
   private readonly visitorCode: StoreCode;
   private readonly bus: BusLink;
+  private readonly replies: Replies;
   private closing = false;
 
   constructor(private readonly o: EngineOptions) {
@@ -78,6 +80,7 @@ export class SessionEngine<M extends Member = Member> {
     this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger);
     this.visitors = new GroupTable(o.view, o.stores, NO_SESSIONS, this.delivery, o.logger, MAX_VISITORS);
     this.visitorCode = new StoreCode(o.stores, this.visitors, o.tracking, o.dev, o.logger);
+    this.replies = new Replies(o.logger, { reply: (g, m, message) => this.reply(g, m, message), refresh: (g) => this.groups.refresh(g) });
     o.sessions.bind?.({
       names: o.stores.names,
       createStores: () => o.stores.create(),
@@ -114,10 +117,12 @@ export class SessionEngine<M extends Member = Member> {
         return this.load(await this.group(groupId), event.query, origin, this.code);
       case "connect":
         return this.connect(await this.group(groupId), event.query, event.context, live);
-      case "action":
-        return this.action(await this.group(groupId), event.action, event.data, event.submitter, origin);
+      case "action": {
+        const g = await this.group(groupId);
+        return this.replies.action(g, event, origin, () => this.action(g, event.action, event.data, event.submitter, origin));
+      }
       case "form":
-        return this.form(await this.group(groupId), event.fields, origin);
+        return this.replies.checked(await this.form(await this.group(groupId), event.fields, origin));
       case "disconnect":
         return this.disconnect(await this.group(groupId), event.context, live);
       case "send":
@@ -146,7 +151,7 @@ export class SessionEngine<M extends Member = Member> {
       await code.mount(g, query, callerOf(origin));
       if (origin.kind === "request" && origin.reply === "page") return { kind: "page", status: 200, html: g.page(this.o.page) };
       if (origin.kind === "live") return this.reply(g, origin.member, firstMessage(g.fullTreeFor(origin.member), this.o.capabilities));
-      return messageReply(firstMessage(g.httpFullTree(), this.o.capabilities));
+      return httpFirstReply(g, this.o.capabilities);
     });
   }
 
@@ -244,7 +249,7 @@ export class SessionEngine<M extends Member = Member> {
             g.pushUpdate();
             // The request's own errors show only in its own reply (`.lvt.Errors`). A re-run's
             // diff would start from a tree the client never got: send the whole tree then.
-            if (json) return runs === 1 ? g.httpDiff(errors) : g.httpFullTree(errors);
+            if (json) return runs === 1 ? g.httpDiff(errors, origin.render) : g.httpFullTree(errors);
             if (!isEmpty(errors)) return g.page(this.o.page, errors);
             // The browser is sent back to the page: make sure it renders before it is saved.
             if (g.members.size === 0) g.page(this.o.page);
@@ -258,12 +263,18 @@ export class SessionEngine<M extends Member = Member> {
             return messageReply(unknown());
           case "done":
             saved = isEmpty(outcome.errors);
-            if (json) return messageReply(actionReply(outcome.rendered as object, action, outcome.errors));
+            if (json) {
+              const h = outcome.rendered as HttpTree;
+              return { kind: "message", message: actionReply(h.tree, action, outcome.errors), render: h.render };
+            }
             if (saved) return DONE;
             return { kind: "page", status: 422, html: outcome.rendered as string };
           case "failed": {
             const errors = { [ERROR_GENERAL]: this.failureMessage(outcome) };
-            if (json) return messageReply(actionReply(g.httpFullTree(errors), action, errors));
+            if (json) {
+              const h = g.httpFullTree(errors);
+              return { kind: "message", message: actionReply(h.tree, action, errors), render: h.render };
+            }
             return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
           }
           default: {

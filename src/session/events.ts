@@ -30,6 +30,11 @@ export type SessionEvent =
       readonly action: string;
       readonly data: Record<string, unknown>;
       readonly submitter: string | undefined;
+      /**
+       * The client's id for this action (our client sends one, the published client none): a
+       * repeated id gets the first try's outcome and the action does not run again.
+       */
+      readonly id?: string | undefined;
     }
   /**
    * A no-JS form post: the action is the `lvt-action` field, else the first field named after an
@@ -60,7 +65,16 @@ export type Origin =
    * An HTTP request. `reply` says what it wants back: a JSON tree message or a whole page (a
    * browser GET, a no-JS form post).
    */
-  | { readonly kind: "request"; readonly userId: string; readonly reply: "json" | "page" }
+  | {
+      readonly kind: "request";
+      readonly userId: string;
+      readonly reply: "json" | "page";
+      /**
+       * The id of the HTTP render the client holds (`X-LiveTemplate-Render`), "" when its tree did
+       * not come over HTTP; absent when the client does not send one (the published client).
+       */
+      readonly render?: string | undefined;
+    }
   /** The server itself (broadcasts, bus notices, re-syncs, timers). */
   | { readonly kind: "server" };
 
@@ -72,7 +86,12 @@ export type Reply =
    * A protocol message for the origin. A live origin has already been sent it, in order; a
    * request's transport writes it.
    */
-  | { readonly kind: "message"; readonly message: ServerMessage }
+  | {
+      readonly kind: "message";
+      readonly message: ServerMessage;
+      /** For a tree sent over HTTP: the id of the render it brings the client to. */
+      readonly render?: string | undefined;
+    }
   /** A whole page; `status` 422 when it shows the errors of a failed form post. */
   | { readonly kind: "page"; readonly status: 200 | 422; readonly html: string }
   /** A form post that succeeded: the transport sends the browser back to the page (303). */

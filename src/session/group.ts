@@ -13,12 +13,20 @@
  * and rejoins the shared frames with its next successful action (the trees are equal again then,
  * as both render the same state without errors).
  */
+import { randomBytes } from "node:crypto";
 import { aliasedObjects } from "../changes/alias-scan.js";
 import type { ChangeHint } from "../changes/path.js";
 import { pushMessage } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import { LVT_KEY, lvtData, sameErrors, type LvtData } from "./lvt.js";
+import { RecentActions } from "./recent-actions.js";
 import type { LiveView, SessionStores } from "./types.js";
+
+/** A tree for a JSON GET or POST, and the id of the render the client holds once it applied it. */
+export interface HttpTree {
+  readonly tree: object;
+  readonly render: string;
+}
 
 /**
  * How a group's frames reach its members (the engine's outbox): `send` writes now, after anything
@@ -57,8 +65,16 @@ export class SessionGroup {
   private readonly apart = new Map<Member, Apart>();
   /** Shared render state of the live connections; undefined when none is connected. */
   private lead: LiveView | undefined;
-  /** The HTTP fallback's render cache: a JSON GET resets it, a JSON POST diffs against it. */
-  private http: LiveView | undefined;
+  /**
+   * The HTTP fallback's render cache: the view whose last tree is the render `httpId`, and the
+   * stores object it rendered (see {@link httpDiff}).
+   */
+  private http: { view: LiveView; id: string; stores: SessionStores } | undefined;
+  /** Render ids are unique across instances and group lifetimes: a random prefix and a counter. */
+  private readonly renderPrefix = randomBytes(9).toString("base64url");
+  private renders = 0;
+  /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */
+  readonly recent = new RecentActions();
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
   private pending: (string | number)[][] | undefined = [];
   private aliasCache: Set<object> | undefined;
@@ -247,19 +263,35 @@ export class SessionGroup {
     if (this.members.size === this.apart.size) this.lead = undefined;
   }
 
-  /** Full tree for a JSON GET, restarting the HTTP render cache. Call inside `run`. */
-  httpFullTree(errors?: Record<string, string>): object {
-    this.http = this.view.clone();
-    return this.http.executeUpdates(this.data(this.stores, lvtData(errors)));
+  /** Full tree for a JSON GET (or a POST that cannot be diffed), restarting the HTTP render cache. Call inside `run`. */
+  httpFullTree(errors?: Record<string, string>): HttpTree {
+    const view = this.view.clone();
+    this.http = undefined;
+    const tree = view.executeUpdates(this.data(this.stores, lvtData(errors)));
+    const id = `${this.renderPrefix}.${++this.renders}`;
+    this.http = { view, id, stores: this.stores };
+    return { tree, render: id };
   }
 
   /**
-   * Diff for a JSON POST against the HTTP render cache (full tree if there is none), showing the
-   * request's `errors`.
+   * The tree for a JSON POST, showing the request's `errors`: a diff against the HTTP render cache
+   * when the client holds exactly that render, else a full tree. `base` is the render id the
+   * client says it holds ("" for none); a client that sends none (`undefined`, the published
+   * client) gets a diff only while this group's state has not been replaced from the session store
+   * since the cache was rendered (another instance may have answered that client meanwhile).
+   * Call inside `run`.
    */
-  httpDiff(errors?: Record<string, string>): object {
-    if (this.http === undefined) return this.httpFullTree(errors);
-    return this.http.executeUpdates(this.data(this.stores, lvtData(errors)));
+  httpDiff(errors: Record<string, string> | undefined, base: string | undefined): HttpTree {
+    const http = this.http;
+    const usable = http !== undefined && (base === undefined ? http.stores === this.stores : base === http.id);
+    if (!usable) return this.httpFullTree(errors);
+    // Until the render succeeds the cache's view is in an unknown state: no diff against it then.
+    this.http = undefined;
+    const tree = http.view.executeUpdates(this.data(this.stores, lvtData(errors)));
+    http.id = `${this.renderPrefix}.${++this.renders}`;
+    http.stores = this.stores;
+    this.http = http;
+    return { tree, render: http.id };
   }
 
   /** The whole page, showing `errors` (a failed form post's). Call inside `run`. */

@@ -6,11 +6,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorMessage, isErrorMessage, parseMessage, PONG, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_WEBSOCKET } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
+import { RECENT_ACTION_IDS } from "../session/recent-actions.js";
 import { type ClientScript, injectScriptTag } from "./client-script.js";
 import { BodyTooLargeError, MalformedBodyError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
@@ -37,6 +38,7 @@ export class HttpTransport {
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(HEADER_WEBSOCKET, this.o.webSocket ? "enabled" : "disabled");
+    res.setHeader(HEADER_ACTION_IDS, String(RECENT_ACTION_IDS));
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://localhost");
     if ((method === "GET" || method === "HEAD") && url.searchParams.has(CLIENT_SCRIPT_QUERY)) {
@@ -113,7 +115,7 @@ export class HttpTransport {
       event =
         msg.action === ACTION_NAVIGATE
           ? { kind: "load", query: stringValues(msg.data) }
-          : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter };
+          : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id };
     }
     const actions = this.limits.httpActions;
     if (actions !== undefined && !actions.take(clientAddress(req, this.limits.trustProxy))) {
@@ -124,7 +126,14 @@ export class HttpTransport {
       });
       return;
     }
-    const origin: Origin = { kind: "request", userId: who.userId, reply: !isForm || wantsJSON(req) ? "json" : "page" };
+    // Our client names the HTTP render it holds; the published client sends nothing (see SessionGroup.httpDiff).
+    const held = req.headers[HEADER_RENDER.toLowerCase()];
+    const origin: Origin = {
+      kind: "request",
+      userId: who.userId,
+      reply: !isForm || wantsJSON(req) ? "json" : "page",
+      render: typeof held === "string" ? held.slice(0, 100) : undefined,
+    };
     this.write(req, res, await this.engine.dispatch(who.groupId, event, origin), headers);
   }
 
@@ -132,7 +141,8 @@ export class HttpTransport {
     switch (reply.kind) {
       case "message": {
         const m = reply.message;
-        sendMessage(res, isErrorMessage(m) ? (ERROR_STATUS[m.code] ?? 400) : 200, m, headers);
+        const tagged = reply.render === undefined ? headers : { ...headers, [HEADER_RENDER]: reply.render };
+        sendMessage(res, isErrorMessage(m) ? (ERROR_STATUS[m.code] ?? 400) : 200, m, tagged);
         return;
       }
       case "page":

@@ -132,7 +132,7 @@ export class WsTransport {
     const event =
       msg.action === ACTION_NAVIGATE
         ? ({ kind: "navigate", query: stringValues(msg.data) } as const)
-        : ({ kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter } as const);
+        : ({ kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id } as const);
     this.engine
       .dispatch(conn.groupId, event, { kind: "live", member: conn })
       .catch((err: unknown) => this.o.logger.error(`message handling failed on ${conn.id}`, err));
