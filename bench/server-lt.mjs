@@ -44,6 +44,7 @@ const tmpl = new Template("bench").parse(source);
 const handler = tmpl.handle(() => new BenchStore(), {
   sessionStore: new MemorySessionStore(),
   rateLimit: false,
+  sessionRateLimit: false, // every benchmark client is a new session from 127.0.0.1
   maxConnections: 50_000,
   heartbeatMs: 0,
   clientScript: { inject: false },
