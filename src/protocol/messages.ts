@@ -55,6 +55,11 @@ export const PONG: PongMessage = Object.freeze({ pong: true });
 
 const NO_ERRORS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+/** A tree message with the given meta (e.g. a remembered action's outcome, sent again). */
+export function treeMessage(tree: WireTree, meta: ResponseMeta): TreeMessage {
+  return { tree, meta };
+}
+
 /** A pushed update: a tree diff caused by someone else (another tab, a broadcast, a timer). */
 export function pushMessage(tree: WireTree): TreeMessage {
   return { tree, meta: { success: true, errors: NO_ERRORS } };

@@ -4,7 +4,7 @@
  * answer to a repeated action id (the remembered outcome, the action is not run again), and the
  * server log of unknown action names (once per name, bounded).
  */
-import { actionReply, firstMessage, isErrorMessage, type ServerMessage } from "../protocol/messages.js";
+import { actionReply, firstMessage, isErrorMessage, treeMessage, type ServerMessage } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { Origin, Reply, SessionEvent } from "./events.js";
 import type { Member } from "./frame.js";
@@ -99,7 +99,7 @@ export class Replies {
     if (origin.kind === "live") {
       const member = origin.member;
       // The member's tree already shows the first try's effect (pushed, or in its full tree).
-      const message: ServerMessage = outcome.kind === "error" ? outcome.message : { tree: {}, meta: outcome.meta };
+      const message: ServerMessage = outcome.kind === "error" ? outcome.message : treeMessage({}, outcome.meta);
       return g.run(() => (member.closed ? NONE : this.port.reply(g, member, message)));
     }
     return g.run(async (): Promise<Reply> => {
