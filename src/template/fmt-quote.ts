@@ -20,7 +20,7 @@ export function isPrint(cp: number): boolean {
 }
 
 /** Code points of s, with unpaired surrogates replaced by U+FFFD. */
-export function codePoints(s: string): number[] {
+function codePoints(s: string): number[] {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -36,7 +36,7 @@ import { TrustedContent } from "./content.js";
 import type { ContentKind } from "./content.js";
 import { formatFloat } from "./fmt-float.js";
 import type { FloatFormat } from "./fmt-float.js";
-import { canBackquote, codePoints, isPrint, quote, quoteRune } from "./fmt-quote.js";
+import { canBackquote, isPrint, quote, quoteRune } from "./fmt-quote.js";
 
 const TWO_63 = 2 ** 63;
 const MAX_NUM = 1_000_000;

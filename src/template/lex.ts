@@ -66,13 +66,6 @@ const KEYWORDS: ReadonlyMap<string, Keyword> = new Map<string, Keyword>([
   ["with", "with"],
 ]);
 
-/** True when the item type is a keyword (including dot). */
-export function isKeyword(type: ItemType): type is Keyword {
-  return KEYWORD_TYPES.has(type);
-}
-
-const KEYWORD_TYPES: ReadonlySet<ItemType> = new Set<ItemType>([...KEYWORDS.values(), "dot"]);
-
 /** One lexical item. */
 export interface Item {
   type: ItemType;

@@ -2,8 +2,10 @@
  * livetemplate/redis: session groups and cross-instance broadcasting in Redis, for running
  * several instances of an app. Needs the optional peer dependency `ioredis` (5 or later).
  */
-export { RedisSessionStore, SessionUnavailableError } from "./session-store.js";
-export type { RedisSessionStoreOptions, RedisSessionStoreStats, UnavailablePolicy } from "./session-store.js";
+export { RedisSessionStore } from "./session-store.js";
+export type { RedisSessionStoreOptions, RedisSessionStoreStats } from "./session-store.js";
+export { SessionUnavailableError } from "./unavailable-policy.js";
+export type { UnavailablePolicy } from "./unavailable-policy.js";
 export { RedisBroadcastBus } from "./broadcast-bus.js";
 export type { RedisBroadcastBusOptions } from "./broadcast-bus.js";
 export { SessionEncodeError, encodeStores, decodeStores } from "./codec.js";

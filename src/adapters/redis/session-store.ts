@@ -15,29 +15,8 @@ import { LiveTemplateError, consoleLogger, type Logger, type SessionStore, type 
 import { decodeStores, encodeStores, SessionEncodeError, type ClassRegistry } from "./codec.js";
 import { backoff, closeClient, Health, openClient, withTimeout, type RedisSource } from "./connection.js";
 import { parseLoaded, parseReseeded, parseSaved, scripts, versionCounter, type Saved } from "./scripts.js";
-
-/**
- * What a change does while Redis cannot be reached (see docs/redis.md, "Failures"):
- * - `wait` (default): it waits for Redis up to `waitMs` (default 3000), then fails with
- *   {@link SessionUnavailableError} and the handler rolls it back: an action is acknowledged only
- *   once Redis holds it. After a group is re-seeded (Redis came back empty), saves wait `settleMs`
- *   (default 3000) so every instance holding the group can offer its copy, and the newest wins.
- * - `serve-from-memory`: instances keep serving from memory and save later; changes made during
- *   an outage may be dropped when another instance saved first (availability over durability).
- */
-export type UnavailablePolicy =
-  | { readonly mode: "wait"; readonly waitMs?: number; readonly settleMs?: number }
-  | { readonly mode: "serve-from-memory" };
-
-/**
- * Raised by `transact` (policy `wait`) when Redis did not take the change in time; the change
- * was not saved and never will be (a save that reaches Redis after its deadline is refused).
- */
-export class SessionUnavailableError extends LiveTemplateError {
-  constructor(groupId: string, why: string, options?: { cause?: unknown }) {
-    super("LT_ERR_SESSION_UNAVAILABLE", `session group ${groupId}: ${why}; the change was not saved`, options);
-  }
-}
+import { SessionUnavailableError, type UnavailablePolicy } from "./unavailable-policy.js";
+import { UnsavedGroups, type Unsaved } from "./unsaved-groups.js";
 
 /**
  * How much earlier than its sender's own deadline a save is refused by Redis: room for the
@@ -70,15 +49,6 @@ export interface RedisSessionStoreOptions {
   unavailable?: UnavailablePolicy;
 }
 
-/** A group changed in memory whose save did not (certainly) reach Redis. */
-interface Unsaved {
-  readonly stores: SessionStores;
-  /** Version the changes were made on (`""`: the group was absent). */
-  readonly base: string;
-  /** Tokens of saves that may or may not have landed (timed out): any of them counts as ours. */
-  readonly attempted: string[];
-}
-
 /** Counters of a {@link RedisSessionStore} since it was created. */
 export interface RedisSessionStoreStats {
   /** Saves that reached Redis and were written. */
@@ -88,9 +58,6 @@ export interface RedisSessionStoreStats {
   /** Calls that failed or timed out (Redis unreachable or slow). */
   readonly failures: number;
 }
-
-/** Tokens remembered per unsaved group; older ambiguous saves beyond this are assumed lost. */
-const MAX_ATTEMPTED = 32;
 
 /**
  * Session groups in Redis, for several instances behind a load balancer. Pair it with a
@@ -117,7 +84,6 @@ export class RedisSessionStore implements SessionStore {
   private readonly classes: ClassRegistry;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
-  private readonly maxRetryMs: number;
   private readonly logger: Logger;
   private readonly health: Health;
   /** Policy `wait`: how long a change waits for Redis, and how long saves wait after a re-seed. */
@@ -130,14 +96,10 @@ export class RedisSessionStore implements SessionStore {
   private readonly forget = new FinalizationRegistry<string>((id) => {
     if (this.recent.get(id)?.deref() === undefined) this.recent.delete(id);
   });
-  private readonly unsaved = new Map<string, Unsaved>();
-  private retryTimer: NodeJS.Timeout | undefined;
-  private retryCount = 0;
-  private flushing = false;
-  private closed = false;
+  private readonly unsaved: UnsavedGroups;
   private counts = { saves: 0, conflicts: 0, failures: 0 };
   private readonly onReady = (): void => {
-    this.scheduleFlush(0);
+    this.unsaved.schedule(0);
     if (this.wait !== undefined) this.resyncHeld();
   };
   private readonly onError = (err: unknown): void => this.health.failed(err);
@@ -151,8 +113,8 @@ export class RedisSessionStore implements SessionStore {
     this.ttl = String(Math.max(1, Math.round(options.ttlMs ?? 24 * 60 * 60 * 1000)));
     this.classes = options.classes ?? {};
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 100);
-    this.maxRetryMs = options.maxRetryMs ?? 5000;
     this.logger = options.logger ?? consoleLogger;
+    this.unsaved = new UnsavedGroups(options.maxRetryMs ?? 5000, this.logger, (id, dirty) => this.retryUnsaved(id, dirty));
     const policy = options.unavailable ?? { mode: "wait" };
     this.wait = policy.mode === "wait" ? { ms: Math.max(0, policy.waitMs ?? 3000), settleMs: Math.max(0, policy.settleMs ?? 3000) } : undefined;
     this.health = new Health(
@@ -362,8 +324,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** Stops retrying unsaved groups and closes the client if the store made it. */
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.unsaved.close();
     this.client.off("ready", this.onReady);
     if (this.owned) await closeClient(this.client);
     else this.client.off("error", this.onError);
@@ -480,8 +441,7 @@ export class RedisSessionStore implements SessionStore {
         return undefined;
       }
       // The save may still land (a timeout): its token then counts as our own version.
-      this.unsaved.set(groupId, { stores, base, attempted: [...attempted, token].slice(-MAX_ATTEMPTED) });
-      this.scheduleFlush();
+      this.unsaved.add(groupId, { stores, base, attempted: [...attempted, token] });
       return undefined;
     }
     this.health.succeeded();
@@ -495,37 +455,10 @@ export class RedisSessionStore implements SessionStore {
     return result;
   }
 
-  /** Retries unsaved groups with backoff: through the handler when it holds them (re-render, notify). */
-  private scheduleFlush(delayMs?: number): void {
-    if (this.closed || this.unsaved.size === 0) return;
-    if (delayMs === 0) this.retryCount = 0;
-    if (this.retryTimer !== undefined) {
-      if (delayMs !== 0) return;
-      clearTimeout(this.retryTimer);
-    }
-    const wait = delayMs ?? backoff(this.retryCount++, this.maxRetryMs);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      void this.flushAll();
-    }, wait);
-    this.retryTimer.unref();
-  }
-
-  private async flushAll(): Promise<void> {
-    if (this.flushing || this.closed) return;
-    this.flushing = true;
-    try {
-      for (const [id, dirty] of [...this.unsaved]) {
-        const viaHandler = (await this.binding?.resync?.(id).catch(() => false)) ?? false;
-        if (!viaHandler && this.unsaved.get(id) === dirty) await this.flush(id, dirty);
-        if (this.unsaved.has(id)) break; // still unreachable: wait for the next round
-      }
-    } catch (err) {
-      this.logger.error("LT_ERR_SESSION_STORE: saving groups left unsaved failed", err);
-    } finally {
-      this.flushing = false;
-      this.scheduleFlush();
-    }
+  /** Retries one unsaved group: through the handler when it holds it (re-render, notify). */
+  private async retryUnsaved(groupId: string, dirty: Unsaved): Promise<void> {
+    const viaHandler = (await this.binding?.resync?.(groupId).catch(() => false)) ?? false;
+    if (!viaHandler && this.unsaved.get(groupId) === dirty) await this.flush(groupId, dirty);
   }
 }
 
