@@ -381,8 +381,31 @@ export class ExecState {
     orElse: (() => WalkSignal) | null,
   ): WalkSignal {
     const outer = this.names.length;
+    const value = this.rangeValue(dot, node);
+    const signal = this.rangeOver(node, value, body, orElse);
+    this.pop(outer);
+    return signal;
+  }
+
+  /**
+   * Evaluates a range's pipeline, as {@link eachRange} does first; its declared variables are
+   * pushed, so take {@link mark} before and {@link pop} after the whole range.
+   */
+  rangeValue(dot: unknown, node: RangeNode): unknown {
     this.node = node;
-    const value = this.evalPipeline(dot, node.pipe);
+    return this.evalPipeline(dot, node.pipe);
+  }
+
+  /**
+   * Iterates `value`, the result of {@link rangeValue} for `node`: the loop of {@link eachRange}
+   * without the pipeline, for a walker that needs the value before it decides how to iterate.
+   */
+  rangeOver(
+    node: RangeNode,
+    value: unknown,
+    body: (elem: unknown, key: unknown) => WalkSignal,
+    orElse: (() => WalkSignal) | null,
+  ): WalkSignal {
     const mark = this.names.length;
     const pipe = node.pipe;
     const iface = this.dotIface;
@@ -413,8 +436,25 @@ export class ExecState {
     this.dotIface = iface;
     let signal: WalkSignal = WALK_NEXT;
     if (!ran && orElse !== null) signal = orElse();
-    this.pop(outer);
     return signal;
+  }
+
+  /**
+   * Runs one iteration of {@link rangeOver} over an array, the element at index `i`, alone: for
+   * a walker that re-runs only some items of a list it iterated before.
+   */
+  rangeIndex<T>(node: RangeNode, i: number, elem: unknown, body: (elem: unknown) => T): T {
+    const mark = this.names.length;
+    const iface = this.dotIface;
+    this.dotIface = true;
+    try {
+      const e = elem === undefined ? null : elem;
+      this.setRangeVars(node.pipe, i, e);
+      return body(e);
+    } finally {
+      this.pop(mark);
+      this.dotIface = iface;
+    }
   }
 
   /**

@@ -9,7 +9,8 @@
  * that rule and, where the merge would go wrong (a range replaced by a node that itself contains a
  * range), sends the node as a one-item range, which always merges exactly.
  */
-import type { RangeItem, RangeNode, RangeOp, SlotValue, TreeNode, TreeUpdate } from "./types.js";
+import type { RangeItem, RangeNode, RangeOp, SlotValue, TreeNode, TreeUpdate } from "../protocol/tree.js";
+import { GENERATED_KEY, OP, RANGE_ITEMS, RANGE_META, STATICS } from "../protocol/wire.js";
 import type { VItem, VNode, VRange, VValue } from "./value.js";
 
 /** Wire form of a slot in an update: a value, a partial node, or range operations. */
@@ -23,7 +24,7 @@ const NUMERIC = /^-?(?:0|[1-9]\d{0,14})$/;
  */
 export function encodeText(s: string): SlotValue {
   if (NUMERIC.test(s) && s !== "-0") return Number(s);
-  if (s.startsWith("{{") && s.endsWith("}}")) return { s: [s] };
+  if (s.startsWith("{{") && s.endsWith("}}")) return { [STATICS]: [s] };
   return s;
 }
 
@@ -34,7 +35,7 @@ export function isUsableKey(s: string): boolean {
 
 function plainNode(n: VNode): TreeNode {
   if (n.disguised) n.disguised = false;
-  const out: TreeNode = { s: n.block.statics };
+  const out: TreeNode = { [STATICS]: n.block.statics };
   for (let i = 0; i < n.slots.length; i++) out[i] = full(undefined, n.slots[i]!);
   return out;
 }
@@ -43,7 +44,7 @@ function disguise(n: VNode): RangeNode {
   n.disguised = true;
   const item: RangeItem = {};
   for (let i = 0; i < n.slots.length; i++) item[i] = full(undefined, n.slots[i]!);
-  return { s: n.block.statics, d: [item] };
+  return { [STATICS]: n.block.statics, [RANGE_ITEMS]: [item] };
 }
 
 /** Full wire form of an item (all slots, nested nodes with statics). */
@@ -54,7 +55,7 @@ export function fullItem(item: VItem, idKey: string): RangeItem {
     // A declared key slot stays a string: the client compares it with `===` to op keys.
     out[i] = idKey === String(i) && typeof v === "string" ? v : full(undefined, v);
   }
-  if (idKey === "_k") out._k = item.key;
+  if (idKey === GENERATED_KEY) out[GENERATED_KEY] = item.key;
   return out;
 }
 
@@ -62,7 +63,7 @@ export function fullItem(item: VItem, idKey: string): RangeItem {
 export function fullRange(r: VRange): RangeNode {
   const d: RangeItem[] = new Array<RangeItem>(r.items.length);
   for (let i = 0; i < r.items.length; i++) d[i] = fullItem(r.items[i]!, r.idKey);
-  return { s: r.construct.body.statics, d, m: { idKey: r.idKey } };
+  return { [STATICS]: r.construct.body.statics, [RANGE_ITEMS]: d, [RANGE_META]: { idKey: r.idKey } };
 }
 
 /**
@@ -77,7 +78,7 @@ export function full(p: VValue | undefined, n: VValue): SlotValue {
   // The client holds a plain node: it replaces it only in these two cases, otherwise merges.
   if (p.slots.length > n.slots.length || (p.hasRange && !n.hasRange)) return plainNode(n);
   if (n.disguised) n.disguised = false;
-  const out: TreeNode = { s: n.block.statics };
+  const out: TreeNode = { [STATICS]: n.block.statics };
   for (let i = 0; i < n.slots.length; i++) out[i] = full(p.slots[i], n.slots[i]!);
   return out;
 }
@@ -117,7 +118,7 @@ function diffItem(p: VItem, n: VItem, idKey: string): RangeItem | undefined {
     const d = diffValue(p.slots[i]!, n.slots[i]!);
     if (d !== undefined) (out ??= {})[i] = d as SlotValue;
   }
-  if (idKey === "_k" && p.key !== n.key) (out ??= {})._k = n.key;
+  if (idKey === GENERATED_KEY && p.key !== n.key) (out ??= {})[GENERATED_KEY] = n.key;
   return out;
 }
 
@@ -156,10 +157,10 @@ const jsonLen = (v: unknown): number => JSON.stringify(v).length;
  */
 function pushTail(ops: RangeOp[], items: VItem[], from: number, idKey: string, exposed: boolean): void {
   if (!exposed || from === 0) {
-    ops.push(["a", items.slice(from).map((it) => fullItem(it, idKey))]);
+    ops.push([OP.append, items.slice(from).map((it) => fullItem(it, idKey))]);
     return;
   }
-  for (let j = from; j < items.length; j++) ops.push(["i", items[j - 1]!.key, fullItem(items[j]!, idKey)]);
+  for (let j = from; j < items.length; j++) ops.push([OP.insert, items[j - 1]!.key, fullItem(items[j]!, idKey)]);
 }
 
 /**
@@ -173,11 +174,11 @@ export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "f
     // Only `dirty` items were re-run (in place, keys kept); items may be dropped from or added at
     // the end.
     const ops: RangeOp[] = [];
-    for (const r of n.removed ?? []) ops.push(["r", r.key]);
+    for (const r of n.removed ?? []) ops.push([OP.remove, r.key]);
     n.dirty.forEach((i, j) => {
       const old = n.replaced![j]!;
       const d = diffItem(old, n.items[i]!, idKey);
-      if (d) ops.push(["u", old.key, d]);
+      if (d) ops.push([OP.update, old.key, d]);
     });
     const from = n.addedFrom ?? n.items.length;
     if (from < n.items.length) pushTail(ops, n.items, from, idKey, exposed);
@@ -190,7 +191,7 @@ export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "f
     return diffLists(n.oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), n, exposed);
   }
   if (p.items.length === 0 && n.items.length === 0) return null;
-  if (p.items.length === 0) return [["a", n.items.map((it) => fullItem(it, idKey))]];
+  if (p.items.length === 0) return [[OP.append, n.items.map((it) => fullItem(it, idKey))]];
   if (n.items.length === 0) return "full";
   return diffLists(p.items, 0, (j) => p.index.get(n.items[j]!.key), n, exposed);
 }
@@ -207,7 +208,7 @@ function diffLists(P: readonly VItem[], from: number, oldAt: (j: number) => numb
   const N = n.items;
   const oldItem = (pos: number): VItem => P[pos - from]!;
   const removes: RangeOp[] = [];
-  for (const it of P) if (!n.index.has(it.key)) removes.push(["r", it.key]);
+  for (const it of P) if (!n.index.has(it.key)) removes.push([OP.remove, it.key]);
   const oldPos: number[] = [];
   const newPos: number[] = [];
   for (let j = from; j < N.length; j++) {
@@ -248,19 +249,19 @@ function diffLists(P: readonly VItem[], from: number, oldAt: (j: number) => numb
   if (useOrder) {
     for (let t = 0; t < oldPos.length; t++) {
       const d = diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
-      if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
+      if (d) ops.push([OP.update, N[newPos[t]!]!.key, d]);
     }
     const added: RangeItem[] = [];
     for (let j = from; j < N.length; j++) if (oldAt(j) === undefined) added.push(fullItem(N[j]!, idKey));
     inserted = added.length;
-    if (added.length > 0) ops.push(["a", added]);
-    ops.push(["o", N.map((it) => it.key)]);
+    if (added.length > 0) ops.push([OP.append, added]);
+    ops.push([OP.order, N.map((it) => it.key)]);
   } else {
-    for (const j of movedNew) ops.push(["r", N[j]!.key]);
+    for (const j of movedNew) ops.push([OP.remove, N[j]!.key]);
     for (let t = 0; t < oldPos.length; t++) {
       if (!keep[t]) continue;
       const d = diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
-      if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
+      if (d) ops.push([OP.update, N[newPos[t]!]!.key, d]);
     }
     let first = 0;
     while (!isStable(first)) first++;
@@ -268,10 +269,10 @@ function diffLists(P: readonly VItem[], from: number, oldAt: (j: number) => numb
     while (last >= from && !isStable(last)) last--;
     if (first > 0) {
       if (exposed) return "full";
-      ops.push(["p", N.slice(0, first).map((it) => fullItem(it, idKey))]);
+      ops.push([OP.prepend, N.slice(0, first).map((it) => fullItem(it, idKey))]);
     }
     for (let j = Math.max(first + 1, from); j < last; j++) {
-      if (!isStable(j)) ops.push(["i", N[j - 1]!.key, fullItem(N[j]!, idKey)]);
+      if (!isStable(j)) ops.push([OP.insert, N[j - 1]!.key, fullItem(N[j]!, idKey)]);
     }
     if (last < N.length - 1) pushTail(ops, N, last + 1, idKey, exposed);
     inserted = N.length - from - oldPos.length + movedNew.length;

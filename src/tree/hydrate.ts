@@ -8,6 +8,7 @@
  */
 import type { ActionNode, Node, PipeNode, RangeNode, TemplateNode } from "../template/node.js";
 import type { Block, Construct, RangeConstruct, TreeCompiler } from "./compile.js";
+import { GENERATED_KEY } from "../protocol/wire.js";
 import { isSlotted } from "../changes/builtins.js";
 import type { ChangeSet } from "../changes/change-set.js";
 import { constructDeps, type Ref } from "./deps.js";
@@ -371,7 +372,7 @@ export class Hydrator {
     // usable keys not held by a kept item.
     let ok = true;
     const seen = new Set<string>();
-    if (before.idKey !== "_k") {
+    if (before.idKey !== GENERATED_KEY) {
       ok = fresh.every((it, j) => it.h === replaced[j]!.h);
       for (const a of added) {
         if (!ok) break;
@@ -560,7 +561,7 @@ export class Hydrator {
       if (key !== it.key) items[i] = { ...it, key };
       index.set(key, i);
     }
-    return { kind: "range", construct: c, idKey: "_k", items, index };
+    return { kind: "range", construct: c, idKey: GENERATED_KEY, items, index };
   }
 }
 
