@@ -63,7 +63,7 @@ export function vNodeHtml(n: VNode): string {
 function vRangeHtml(r: VRange): string {
   const s = r.construct.body.statics;
   let out = "";
-  for (const item of r.items) {
+  for (const item of r.items.toArray()) {
     out += s[0]!;
     for (let i = 0; i < item.slots.length; i++) out += vHtml(item.slots[i]!) + s[i + 1]!;
   }

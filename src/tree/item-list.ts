@@ -1,0 +1,129 @@
+/**
+ * The items of a hydrated range and their key index, as persistent values: deriving the next
+ * render's list (a few items re-run, some dropped from the end, some added) makes a new list
+ * that shares the previous one's storage and never writes it. The previous tree therefore stays
+ * exactly what the client holds, whether the next render succeeds or fails, and a one-row change
+ * in a long list still costs O(changed rows), not O(N).
+ *
+ * A derived value is one overlay over a flat array (or map): positions below `limit` that the
+ * overlay does not name come from the shared base. An overlay that grows past a small bound (or
+ * past the shared part) is flattened into a fresh base, so lookups stay one or two steps and the
+ * copy is paid once per many updates.
+ */
+import type { VItem } from "./value.js";
+
+/** Overlay entries of an item list before it is flattened into a new array. */
+const MAX_ITEM_EDITS = 32;
+/** Overlay entries of a key index kept without flattening, whatever the list's length. */
+const MIN_KEY_OVERLAY = 32;
+
+/** A range's items in order. Never changes once made. */
+export class ItemList {
+  /** The items in order, made on first use for a derived list. */
+  #flat: readonly VItem[] | null;
+
+  private constructor(
+    private readonly base: readonly VItem[],
+    private readonly limit: number,
+    private readonly own: ReadonlyMap<number, VItem> | null,
+    readonly length: number,
+  ) {
+    this.#flat = own === null && limit === length && base.length === length ? base : null;
+  }
+
+  /** A list of `items`; the caller gives the array up (it must not write it afterwards). */
+  static of(items: readonly VItem[]): ItemList {
+    return new ItemList(items, items.length, null, items.length);
+  }
+
+  /** The item at `i`, or undefined past the end. */
+  at(i: number): VItem | undefined {
+    if (i >= this.length) return undefined;
+    if (this.own !== null) {
+      const v = this.own.get(i);
+      if (v !== undefined) return v;
+    }
+    return i < this.limit ? this.base[i] : undefined;
+  }
+
+  /** All items in order. Do not write the result. */
+  toArray(): readonly VItem[] {
+    if (this.#flat !== null) return this.#flat;
+    const out = this.base.slice(0, Math.min(this.limit, this.length));
+    if (this.own !== null) for (const [i, v] of this.own) out[i] = v;
+    this.#flat = out;
+    return out;
+  }
+
+  /**
+   * The list whose first `keep` items are these with the ones at `edits` positions (all below
+   * `keep`) replaced, followed by `tail`.
+   */
+  derive(keep: number, edits: readonly (readonly [number, VItem])[], tail: readonly VItem[]): ItemList {
+    const length = keep + tail.length;
+    const limit = Math.min(this.limit, keep);
+    const kept = this.own === null ? 0 : this.own.size;
+    if (kept + edits.length + tail.length > MAX_ITEM_EDITS) {
+      const out = this.toArray().slice(0, keep);
+      for (const [i, v] of edits) out[i] = v;
+      for (const v of tail) out.push(v);
+      return ItemList.of(out);
+    }
+    const own = new Map<number, VItem>();
+    if (this.own !== null) for (const [i, v] of this.own) if (i < keep) own.set(i, v);
+    for (const [i, v] of edits) own.set(i, v);
+    for (let j = 0; j < tail.length; j++) own.set(keep + j, tail[j]!);
+    return new ItemList(this.base, limit, own.size > 0 ? own : null, length);
+  }
+}
+
+/** Item key to position in a range. Never changes once made; keys are unique within a range. */
+export class KeyIndex {
+  private constructor(
+    private readonly base: ReadonlyMap<string, number>,
+    private readonly limit: number,
+    private readonly own: ReadonlyMap<string, number> | null,
+  ) {}
+
+  /** An index of `map`; the caller gives the map up. */
+  static of(map: ReadonlyMap<string, number>): KeyIndex {
+    return new KeyIndex(map, Infinity, null);
+  }
+
+  /** The position of `key`, or undefined. */
+  get(key: string): number | undefined {
+    if (this.own !== null) {
+      const p = this.own.get(key);
+      if (p !== undefined) return p;
+    }
+    const p = this.base.get(key);
+    return p !== undefined && p < this.limit ? p : undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /**
+   * The index of a list whose items below `keep` are at the same positions with the same keys as
+   * here, followed by `tail` (the items from `keep` on). `items` is the whole new list, used when
+   * the overlay would outgrow the shared part.
+   */
+  derive(keep: number, tail: readonly VItem[], items: ItemList): KeyIndex {
+    const limit = Math.min(this.limit, keep);
+    let size = tail.length;
+    const carry = this.own !== null && this.limit < keep;
+    if (carry) size += this.own!.size;
+    if (size > MIN_KEY_OVERLAY && size > limit) {
+      const map = new Map<string, number>();
+      const all = items.toArray();
+      for (let i = 0; i < all.length; i++) map.set(all[i]!.key, i);
+      return KeyIndex.of(map);
+    }
+    if (size === 0 && limit === this.limit && this.own === null) return this;
+    const own = new Map<string, number>();
+    if (carry) for (const [k, p] of this.own!) if (p < keep) own.set(k, p);
+    for (let j = 0; j < tail.length; j++) own.set(tail[j]!.key, keep + j);
+    return new KeyIndex(this.base, limit, own.size > 0 ? own : null);
+  }
+}
