@@ -211,30 +211,43 @@ export class Differ {
     }
     if (ch.mode === "shifted" && ch.of === p.items) {
       // Items before `from` are the same in both lists; `oldTail` held the rest.
-      const { from, was } = ch;
-      return this.diffLists(ch.oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), n, exposed);
+      const { from, was, oldTail } = ch;
+      // The old items no new item came from are gone.
+      const kept = new Uint8Array(oldTail.length);
+      for (const w of was) if (w >= 0) kept[w - from] = 1;
+      const gone = (k: number): boolean => kept[k] === 0;
+      return this.diffLists(oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), gone, n, exposed);
     }
     if (p.items.length === 0 && n.items.length === 0) return null;
     if (p.items.length === 0) return [[OP.append, n.items.toArray().map((it) => this.fullItem(it, idKey))]];
     if (n.items.length === 0) return "full";
     const N = n.items.toArray();
-    return this.diffLists(p.items.toArray(), 0, (j) => p.index.get(N[j]!.key), n, exposed);
+    const P = p.items.toArray();
+    return this.diffLists(P, 0, (j) => p.index.get(N[j]!.key), (k) => !n.index.has(P[k]!.key), n, exposed);
   }
 
   /**
    * Operations turning the old list into `n`'s items, where the first `from` items of both are
    * the same items (kept, unchanged) and `P` holds the old items from `from` on; `oldAt(j)` gives
-   * the old position of the new item at `j`, undefined for a new item. With `from` = 0 this is
+   * the old position of the new item at `j`, undefined for a new item, and `gone(k)` whether
+   * `P[k]` has no place in the new list. With `from` = 0 this is
    * the whole comparison; a larger `from` gives the same operations while looking only at the
    * lists' ends (the kept prefix is an increasing run of old positions below every other, so the
    * longest increasing subsequence starts with it).
    */
-  private diffLists(P: readonly VItem[], from: number, oldAt: (j: number) => number | undefined, n: VRange, exposed: boolean): RangeOp[] | "full" | null {
+  private diffLists(
+    P: readonly VItem[],
+    from: number,
+    oldAt: (j: number) => number | undefined,
+    gone: (k: number) => boolean,
+    n: VRange,
+    exposed: boolean,
+  ): RangeOp[] | "full" | null {
     const idKey = n.idKey;
     const N = n.items.toArray();
     const oldItem = (pos: number): VItem => P[pos - from]!;
     const removes: RangeOp[] = [];
-    for (const it of P) if (!n.index.has(it.key)) removes.push([OP.remove, it.key]);
+    for (let k = 0; k < P.length; k++) if (gone(k)) removes.push([OP.remove, P[k]!.key]);
     const oldPos: number[] = [];
     const newPos: number[] = [];
     for (let j = from; j < N.length; j++) {

@@ -116,7 +116,10 @@ export function patchRange({ c, src, before, kids, reuse, run }: PatchInput): VR
   // written and removed items, built on the first miss.
   let byEl: Map<unknown, number> | null = null;
   let shift = 0;
+  // The previous position of the item the last rerun gave back, or -1 when it made a new one.
+  let reusedAt = -1;
   const rerun = (i: number, prev: VItem | null): VItem => {
+    reusedAt = -1;
     if (reuse) {
       const v = src[i] === undefined ? null : src[i];
       let at = i + shift;
@@ -132,14 +135,25 @@ export function patchRange({ c, src, before, kids, reuse, run }: PatchInput): VR
       }
       if (was !== undefined && reusable(v, was.el, at, i)) {
         shift = at - i;
+        reusedAt = at;
         return was;
       }
     }
     return run(i, prev);
   };
-  const fresh: VItem[] = dirty.map((i, j) => rerun(i, replaced[j]!));
+  const freshAt: number[] = new Array<number>(dirty.length);
+  const fresh: VItem[] = dirty.map((i, j) => {
+    const it = rerun(i, replaced[j]!);
+    // A re-rendered item with the key its index had before was at that index (keys are unique).
+    freshAt[j] = reusedAt >= 0 ? reusedAt : it.key === replaced[j]!.key ? i : -1;
+    return it;
+  });
   const added: VItem[] = [];
-  for (let i = L; i < L2; i++) added.push(rerun(i, null));
+  const addedAt: number[] = [];
+  for (let i = L; i < L2; i++) {
+    added.push(rerun(i, null));
+    addedAt.push(reusedAt);
+  }
   const taken = (key: string, seen: Set<string>): boolean => seen.has(key) || (index.get(key) ?? L2) < L2;
 
   // Keys: re-run items keep theirs (declared keys must not have changed); added items need
@@ -154,7 +168,7 @@ export function patchRange({ c, src, before, kids, reuse, run }: PatchInput): VR
       seen.add(a.h);
     }
     if (!ok) {
-      const shifted = shiftRange(c, before, dirty, fresh, added, L2);
+      const shifted = shiftRange(c, before, dirty, fresh, added, L2, freshAt, addedAt);
       if (shifted) return shifted;
     }
   } else {
@@ -198,16 +212,36 @@ export function patchRange({ c, src, before, kids, reuse, run }: PatchInput): VR
  * there for the differ (which then looks at that part only). Null when the keys do not allow it
  * (the caller re-keys the whole list).
  */
-function shiftRange(c: RangeConstruct, before: VRange, dirty: readonly number[], fresh: readonly VItem[], added: readonly VItem[], L2: number): VRange | null {
+function shiftRange(
+  c: RangeConstruct,
+  before: VRange,
+  dirty: readonly number[],
+  fresh: readonly VItem[],
+  added: readonly VItem[],
+  L2: number,
+  freshAt: readonly number[],
+  addedAt: readonly number[],
+): VRange | null {
   const old = before.items;
   const index = before.index;
   const L = old.length;
   const keep = Math.min(L, L2);
   const from = dirty.length > 0 ? Math.min(dirty[0]!, keep) : keep;
   const next: VItem[] = [];
-  for (let i = from; i < keep; i++) next.push(old.at(i)!);
-  dirty.forEach((i, j) => (next[i - from] = fresh[j]!));
-  for (const a of added) next.push(a);
+  // Where each new item was, when known without a key lookup (-1: look its key up).
+  const known: number[] = [];
+  for (let i = from; i < keep; i++) {
+    next.push(old.at(i)!);
+    known.push(i);
+  }
+  dirty.forEach((i, j) => {
+    next[i - from] = fresh[j]!;
+    known[i - from] = freshAt[j]!;
+  });
+  added.forEach((a, j) => {
+    next.push(a);
+    known.push(addedAt[j]!);
+  });
   // Old positions of the new items (-1: new). Keys must be usable and unique: kept ones held
   // distinct old positions after `from`, new ones are checked with a set.
   const was: number[] = new Array<number>(next.length);
@@ -218,7 +252,8 @@ function shiftRange(c: RangeConstruct, before: VRange, dirty: readonly number[],
     // Declared keys: every item's key is its key slot text.
     const k = it.key;
     if (k !== it.h || !isUsableKey(k)) return null;
-    const o = index.get(k);
+    // An item given back by a rerun is the previous item at that position, key included.
+    const o = known[j]! >= 0 ? known[j] : index.get(k);
     if (o === undefined) {
       newKeys ??= new Set();
       if (newKeys.has(k)) return null;

@@ -6,15 +6,15 @@
  * in a long list still costs O(changed rows), not O(N).
  *
  * A derived value is one overlay over a flat array (or map): positions below `limit` that the
- * overlay does not name come from the shared base. An overlay that grows past a small bound (or
- * past the shared part) is flattened into a fresh base, so lookups stay one or two steps and the
- * copy is paid once per many updates.
+ * overlay does not name come from the shared base, so lookups stay one or two steps. An item
+ * list whose overlay grows past a small bound is flattened into a fresh array (a copy paid once
+ * per many updates); a key index keeps its overlay until most of its base is stale.
  */
 import type { VItem } from "./value.js";
 
 /** Overlay entries of an item list before it is flattened into a new array. */
 const MAX_ITEM_EDITS = 32;
-/** Overlay entries of a key index kept without flattening, whatever the list's length. */
+/** Overlay entries of a key index kept without flattening, however stale its base map. */
 const MIN_KEY_OVERLAY = 32;
 
 /** A range's items in order. Never changes once made. */
@@ -77,23 +77,35 @@ export class ItemList {
   }
 }
 
-/** Item key to position in a range. Never changes once made; keys are unique within a range. */
+/**
+ * Item key to position in a range. Never changes once made; keys are unique within a range.
+ * A derived index is the base map cut at `limit` plus the keys of `tail` (at `limit` on), whose
+ * map is made on the first lookup: a render that never looks keys up never pays for it.
+ */
 export class KeyIndex {
+  #own: Map<string, number> | null = null;
+
   private constructor(
     private readonly base: ReadonlyMap<string, number>,
     private readonly limit: number,
-    private readonly own: ReadonlyMap<string, number> | null,
+    private readonly tail: readonly VItem[],
   ) {}
 
   /** An index of `map`; the caller gives the map up. */
   static of(map: ReadonlyMap<string, number>): KeyIndex {
-    return new KeyIndex(map, Infinity, null);
+    return new KeyIndex(map, Infinity, []);
   }
 
   /** The position of `key`, or undefined. */
   get(key: string): number | undefined {
-    if (this.own !== null) {
-      const p = this.own.get(key);
+    if (this.tail.length > 0) {
+      let own = this.#own;
+      if (own === null) {
+        own = new Map();
+        for (let j = 0; j < this.tail.length; j++) own.set(this.tail[j]!.key, this.limit + j);
+        this.#own = own;
+      }
+      const p = own.get(key);
       if (p !== undefined) return p;
     }
     const p = this.base.get(key);
@@ -107,23 +119,23 @@ export class KeyIndex {
   /**
    * The index of a list whose items below `keep` are at the same positions with the same keys as
    * here, followed by `tail` (the items from `keep` on). `items` is the whole new list, used when
-   * the overlay would outgrow the shared part.
+   * the base map is mostly stale.
    */
   derive(keep: number, tail: readonly VItem[], items: ItemList): KeyIndex {
     const limit = Math.min(this.limit, keep);
-    let size = tail.length;
-    const carry = this.own !== null && this.limit < keep;
-    if (carry) size += this.own!.size;
-    if (size > MIN_KEY_OVERLAY && size > limit) {
+    // Keys of this overlay still below `keep` stay in the new one.
+    const carried = this.limit < keep ? Math.min(this.tail.length, keep - this.limit) : 0;
+    const size = carried + tail.length;
+    // The overlay costs nothing until a lookup; flatten only when most of the base map is stale
+    // (a list that shrank a lot), so that it does not keep the keys of long-gone items.
+    if (size > MIN_KEY_OVERLAY && this.base.size > 2 * (limit + size)) {
       const map = new Map<string, number>();
       const all = items.toArray();
       for (let i = 0; i < all.length; i++) map.set(all[i]!.key, i);
       return KeyIndex.of(map);
     }
-    if (size === 0 && limit === this.limit && this.own === null) return this;
-    const own = new Map<string, number>();
-    if (carry) for (const [k, p] of this.own!) if (p < keep) own.set(k, p);
-    for (let j = 0; j < tail.length; j++) own.set(tail[j]!.key, keep + j);
-    return new KeyIndex(this.base, limit, own.size > 0 ? own : null);
+    if (size === 0 && limit === this.limit && this.tail.length === 0) return this;
+    const next = carried === 0 ? tail : [...this.tail.slice(0, carried), ...tail];
+    return new KeyIndex(this.base, limit, next);
   }
 }
