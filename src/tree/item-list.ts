@@ -122,6 +122,9 @@ export class KeyIndex {
    * the base map is mostly stale.
    */
   derive(keep: number, tail: readonly VItem[], items: ItemList): KeyIndex {
+    // Nothing cut and nothing added: the same keys at the same positions.
+    const length = this.limit === Infinity ? this.base.size : this.limit + this.tail.length;
+    if (tail.length === 0 && keep >= length) return this;
     const limit = Math.min(this.limit, keep);
     // Keys of this overlay still below `keep` stay in the new one.
     const carried = this.limit < keep ? Math.min(this.tail.length, keep - this.limit) : 0;
@@ -134,7 +137,6 @@ export class KeyIndex {
       for (let i = 0; i < all.length; i++) map.set(all[i]!.key, i);
       return KeyIndex.of(map);
     }
-    if (size === 0 && limit === this.limit && this.tail.length === 0) return this;
     const next = carried === 0 ? tail : [...this.tail.slice(0, carried), ...tail];
     return new KeyIndex(this.base, limit, next);
   }
