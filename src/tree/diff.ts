@@ -99,7 +99,7 @@ export class Differ {
   }
 
   /** Full wire form of an item (all slots, nested nodes with statics). */
-  fullItem(item: VItem, idKey: string): RangeItem {
+  private fullItem(item: VItem, idKey: string): RangeItem {
     const out: RangeItem = {};
     for (let i = 0; i < item.slots.length; i++) {
       const v = item.slots[i]!;
@@ -111,7 +111,7 @@ export class Differ {
   }
 
   /** Full wire form of a range. `m` is always sent: a merge would otherwise keep a stale one. */
-  fullRange(r: VRange): RangeNode {
+  private fullRange(r: VRange): RangeNode {
     const items = r.items.toArray();
     const d: RangeItem[] = new Array<RangeItem>(items.length);
     for (let i = 0; i < items.length; i++) d[i] = this.fullItem(items[i]!, r.idKey);
@@ -122,7 +122,7 @@ export class Differ {
    * Full wire form of `n`, for a place where the client currently holds `p` (undefined: nothing,
    * or a value that a merge replaces outright).
    */
-  full(p: VValue | undefined, n: VValue): SlotValue {
+  private full(p: VValue | undefined, n: VValue): SlotValue {
     if (typeof n === "string") return encodeText(n);
     if (n.kind === "range") return this.fullRange(n);
     if (p === undefined || typeof p === "string") return this.plainNode(n);
@@ -136,7 +136,7 @@ export class Differ {
   }
 
   /** The update that turns the client's `p` into `n`, or undefined when nothing changed. */
-  diffValue(p: VValue, n: VValue): WireDiff | undefined {
+  private diffValue(p: VValue, n: VValue): WireDiff | undefined {
     if (p === n) return undefined;
     if (typeof n === "string") return encodeText(n);
     if (typeof p !== "string") {
@@ -152,7 +152,7 @@ export class Differ {
   }
 
   /** Changed slots of two nodes of the same block, or undefined when none changed. */
-  diffNode(p: VNode, n: VNode): TreeUpdate | undefined {
+  private diffNode(p: VNode, n: VNode): TreeUpdate | undefined {
     if (p === n) return undefined;
     let out: TreeUpdate | undefined;
     for (let i = 0; i < n.slots.length; i++) {
@@ -179,7 +179,7 @@ export class Differ {
    * (see {@link diffTree}) a chain of inserts after the item before them, which the published
    * client's direct DOM path places next to that item instead of at the end of the container.
    */
-  private pushTail(ops: RangeOp[], items: ItemList, from: number, idKey: string, exposed: boolean): void {
+  private pushTail(ops: RangeOp[], items: ItemList<VItem>, from: number, idKey: string, exposed: boolean): void {
     if (!exposed || from === 0) {
       const added: RangeItem[] = [];
       for (let j = from; j < items.length; j++) added.push(this.fullItem(items.at(j)!, idKey));
@@ -193,7 +193,7 @@ export class Differ {
    * Range operations turning `p` into `n` (same construct), null when nothing changed, or "full"
    * when the whole range node should be sent instead.
    */
-  diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "full" | null {
+  private diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "full" | null {
     if (p.idKey !== n.idKey) return "full";
     const idKey = n.idKey;
     const ch = n.change;

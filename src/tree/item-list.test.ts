@@ -4,8 +4,8 @@ import type { VItem } from "./value.js";
 
 const item = (key: string): VItem => ({ key, h: key, dk: 0, el: key, slots: [key] });
 const items = (...keys: string[]): VItem[] => keys.map(item);
-const keysOf = (l: ItemList): string[] => l.toArray().map((it) => it.key);
-const indexOf = (l: ItemList): KeyIndex => {
+const keysOf = (l: ItemList<VItem>): string[] => l.toArray().map((it) => it.key);
+const indexOf = (l: ItemList<VItem>): KeyIndex => {
   const m = new Map<string, number>();
   l.toArray().forEach((it, i) => m.set(it.key, i));
   return KeyIndex.of(m);
@@ -29,7 +29,7 @@ describe("item lists", () => {
 
   it("keeps every earlier version intact along a chain of derivations", () => {
     let list = ItemList.of(items("a", "b", "c", "d"));
-    const versions: [ItemList, string[]][] = [[list, keysOf(list)]];
+    const versions: [ItemList<VItem>, string[]][] = [[list, keysOf(list)]];
     for (let n = 0; n < 80; n++) {
       const keep = Math.max(1, list.length - (n % 3));
       list = list.derive(keep, [[n % keep, item(`e${n}`)]], n % 2 === 0 ? [item(`t${n}`)] : []);

@@ -10,7 +10,11 @@
  * list whose overlay grows past a small bound is flattened into a fresh array (a copy paid once
  * per many updates); a key index keeps its overlay until most of its base is stale.
  */
-import type { VItem } from "./value.js";
+
+/** What the lists hold: anything with a key (the tree's range items). */
+export interface Keyed {
+  readonly key: string;
+}
 
 /** Overlay entries of an item list before it is flattened into a new array. */
 const MAX_ITEM_EDITS = 32;
@@ -18,26 +22,26 @@ const MAX_ITEM_EDITS = 32;
 const MIN_KEY_OVERLAY = 32;
 
 /** A range's items in order. Never changes once made. */
-export class ItemList {
+export class ItemList<T extends Keyed> {
   /** The items in order, made on first use for a derived list. */
-  #flat: readonly VItem[] | null;
+  #flat: readonly T[] | null;
 
   private constructor(
-    private readonly base: readonly VItem[],
+    private readonly base: readonly T[],
     private readonly limit: number,
-    private readonly own: ReadonlyMap<number, VItem> | null,
+    private readonly own: ReadonlyMap<number, T> | null,
     readonly length: number,
   ) {
     this.#flat = own === null && limit === length && base.length === length ? base : null;
   }
 
   /** A list of `items`; the caller gives the array up (it must not write it afterwards). */
-  static of(items: readonly VItem[]): ItemList {
+  static of<T extends Keyed>(items: readonly T[]): ItemList<T> {
     return new ItemList(items, items.length, null, items.length);
   }
 
   /** The item at `i`, or undefined past the end. */
-  at(i: number): VItem | undefined {
+  at(i: number): T | undefined {
     if (i >= this.length) return undefined;
     if (this.own !== null) {
       const v = this.own.get(i);
@@ -47,7 +51,7 @@ export class ItemList {
   }
 
   /** All items in order. Do not write the result. */
-  toArray(): readonly VItem[] {
+  toArray(): readonly T[] {
     if (this.#flat !== null) return this.#flat;
     const out = this.base.slice(0, Math.min(this.limit, this.length));
     if (this.own !== null) for (const [i, v] of this.own) out[i] = v;
@@ -59,7 +63,7 @@ export class ItemList {
    * The list whose first `keep` items are these with the ones at `edits` positions (all below
    * `keep`) replaced, followed by `tail`.
    */
-  derive(keep: number, edits: readonly (readonly [number, VItem])[], tail: readonly VItem[]): ItemList {
+  derive(keep: number, edits: readonly (readonly [number, T])[], tail: readonly T[]): ItemList<T> {
     const length = keep + tail.length;
     const limit = Math.min(this.limit, keep);
     const kept = this.own === null ? 0 : this.own.size;
@@ -69,7 +73,7 @@ export class ItemList {
       for (const v of tail) out.push(v);
       return ItemList.of(out);
     }
-    const own = new Map<number, VItem>();
+    const own = new Map<number, T>();
     if (this.own !== null) for (const [i, v] of this.own) if (i < keep) own.set(i, v);
     for (const [i, v] of edits) own.set(i, v);
     for (let j = 0; j < tail.length; j++) own.set(keep + j, tail[j]!);
@@ -88,7 +92,7 @@ export class KeyIndex {
   private constructor(
     private readonly base: ReadonlyMap<string, number>,
     private readonly limit: number,
-    private readonly tail: readonly VItem[],
+    private readonly tail: readonly Keyed[],
   ) {}
 
   /** An index of `map`; the caller gives the map up. */
@@ -121,7 +125,7 @@ export class KeyIndex {
    * here, followed by `tail` (the items from `keep` on). `items` is the whole new list, used when
    * the base map is mostly stale.
    */
-  derive(keep: number, tail: readonly VItem[], items: ItemList): KeyIndex {
+  derive(keep: number, tail: readonly Keyed[], items: ItemList<Keyed>): KeyIndex {
     // Nothing cut and nothing added: the same keys at the same positions.
     const length = this.limit === Infinity ? this.base.size : this.limit + this.tail.length;
     if (tail.length === 0 && keep >= length) return this;

@@ -52,7 +52,7 @@ export type RangeChange =
   | { readonly mode: "full" }
   | {
       readonly mode: "patched";
-      readonly of: ItemList;
+      readonly of: ItemList<VItem>;
       readonly dirty: readonly number[];
       readonly replaced: readonly VItem[];
       readonly removed: readonly VItem[];
@@ -60,7 +60,7 @@ export type RangeChange =
     }
   | {
       readonly mode: "shifted";
-      readonly of: ItemList;
+      readonly of: ItemList<VItem>;
       readonly from: number;
       readonly oldTail: readonly VItem[];
       readonly was: readonly number[];
@@ -74,7 +74,7 @@ export interface VRange {
   readonly kind: "range";
   readonly construct: RangeConstruct;
   readonly idKey: string;
-  readonly items: ItemList;
+  readonly items: ItemList<VItem>;
   /** key -> position; keys are unique within a range by construction. */
   readonly index: KeyIndex;
   readonly change: RangeChange;
