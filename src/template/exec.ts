@@ -136,8 +136,9 @@ function isHexInt(s: string): boolean {
  * The plain executor is {@link walk}, which appends to {@link out}. A second walker uses:
  * - {@link evalPipeline} for actions and the pipelines of if/with/range (it pushes declared
  *   variables, so take {@link mark} before and {@link pop} after the control structure);
- * - {@link isTrue} for if/with, {@link eachRange} (or {@link rangeItems} + {@link setRangeVars})
- *   for range, {@link enterTemplate}/{@link leaveTemplate} for `{{template}}`;
+ * - {@link isTrue} for if/with, {@link eachRange} (or {@link rangeValue} + {@link rangeOver}, and
+ *   {@link rangeIndex} to re-run one item) for range, {@link enterTemplate}/{@link leaveTemplate}
+ *   for `{{template}}`;
  * - {@link printValue} for the text an action prints;
  * - {@link wrapError} on anything thrown, to get Go-worded template errors.
  *
