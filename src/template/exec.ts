@@ -445,17 +445,16 @@ export class ExecState {
    * a walker that re-runs only some items of a list it iterated before.
    */
   rangeIndex<T>(node: RangeNode, i: number, elem: unknown, body: (elem: unknown) => T): T {
+    // As in rangeOver, nothing is restored when body throws: the execution is over.
     const mark = this.names.length;
     const iface = this.dotIface;
     this.dotIface = true;
-    try {
-      const e = elem === undefined ? null : elem;
-      this.setRangeVars(node.pipe, i, e);
-      return body(e);
-    } finally {
-      this.pop(mark);
-      this.dotIface = iface;
-    }
+    const e = elem === undefined ? null : elem;
+    this.setRangeVars(node.pipe, i, e);
+    const out = body(e);
+    this.pop(mark);
+    this.dotIface = iface;
+    return out;
   }
 
   /**

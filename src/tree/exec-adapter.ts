@@ -60,11 +60,10 @@ export class ExecAdapter implements TreeExec {
     const st = this.st;
     const iface = st.dotIface;
     st.dotIface = false;
-    try {
-      return body();
-    } finally {
-      st.dotIface = iface;
-    }
+    // Not restored when body throws: the execution is over (as in the executor's own walk).
+    const out = body();
+    st.dotIface = iface;
+    return out;
   }
 
   walk(dot: unknown, node: Node): string {

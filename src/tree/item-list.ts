@@ -67,7 +67,8 @@ export class ItemList<T extends Keyed> {
     const length = keep + tail.length;
     const limit = Math.min(this.limit, keep);
     const kept = this.own === null ? 0 : this.own.size;
-    if (kept + edits.length + tail.length > MAX_ITEM_EDITS) {
+    // A short list is cheaper to copy than to overlay.
+    if (kept + edits.length + tail.length > Math.min(MAX_ITEM_EDITS, length >> 1)) {
       const out = this.toArray().slice(0, keep);
       for (const [i, v] of edits) out[i] = v;
       for (const v of tail) out.push(v);
