@@ -323,12 +323,7 @@ export class ExecState {
       }
       case "range": {
         const elseList = node.elseList;
-        return this.eachRange(
-          dot,
-          node,
-          (elem) => this.walkList(elem, node.list),
-          elseList === null ? null : () => this.walkList(dot, elseList),
-        );
+        return this.eachRange(dot, node, null, elseList === null ? null : () => this.walkList(dot, elseList));
       }
       case "template": {
         const frame = this.enterTemplate(dot, node);
@@ -368,9 +363,9 @@ export class ExecState {
 
   /**
    * Runs a `{{range}}`: evaluates its pipeline, and for each item sets the range variables and
-   * calls `body` with the element as dot. Variables the body declares are dropped after each
-   * iteration; {@link WALK_BREAK} from `body` stops the loop, {@link WALK_CONTINUE} ends only
-   * the iteration. When nothing was iterated, `orElse` runs (with the pipeline's declared
+   * calls `body` with the element as dot (a null `body` walks the range's own list). Variables
+   * the body declares are dropped after each iteration; {@link WALK_BREAK} from `body` stops the
+   * loop, {@link WALK_CONTINUE} ends only the iteration. When nothing was iterated, `orElse` runs (with the pipeline's declared
    * variables still visible, holding the range value, as in Go) and its signal is returned,
    * since a break there belongs to an enclosing range. The pipeline's variables are dropped
    * at the end.
@@ -378,7 +373,7 @@ export class ExecState {
   eachRange(
     dot: unknown,
     node: RangeNode,
-    body: (elem: unknown, key: unknown) => WalkSignal,
+    body: ((elem: unknown, key: unknown) => WalkSignal) | null,
     orElse: (() => WalkSignal) | null,
   ): WalkSignal {
     const outer = this.names.length;
@@ -404,9 +399,12 @@ export class ExecState {
   rangeOver(
     node: RangeNode,
     value: unknown,
-    body: (elem: unknown, key: unknown) => WalkSignal,
+    body: ((elem: unknown, key: unknown) => WalkSignal) | null,
     orElse: (() => WalkSignal) | null,
   ): WalkSignal {
+    // A null body walks the range's own list: the plain walker's call stays direct (a call
+    // through `body` from several walkers would be polymorphic on the hot path).
+    const list = node.list;
     const mark = this.names.length;
     const pipe = node.pipe;
     const iface = this.dotIface;
@@ -419,7 +417,7 @@ export class ExecState {
         let elem = arr[i];
         if (elem === undefined) elem = null;
         this.setRangeVars(pipe, i, elem);
-        const signal = body(elem, i);
+        const signal = body === null ? this.walkList(elem, list) : body(elem, i);
         this.pop(mark);
         if (signal === WALK_BREAK) break;
       }
@@ -429,7 +427,7 @@ export class ExecState {
       for (const [key, elem] of this.rangeItems(value)) {
         ran = true;
         this.setRangeVars(pipe, key, elem);
-        const signal = body(elem, key);
+        const signal = body === null ? this.walkList(elem, list) : body(elem, key);
         this.pop(mark);
         if (signal === WALK_BREAK) break;
       }
