@@ -211,12 +211,9 @@ export class Differ {
     }
     if (ch.mode === "shifted" && ch.of === p.items) {
       // Items before `from` are the same in both lists; `oldTail` held the rest.
-      const { from, was, oldTail } = ch;
+      const { from, was, kept } = ch;
       // The old items no new item came from are gone.
-      const kept = new Uint8Array(oldTail.length);
-      for (const w of was) if (w >= 0) kept[w - from] = 1;
-      const gone = (k: number): boolean => kept[k] === 0;
-      return this.diffLists(oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), gone, n, exposed);
+      return this.diffLists(ch.oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), (k) => kept[k] === 0, n, exposed);
     }
     if (p.items.length === 0 && n.items.length === 0) return null;
     if (p.items.length === 0) return [[OP.append, n.items.toArray().map((it) => this.fullItem(it, idKey))]];

@@ -274,7 +274,7 @@ function shiftRange(
     idKey: before.idKey,
     items,
     index: index.derive(from, next, items),
-    change: { mode: "shifted", of: old, from, oldTail, was },
+    change: { mode: "shifted", of: old, from, oldTail, was, kept: held },
   };
 }
 

@@ -44,8 +44,8 @@ export interface VItem {
  * - `patched`: the items at `dirty` were re-run (keys kept), `removed` dropped from the end and
  *   the items from `addedFrom` on added;
  * - `shifted`: items before `from` are the previous ones, the rest were re-keyed (a shift after an
- *   insert or a removal); `oldTail` holds the previous items from `from` on and `was` each new
- *   item's previous position (-1: new).
+ *   insert or a removal); `oldTail` holds the previous items from `from` on, `was` each new
+ *   item's previous position (-1: new) and `kept` which old items stayed.
  * `of` is the previous range's item list, so the differ can check that the client holds it.
  */
 export type RangeChange =
@@ -64,6 +64,8 @@ export type RangeChange =
       readonly from: number;
       readonly oldTail: readonly VItem[];
       readonly was: readonly number[];
+      /** For each item of `oldTail`, 1 when some new item came from it (0: it is gone). */
+      readonly kept: Uint8Array;
     };
 
 /** The change of a range built from scratch. */
