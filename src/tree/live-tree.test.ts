@@ -251,6 +251,30 @@ describe("change hints", () => {
     expect(c.calls).toBe(0);
   });
 
+  it("keeps a generated key when a hinted edit changes the row's content", () => {
+    const s = new Session("<ul>{{range .L}}<li>{{.}}</li>{{end}}</ul>");
+    const first = s.step({ L: ["a", "b", "c"] }) as Record<string, { d: { _k: string }[] }>;
+    const key = first[0]!.d[1]!._k;
+    expect(s.step({ L: ["a", "x", "c"] }, [["L", 1]])).toEqual({ 0: [["u", key, { 0: "x" }]] });
+  });
+
+  it("appends to a root range that shares its parent with an anchored insert under a hint", () => {
+    const s = new Session('<ul><li>head</li>{{range .L}}<li data-key="{{.ID}}">{{.N}}</li>{{end}}</ul>');
+    const data = rows(1, 2);
+    s.step(data);
+    data.L.push({ ID: 3, N: "n3" });
+    expect(s.step(data, [["L", 2], ["L", "length"]])).toEqual({ 0: [["i", "2", { 0: "3", 1: "n3" }]] });
+  });
+
+  it("re-keys the whole list when a hinted write duplicates a declared key", () => {
+    const s = new Session(LIST);
+    const data = rows(1, 2, 3);
+    s.step(data);
+    data.L[2] = { ID: 1, N: "dup" };
+    const u = s.step(data, [["L", 2]]) as Record<string, { m: unknown }>;
+    expect(u[0]!.m).toEqual({ idKey: "_k" });
+  });
+
   it("re-renders a row reported again at its own index (it may have changed inside)", () => {
     const c = counter();
     const s = new Session('<ul>{{range .L}}<li data-key="{{.ID}}">{{seen .N}}</li>{{end}}</ul>', c.funcs);
