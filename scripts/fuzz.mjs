@@ -1,13 +1,31 @@
 // Live-tree fuzzer: random templates and random journeys of states, checked after every step
-// against the published client's TreeRenderer (PROTOCOL.md §7). Uses the built dist/.
+// against the published client's TreeRenderer (PROTOCOL.md §7). Uses the built dist/; the journey
+// harness (test/tree/run-journey.ts, not part of the package) is bundled with esbuild at start.
 //   npm run fuzz                       # 100,000 journeys x 50 steps (millions of steps)
 //   node scripts/fuzz.mjs 2000 50      # journeys, steps per journey
 //   node scripts/fuzz.mjs 1 50 --seed 123 --path 0:0   # replay a failure (fast-check seed + path)
 //   node scripts/fuzz.mjs 1 50 --journey 806395353     # replay one journey, printing each update
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import * as esbuild from "esbuild";
 import fc from "fast-check";
 import { Template } from "../dist/index.js";
-import { runJourney } from "../dist/tree/testing/run-journey.js";
+
+const harnessDir = mkdtempSync(join(tmpdir(), "lt-fuzz-"));
+const harness = join(harnessDir, "run-journey.mjs");
+await esbuild.build({
+  entryPoints: [new URL("../test/tree/run-journey.ts", import.meta.url).pathname],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  outfile: harness,
+  logLevel: "warning",
+});
+const { runJourney } = await import(pathToFileURL(harness).href);
+process.on("exit", () => rmSync(harnessDir, { recursive: true, force: true }));
 
 const require = createRequire(import.meta.url);
 const { TreeRenderer } = require("@livetemplate/client/dist/state/tree-renderer.js");

@@ -3,20 +3,10 @@
  * to the smallest update between two renders (§5, §6).
  */
 import { randomBytes } from "node:crypto";
-import { ExecState, type TemplateSet } from "../template/exec.js";
 import { HtmlTemplate } from "../template/template.js";
-import type { Tree } from "../template/node.js";
-import { ChangeSet } from "../changes/change-set.js";
 import type { ChangePath } from "../changes/path.js";
-import { TreeCompiler, type Block } from "../tree/compile.js";
-import { assignedVariables } from "../tree/deps.js";
-import { diffTree, exposedSlots, fullTree } from "../tree/diff.js";
-import { ExecAdapter } from "../tree/exec-adapter.js";
-import { vNodeHtml } from "../tree/html.js";
-import { Hydrator } from "../tree/hydrate.js";
-import { layoutOf, splitPage, type PageLayout, type SplitPage } from "../tree/page.js";
-import type { TreeNode, TreeUpdate } from "../tree/types.js";
-import type { VNode } from "../tree/value.js";
+import { ATTR_LOADING, ATTR_WRAPPER_ID } from "../protocol/wire.js";
+import { LiveView, type TreeNode, type TreeUpdate } from "../tree/index.js";
 import { createLiveHandler, type LiveHandler } from "../server/live-handler.js";
 import type { LiveHandlerOptions } from "../server/options.js";
 import type { NamedStores } from "../session/store-set.js";
@@ -46,37 +36,6 @@ export interface PageOptions {
   loading?: boolean;
 }
 
-interface Compiled {
-  readonly compiler: TreeCompiler;
-  readonly root: Block;
-  readonly layout: PageLayout;
-  readonly assigned: ReadonlySet<string>;
-  /** Root slots whose range shares its parent element (see diffTree). */
-  readonly exposed: ReadonlySet<number>;
-}
-
-/** Compiled forms per template set and root name: the set is frozen once escaped. */
-const compiledSets = new WeakMap<TemplateSet, Map<string, Compiled>>();
-
-function compiledFor(set: TemplateSet, tree: Tree): Compiled {
-  let byName = compiledSets.get(set);
-  if (!byName) compiledSets.set(set, (byName = new Map()));
-  const hit = byName.get(tree.name);
-  if (hit) return hit;
-  const compiler = new TreeCompiler(set.trees);
-  const root = compiler.pageBlock(tree.name)!;
-  const layout = layoutOf(root);
-  const c: Compiled = {
-    compiler,
-    root,
-    layout,
-    exposed: exposedSlots(layout.body.statics),
-    assigned: assignedVariables([...set.trees.values()].map((t) => t.root)),
-  };
-  byName.set(tree.name, c);
-  return c;
-}
-
 function newWrapperId(): string {
   return "lvt-" + randomBytes(8).toString("hex");
 }
@@ -94,11 +53,8 @@ function newWrapperId(): string {
  */
 export class Template extends HtmlTemplate {
   #wrapperId = newWrapperId();
-  /** The last hydrated root (for reuse) and the live node the client holds, or null. */
-  #prevRoot: VNode | null = null;
-  #prevBody: VNode | null = null;
-  /** A render failed since the remembered tree was made, so writes were reported and lost. */
-  #hintsLost = false;
+  /** What this instance's client holds. */
+  #view = new LiveView();
 
   /** The id of this instance's wrapper div (`lvt-` and 16 hex digits). */
   get wrapperId(): string {
@@ -113,23 +69,7 @@ export class Template extends HtmlTemplate {
    * @throws the same template errors as `execute`; on error the remembered tree is unchanged.
    */
   executeUpdates(data: unknown, options: UpdateOptions = {}): TreeNode | TreeUpdate {
-    const hints = options.changed;
-    const changes = hints !== undefined && this.#prevRoot !== null && !this.#hintsLost ? new ChangeSet(hints) : null;
-    let page: SplitPage & { root: VNode; exposed: ReadonlySet<number> };
-    try {
-      page = this.render(data, changes, this.#prevRoot);
-    } catch (err) {
-      // The writes reported with this call are not reflected in the remembered tree: the next
-      // call cannot rely on its own hints alone.
-      this.#hintsLost = true;
-      throw err;
-    }
-    this.#hintsLost = false;
-    const prev = this.#prevBody;
-    const out = prev ? diffTree(prev, page.body, page.exposed) : fullTree(page.body);
-    this.#prevRoot = page.root;
-    this.#prevBody = page.body;
-    return out;
+    return this.#view.update(this.prepare(), data, options.changed);
   }
 
   /**
@@ -140,17 +80,15 @@ export class Template extends HtmlTemplate {
    */
   executeToHTML(data: unknown, options: PageOptions = {}): string {
     if (options.wrapperId !== undefined) this.#wrapperId = options.wrapperId;
-    const page = this.render(data, null, null);
-    this.reset();
+    const page = this.#view.page(this.prepare(), data);
     const loading = options.loading ?? true;
-    const open = `<div data-lvt-id="${this.#wrapperId}"${loading ? ' data-lvt-loading="true"' : ""}>`;
-    return page.head + open + vNodeHtml(page.body) + "</div>" + page.tail;
+    const open = `<div ${ATTR_WRAPPER_ID}="${this.#wrapperId}"${loading ? ` ${ATTR_LOADING}="true"` : ""}>`;
+    return page.head + open + page.body + "</div>" + page.tail;
   }
 
   /** Forgets the client's tree, so that the next {@link executeUpdates} returns a full tree. */
   reset(): void {
-    this.#prevRoot = null;
-    this.#prevBody = null;
+    this.#view.reset();
   }
 
   /**
@@ -177,24 +115,5 @@ export class Template extends HtmlTemplate {
    */
   handle(stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
     return createLiveHandler(this, stores, options);
-  }
-
-  private render(
-    data: unknown,
-    changes: ChangeSet | null,
-    prev: VNode | null,
-  ): SplitPage & { root: VNode; exposed: ReadonlySet<number> } {
-    const { set, tree } = this.prepare();
-    const compiled = compiledFor(set, tree);
-    const st = new ExecState(set, tree);
-    const dot = st.begin(data);
-    const h = new Hydrator(compiled.compiler, new ExecAdapter(st), changes, compiled.assigned);
-    try {
-      const root = h.root(compiled.root, dot, changes ? prev : null);
-      return { ...splitPage(compiled.layout, root), root, exposed: compiled.exposed };
-    } catch (err) {
-      for (let i = h.undo.length - 1; i >= 0; i--) h.undo[i]!();
-      throw st.wrapError(err);
-    }
   }
 }

@@ -136,8 +136,9 @@ function isHexInt(s: string): boolean {
  * The plain executor is {@link walk}, which appends to {@link out}. A second walker uses:
  * - {@link evalPipeline} for actions and the pipelines of if/with/range (it pushes declared
  *   variables, so take {@link mark} before and {@link pop} after the control structure);
- * - {@link isTrue} for if/with, {@link eachRange} (or {@link rangeItems} + {@link setRangeVars})
- *   for range, {@link enterTemplate}/{@link leaveTemplate} for `{{template}}`;
+ * - {@link isTrue} for if/with, {@link eachRange} (or {@link rangeValue} + {@link rangeOver}, and
+ *   {@link rangeIndex} to re-run one item) for range, {@link enterTemplate}/{@link leaveTemplate}
+ *   for `{{template}}`;
  * - {@link printValue} for the text an action prints;
  * - {@link wrapError} on anything thrown, to get Go-worded template errors.
  *
@@ -322,12 +323,7 @@ export class ExecState {
       }
       case "range": {
         const elseList = node.elseList;
-        return this.eachRange(
-          dot,
-          node,
-          (elem) => this.walkList(elem, node.list),
-          elseList === null ? null : () => this.walkList(dot, elseList),
-        );
+        return this.eachRange(dot, node, null, elseList === null ? null : () => this.walkList(dot, elseList));
       }
       case "template": {
         const frame = this.enterTemplate(dot, node);
@@ -367,9 +363,9 @@ export class ExecState {
 
   /**
    * Runs a `{{range}}`: evaluates its pipeline, and for each item sets the range variables and
-   * calls `body` with the element as dot. Variables the body declares are dropped after each
-   * iteration; {@link WALK_BREAK} from `body` stops the loop, {@link WALK_CONTINUE} ends only
-   * the iteration. When nothing was iterated, `orElse` runs (with the pipeline's declared
+   * calls `body` with the element as dot (a null `body` walks the range's own list). Variables
+   * the body declares are dropped after each iteration; {@link WALK_BREAK} from `body` stops the
+   * loop, {@link WALK_CONTINUE} ends only the iteration. When nothing was iterated, `orElse` runs (with the pipeline's declared
    * variables still visible, holding the range value, as in Go) and its signal is returned,
    * since a break there belongs to an enclosing range. The pipeline's variables are dropped
    * at the end.
@@ -377,12 +373,38 @@ export class ExecState {
   eachRange(
     dot: unknown,
     node: RangeNode,
-    body: (elem: unknown, key: unknown) => WalkSignal,
+    body: ((elem: unknown, key: unknown) => WalkSignal) | null,
     orElse: (() => WalkSignal) | null,
   ): WalkSignal {
     const outer = this.names.length;
+    const value = this.rangeValue(dot, node);
+    const signal = this.rangeOver(node, value, body, orElse);
+    this.pop(outer);
+    return signal;
+  }
+
+  /**
+   * Evaluates a range's pipeline, as {@link eachRange} does first; its declared variables are
+   * pushed, so take {@link mark} before and {@link pop} after the whole range.
+   */
+  rangeValue(dot: unknown, node: RangeNode): unknown {
     this.node = node;
-    const value = this.evalPipeline(dot, node.pipe);
+    return this.evalPipeline(dot, node.pipe);
+  }
+
+  /**
+   * Iterates `value`, the result of {@link rangeValue} for `node`: the loop of {@link eachRange}
+   * without the pipeline, for a walker that needs the value before it decides how to iterate.
+   */
+  rangeOver(
+    node: RangeNode,
+    value: unknown,
+    body: ((elem: unknown, key: unknown) => WalkSignal) | null,
+    orElse: (() => WalkSignal) | null,
+  ): WalkSignal {
+    // A null body walks the range's own list: the plain walker's call stays direct (a call
+    // through `body` from several walkers would be polymorphic on the hot path).
+    const list = node.list;
     const mark = this.names.length;
     const pipe = node.pipe;
     const iface = this.dotIface;
@@ -395,7 +417,7 @@ export class ExecState {
         let elem = arr[i];
         if (elem === undefined) elem = null;
         this.setRangeVars(pipe, i, elem);
-        const signal = body(elem, i);
+        const signal = body === null ? this.walkList(elem, list) : body(elem, i);
         this.pop(mark);
         if (signal === WALK_BREAK) break;
       }
@@ -405,7 +427,7 @@ export class ExecState {
       for (const [key, elem] of this.rangeItems(value)) {
         ran = true;
         this.setRangeVars(pipe, key, elem);
-        const signal = body(elem, key);
+        const signal = body === null ? this.walkList(elem, list) : body(elem, key);
         this.pop(mark);
         if (signal === WALK_BREAK) break;
       }
@@ -413,8 +435,24 @@ export class ExecState {
     this.dotIface = iface;
     let signal: WalkSignal = WALK_NEXT;
     if (!ran && orElse !== null) signal = orElse();
-    this.pop(outer);
     return signal;
+  }
+
+  /**
+   * Runs one iteration of {@link rangeOver} over an array, the element at index `i`, alone: for
+   * a walker that re-runs only some items of a list it iterated before.
+   */
+  rangeIndex<T>(node: RangeNode, i: number, elem: unknown, body: (elem: unknown) => T): T {
+    // As in rangeOver, nothing is restored when body throws: the execution is over.
+    const mark = this.names.length;
+    const iface = this.dotIface;
+    this.dotIface = true;
+    const e = elem === undefined ? null : elem;
+    this.setRangeVars(node.pipe, i, e);
+    const out = body(e);
+    this.pop(mark);
+    this.dotIface = iface;
+    return out;
   }
 
   /**

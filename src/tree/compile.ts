@@ -3,6 +3,7 @@
  * its output-producing actions, plus one construct per gap. Compilation happens once per template
  * set; hydration (hydrate.ts) then only evaluates pipelines.
  */
+import { KEY_ATTRIBUTES } from "../protocol/wire.js";
 import type {
   ActionNode,
   IfNode,
@@ -94,14 +95,12 @@ export function makeBlock(statics: string[], steps: Step[]): Block {
   return { id: nextBlockId++, statics, steps, slotCount };
 }
 
-/** Attribute names whose value identifies a range item, in order of preference. */
-const KEY_ATTRS = ["data-key", "data-lvt-key", "lvt-key", "key", "id"];
 
 /** Finds the slot of `statics` whose static before it ends in a key attribute opening. */
 export function findKeySlot(block: Block): number | null {
   const slotKinds: Construct["kind"][] = [];
   for (const s of block.steps) if (s.kind === "slot") slotKinds.push(s.c.kind);
-  for (const attr of KEY_ATTRS) {
+  for (const attr of KEY_ATTRIBUTES) {
     const open = attr + '="';
     for (let i = 0; i < block.slotCount; i++) {
       const st = block.statics[i]!;

@@ -7,9 +7,16 @@
  * has a slot the new one lacks, or held a range and the new one holds none; otherwise the two are
  * merged key by key, and a cached range's `d`/`m` would survive under new statics. `full()` mirrors
  * that rule and, where the merge would go wrong (a range replaced by a node that itself contains a
- * range), sends the node as a one-item range, which always merges exactly.
+ * range), sends the node as a one-item range, which always merges exactly. Which nodes the client
+ * holds that way is part of what the client holds, not of the tree: a {@link HeldRanges} set
+ * owned by that client's view, which the {@link Differ} keeps up to date.
+ *
+ * Neither tree is written: the update is computed from the two, and shares statics arrays with
+ * the compiled blocks (serialise it, do not mutate it).
  */
-import type { RangeItem, RangeNode, RangeOp, SlotValue, TreeNode, TreeUpdate } from "./types.js";
+import type { RangeItem, RangeNode, RangeOp, SlotValue, TreeNode, TreeUpdate } from "../protocol/tree.js";
+import { GENERATED_KEY, OP, RANGE_ITEMS, RANGE_META, STATICS } from "../protocol/wire.js";
+import type { ItemList } from "./item-list.js";
 import type { VItem, VNode, VRange, VValue } from "./value.js";
 
 /** Wire form of a slot in an update: a value, a partial node, or range operations. */
@@ -23,7 +30,7 @@ const NUMERIC = /^-?(?:0|[1-9]\d{0,14})$/;
  */
 export function encodeText(s: string): SlotValue {
   if (NUMERIC.test(s) && s !== "-0") return Number(s);
-  if (s.startsWith("{{") && s.endsWith("}}")) return { s: [s] };
+  if (s.startsWith("{{") && s.endsWith("}}")) return { [STATICS]: [s] };
   return s;
 }
 
@@ -32,93 +39,14 @@ export function isUsableKey(s: string): boolean {
   return s !== "" && !(s.startsWith("{{") && s.endsWith("}}"));
 }
 
-function plainNode(n: VNode): TreeNode {
-  if (n.disguised) n.disguised = false;
-  const out: TreeNode = { s: n.block.statics };
-  for (let i = 0; i < n.slots.length; i++) out[i] = full(undefined, n.slots[i]!);
-  return out;
-}
-
-function disguise(n: VNode): RangeNode {
-  n.disguised = true;
-  const item: RangeItem = {};
-  for (let i = 0; i < n.slots.length; i++) item[i] = full(undefined, n.slots[i]!);
-  return { s: n.block.statics, d: [item] };
-}
-
-/** Full wire form of an item (all slots, nested nodes with statics). */
-export function fullItem(item: VItem, idKey: string): RangeItem {
-  const out: RangeItem = {};
-  for (let i = 0; i < item.slots.length; i++) {
-    const v = item.slots[i]!;
-    // A declared key slot stays a string: the client compares it with `===` to op keys.
-    out[i] = idKey === String(i) && typeof v === "string" ? v : full(undefined, v);
-  }
-  if (idKey === "_k") out._k = item.key;
-  return out;
-}
-
-/** Full wire form of a range. `m` is always sent: a merge would otherwise keep a stale one. */
-export function fullRange(r: VRange): RangeNode {
-  const d: RangeItem[] = new Array<RangeItem>(r.items.length);
-  for (let i = 0; i < r.items.length; i++) d[i] = fullItem(r.items[i]!, r.idKey);
-  return { s: r.construct.body.statics, d, m: { idKey: r.idKey } };
-}
-
 /**
- * Full wire form of `n`, for a place where the client currently holds `p` (undefined: nothing, or
- * a value that a merge replaces outright).
+ * The nodes a client holds as a one-item range (sent so in place of a range, see {@link Differ}).
+ * A `WeakSet<VNode>` owned by the client's view is one.
  */
-export function full(p: VValue | undefined, n: VValue): SlotValue {
-  if (typeof n === "string") return encodeText(n);
-  if (n.kind === "range") return fullRange(n);
-  if (p === undefined || typeof p === "string") return plainNode(n);
-  if (p.kind === "range" || p.disguised) return n.hasRange ? disguise(n) : plainNode(n);
-  // The client holds a plain node: it replaces it only in these two cases, otherwise merges.
-  if (p.slots.length > n.slots.length || (p.hasRange && !n.hasRange)) return plainNode(n);
-  if (n.disguised) n.disguised = false;
-  const out: TreeNode = { s: n.block.statics };
-  for (let i = 0; i < n.slots.length; i++) out[i] = full(p.slots[i], n.slots[i]!);
-  return out;
-}
-
-/** The update that turns the client's `p` into `n`, or undefined when nothing changed. */
-export function diffValue(p: VValue, n: VValue): WireDiff | undefined {
-  if (p === n) return undefined;
-  if (typeof n === "string") return encodeText(n);
-  if (typeof p !== "string") {
-    if (n.kind === "node") {
-      if (p.kind === "node" && p.block === n.block && !p.disguised) return diffNode(p, n);
-    } else if (p.kind === "range" && p.construct === n.construct) {
-      const r = diffRange(p, n);
-      if (r === null) return undefined;
-      if (r !== "full") return r;
-    }
-  }
-  return full(p, n);
-}
-
-/** Changed slots of two nodes of the same block, or undefined when none changed. */
-export function diffNode(p: VNode, n: VNode): TreeUpdate | undefined {
-  if (p === n) return undefined;
-  let out: TreeUpdate | undefined;
-  for (let i = 0; i < n.slots.length; i++) {
-    const d = diffValue(p.slots[i]!, n.slots[i]!);
-    if (d !== undefined) (out ??= {})[i] = d;
-  }
-  return out;
-}
-
-function diffItem(p: VItem, n: VItem, idKey: string): RangeItem | undefined {
-  if (p === n) return undefined;
-  let out: RangeItem | undefined;
-  for (let i = 0; i < n.slots.length; i++) {
-    if (idKey === String(i)) continue; // same key, same key text
-    const d = diffValue(p.slots[i]!, n.slots[i]!);
-    if (d !== undefined) (out ??= {})[i] = d as SlotValue;
-  }
-  if (idKey === "_k" && p.key !== n.key) (out ??= {})._k = n.key;
-  return out;
+export interface HeldRanges {
+  has(node: VNode): boolean;
+  add(node: VNode): unknown;
+  delete(node: VNode): unknown;
 }
 
 /** Indices (into `seq`) of one longest strictly increasing subsequence. */
@@ -150,167 +78,277 @@ function lis(seq: number[]): boolean[] {
 const jsonLen = (v: unknown): number => JSON.stringify(v).length;
 
 /**
- * Adds `items[from..]` at the end: one append op, or for an exposed range (see {@link diffTree})
- * a chain of inserts after the item before them, which the published client's direct DOM path
- * places next to that item instead of at the end of the container.
+ * Computes updates for one client: `held` is that client's {@link HeldRanges}, updated as nodes
+ * are sent plain or as one-item ranges. Use one Differ per update; it keeps no other state.
  */
-function pushTail(ops: RangeOp[], items: VItem[], from: number, idKey: string, exposed: boolean): void {
-  if (!exposed || from === 0) {
-    ops.push(["a", items.slice(from).map((it) => fullItem(it, idKey))]);
-    return;
-  }
-  for (let j = from; j < items.length; j++) ops.push(["i", items[j - 1]!.key, fullItem(items[j]!, idKey)]);
-}
+export class Differ {
+  constructor(private readonly held: HeldRanges) {}
 
-/**
- * Range operations turning `p` into `n` (same construct), null when nothing changed, or "full" when
- * the whole range node should be sent instead.
- */
-export function diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "full" | null {
-  if (p.idKey !== n.idKey) return "full";
-  const idKey = n.idKey;
-  if (n.base === p && n.dirty && n.replaced) {
-    // Only `dirty` items were re-run (in place, keys kept); items may be dropped from or added at
-    // the end.
-    const ops: RangeOp[] = [];
-    for (const r of n.removed ?? []) ops.push(["r", r.key]);
-    n.dirty.forEach((i, j) => {
-      const old = n.replaced![j]!;
-      const d = diffItem(old, n.items[i]!, idKey);
-      if (d) ops.push(["u", old.key, d]);
-    });
-    const from = n.addedFrom ?? n.items.length;
-    if (from < n.items.length) pushTail(ops, n.items, from, idKey, exposed);
-    return ops.length > 0 ? ops : null;
+  private plainNode(n: VNode): TreeNode {
+    this.held.delete(n);
+    const out: TreeNode = { [STATICS]: n.block.statics };
+    for (let i = 0; i < n.slots.length; i++) out[i] = this.full(undefined, n.slots[i]!);
+    return out;
   }
-  if (n.base === p && n.oldTail && n.was && n.from !== undefined) {
-    // Items before `from` are the same in both lists; `oldTail` held the rest.
-    const from = n.from;
-    const was = n.was;
-    return diffLists(n.oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), n, exposed);
-  }
-  if (p.items.length === 0 && n.items.length === 0) return null;
-  if (p.items.length === 0) return [["a", n.items.map((it) => fullItem(it, idKey))]];
-  if (n.items.length === 0) return "full";
-  return diffLists(p.items, 0, (j) => p.index.get(n.items[j]!.key), n, exposed);
-}
 
-/**
- * Operations turning the old list into `n.items`, where the first `from` items of both are the
- * same items (kept, unchanged) and `P` holds the old items from `from` on; `oldAt(j)` gives the
- * old position of the new item at `j`, undefined for a new item. With `from` = 0 this is the whole comparison; a larger `from` gives the same
- * operations while looking only at the lists' ends (the kept prefix is an increasing run of old
- * positions below every other, so the longest increasing subsequence starts with it).
- */
-function diffLists(P: readonly VItem[], from: number, oldAt: (j: number) => number | undefined, n: VRange, exposed: boolean): RangeOp[] | "full" | null {
-  const idKey = n.idKey;
-  const N = n.items;
-  const oldItem = (pos: number): VItem => P[pos - from]!;
-  const removes: RangeOp[] = [];
-  for (const it of P) if (!n.index.has(it.key)) removes.push(["r", it.key]);
-  const oldPos: number[] = [];
-  const newPos: number[] = [];
-  for (let j = from; j < N.length; j++) {
-    const oi = oldAt(j);
-    if (oi !== undefined) {
-      oldPos.push(oi);
-      newPos.push(j);
+  private disguise(n: VNode): RangeNode {
+    this.held.add(n);
+    const item: RangeItem = {};
+    for (let i = 0; i < n.slots.length; i++) item[i] = this.full(undefined, n.slots[i]!);
+    return { [STATICS]: n.block.statics, [RANGE_ITEMS]: [item] };
+  }
+
+  /** Full wire form of an item (all slots, nested nodes with statics). */
+  private fullItem(item: VItem, idKey: string): RangeItem {
+    const out: RangeItem = {};
+    for (let i = 0; i < item.slots.length; i++) {
+      const v = item.slots[i]!;
+      // A declared key slot stays a string: the client compares it with `===` to op keys.
+      out[i] = idKey === String(i) && typeof v === "string" ? v : this.full(undefined, v);
     }
+    if (idKey === GENERATED_KEY) out[GENERATED_KEY] = item.key;
+    return out;
   }
-  if (oldPos.length === 0 && from === 0) return "full";
-  const keep = lis(oldPos);
-  // stable[j - from]: the item at new position j keeps its place (positions below `from` all do).
-  const stable = new Array<boolean>(N.length - from).fill(false);
-  const movedNew: number[] = [];
-  for (let t = 0; t < oldPos.length; t++) {
-    if (keep[t]) stable[newPos[t]! - from] = true;
-    else movedNew.push(newPos[t]!);
-  }
-  const isStable = (j: number): boolean => j < from || stable[j - from]!;
 
-  // Moves either as remove + re-insert of each moved item, or as one order op of every key.
-  let useOrder = false;
-  if (movedNew.length > 0 && !exposed) {
-    let orderCost = 8;
-    for (const it of N) orderCost += it.key.length + 3;
-    let moveCost = 0;
-    for (const j of movedNew) {
-      moveCost += jsonLen(fullItem(N[j]!, idKey)) + 2 * N[j]!.key.length + 16;
-      if (moveCost > orderCost) {
-        useOrder = true;
-        break;
+  /** Full wire form of a range. `m` is always sent: a merge would otherwise keep a stale one. */
+  private fullRange(r: VRange): RangeNode {
+    const items = r.items.toArray();
+    const d: RangeItem[] = new Array<RangeItem>(items.length);
+    for (let i = 0; i < items.length; i++) d[i] = this.fullItem(items[i]!, r.idKey);
+    return { [STATICS]: r.construct.body.statics, [RANGE_ITEMS]: d, [RANGE_META]: { idKey: r.idKey } };
+  }
+
+  /**
+   * Full wire form of `n`, for a place where the client currently holds `p` (undefined: nothing,
+   * or a value that a merge replaces outright).
+   */
+  private full(p: VValue | undefined, n: VValue): SlotValue {
+    if (typeof n === "string") return encodeText(n);
+    if (n.kind === "range") return this.fullRange(n);
+    if (p === undefined || typeof p === "string") return this.plainNode(n);
+    if (p.kind === "range" || this.held.has(p)) return n.hasRange ? this.disguise(n) : this.plainNode(n);
+    // The client holds a plain node: it replaces it only in these two cases, otherwise merges.
+    if (p.slots.length > n.slots.length || (p.hasRange && !n.hasRange)) return this.plainNode(n);
+    this.held.delete(n);
+    const out: TreeNode = { [STATICS]: n.block.statics };
+    for (let i = 0; i < n.slots.length; i++) out[i] = this.full(p.slots[i], n.slots[i]!);
+    return out;
+  }
+
+  /** The update that turns the client's `p` into `n`, or undefined when nothing changed. */
+  private diffValue(p: VValue, n: VValue): WireDiff | undefined {
+    if (p === n) return undefined;
+    if (typeof n === "string") return encodeText(n);
+    if (typeof p !== "string") {
+      if (n.kind === "node") {
+        if (p.kind === "node" && p.block === n.block && !this.held.has(p)) return this.diffNode(p, n);
+      } else if (p.kind === "range" && p.construct === n.construct) {
+        const r = this.diffRange(p, n);
+        if (r === null) return undefined;
+        if (r !== "full") return r;
       }
     }
+    return this.full(p, n);
   }
 
-  const ops: RangeOp[] = [...removes];
-  let inserted = 0;
-  if (useOrder) {
+  /** Changed slots of two nodes of the same block, or undefined when none changed. */
+  private diffNode(p: VNode, n: VNode): TreeUpdate | undefined {
+    if (p === n) return undefined;
+    let out: TreeUpdate | undefined;
+    for (let i = 0; i < n.slots.length; i++) {
+      const d = this.diffValue(p.slots[i]!, n.slots[i]!);
+      if (d !== undefined) (out ??= {})[i] = d;
+    }
+    return out;
+  }
+
+  private diffItem(p: VItem, n: VItem, idKey: string): RangeItem | undefined {
+    if (p === n) return undefined;
+    let out: RangeItem | undefined;
+    for (let i = 0; i < n.slots.length; i++) {
+      if (idKey === String(i)) continue; // same key, same key text
+      const d = this.diffValue(p.slots[i]!, n.slots[i]!);
+      if (d !== undefined) (out ??= {})[i] = d as SlotValue;
+    }
+    if (idKey === GENERATED_KEY && p.key !== n.key) (out ??= {})[GENERATED_KEY] = n.key;
+    return out;
+  }
+
+  /**
+   * Adds the items of `items` from `from` on at the end: one append op, or for an exposed range
+   * (see {@link diffTree}) a chain of inserts after the item before them, which the published
+   * client's direct DOM path places next to that item instead of at the end of the container.
+   */
+  private pushTail(ops: RangeOp[], items: ItemList<VItem>, from: number, idKey: string, exposed: boolean): void {
+    if (!exposed || from === 0) {
+      const added: RangeItem[] = [];
+      for (let j = from; j < items.length; j++) added.push(this.fullItem(items.at(j)!, idKey));
+      ops.push([OP.append, added]);
+      return;
+    }
+    for (let j = from; j < items.length; j++) ops.push([OP.insert, items.at(j - 1)!.key, this.fullItem(items.at(j)!, idKey)]);
+  }
+
+  /**
+   * Range operations turning `p` into `n` (same construct), null when nothing changed, or "full"
+   * when the whole range node should be sent instead.
+   */
+  private diffRange(p: VRange, n: VRange, exposed = false): RangeOp[] | "full" | null {
+    if (p.idKey !== n.idKey) return "full";
+    const idKey = n.idKey;
+    const ch = n.change;
+    if (ch.mode === "patched" && ch.of === p.items) {
+      // Only `dirty` items were re-run (keys kept); items may be dropped from or added at the end.
+      const ops: RangeOp[] = [];
+      for (const r of ch.removed) ops.push([OP.remove, r.key]);
+      ch.dirty.forEach((i, j) => {
+        const old = ch.replaced[j]!;
+        const d = this.diffItem(old, n.items.at(i)!, idKey);
+        if (d) ops.push([OP.update, old.key, d]);
+      });
+      if (ch.addedFrom < n.items.length) this.pushTail(ops, n.items, ch.addedFrom, idKey, exposed);
+      return ops.length > 0 ? ops : null;
+    }
+    if (ch.mode === "shifted" && ch.of === p.items) {
+      // Items before `from` are the same in both lists; `oldTail` held the rest.
+      const { from, was, kept } = ch;
+      // The old items no new item came from are gone.
+      return this.diffLists(ch.oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), (k) => kept[k] === 0, n, exposed);
+    }
+    if (p.items.length === 0 && n.items.length === 0) return null;
+    if (p.items.length === 0) return [[OP.append, n.items.toArray().map((it) => this.fullItem(it, idKey))]];
+    if (n.items.length === 0) return "full";
+    const N = n.items.toArray();
+    const P = p.items.toArray();
+    return this.diffLists(P, 0, (j) => p.index.get(N[j]!.key), (k) => !n.index.has(P[k]!.key), n, exposed);
+  }
+
+  /**
+   * Operations turning the old list into `n`'s items, where the first `from` items of both are
+   * the same items (kept, unchanged) and `P` holds the old items from `from` on; `oldAt(j)` gives
+   * the old position of the new item at `j`, undefined for a new item, and `gone(k)` whether
+   * `P[k]` has no place in the new list. With `from` = 0 this is
+   * the whole comparison; a larger `from` gives the same operations while looking only at the
+   * lists' ends (the kept prefix is an increasing run of old positions below every other, so the
+   * longest increasing subsequence starts with it).
+   */
+  private diffLists(
+    P: readonly VItem[],
+    from: number,
+    oldAt: (j: number) => number | undefined,
+    gone: (k: number) => boolean,
+    n: VRange,
+    exposed: boolean,
+  ): RangeOp[] | "full" | null {
+    const idKey = n.idKey;
+    const N = n.items.toArray();
+    const oldItem = (pos: number): VItem => P[pos - from]!;
+    const removes: RangeOp[] = [];
+    for (let k = 0; k < P.length; k++) if (gone(k)) removes.push([OP.remove, P[k]!.key]);
+    const oldPos: number[] = [];
+    const newPos: number[] = [];
+    for (let j = from; j < N.length; j++) {
+      const oi = oldAt(j);
+      if (oi !== undefined) {
+        oldPos.push(oi);
+        newPos.push(j);
+      }
+    }
+    if (oldPos.length === 0 && from === 0) return "full";
+    const keep = lis(oldPos);
+    // stable[j - from]: the item at new position j keeps its place (positions below `from` all do).
+    const stable = new Array<boolean>(N.length - from).fill(false);
+    const movedNew: number[] = [];
     for (let t = 0; t < oldPos.length; t++) {
-      const d = diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
-      if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
+      if (keep[t]) stable[newPos[t]! - from] = true;
+      else movedNew.push(newPos[t]!);
     }
-    const added: RangeItem[] = [];
-    for (let j = from; j < N.length; j++) if (oldAt(j) === undefined) added.push(fullItem(N[j]!, idKey));
-    inserted = added.length;
-    if (added.length > 0) ops.push(["a", added]);
-    ops.push(["o", N.map((it) => it.key)]);
-  } else {
-    for (const j of movedNew) ops.push(["r", N[j]!.key]);
-    for (let t = 0; t < oldPos.length; t++) {
-      if (!keep[t]) continue;
-      const d = diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
-      if (d) ops.push(["u", N[newPos[t]!]!.key, d]);
-    }
-    let first = 0;
-    while (!isStable(first)) first++;
-    let last = N.length - 1;
-    while (last >= from && !isStable(last)) last--;
-    if (first > 0) {
-      if (exposed) return "full";
-      ops.push(["p", N.slice(0, first).map((it) => fullItem(it, idKey))]);
-    }
-    for (let j = Math.max(first + 1, from); j < last; j++) {
-      if (!isStable(j)) ops.push(["i", N[j - 1]!.key, fullItem(N[j]!, idKey)]);
-    }
-    if (last < N.length - 1) pushTail(ops, N, last + 1, idKey, exposed);
-    inserted = N.length - from - oldPos.length + movedNew.length;
-  }
-  if (ops.length === 0) return null;
-  // A large rewrite may cost more than the range itself.
-  if (removes.length + inserted > N.length / 2 && jsonLen(ops) > jsonLen(fullRange(n))) return "full";
-  return ops;
-}
+    const isStable = (j: number): boolean => j < from || stable[j - from]!;
 
-/** The full wire tree of a root node (first render, reconnect). */
-export function fullTree(root: VNode): TreeNode {
-  return plainNode(root);
-}
+    // Moves either as remove + re-insert of each moved item, or as one order op of every key.
+    let useOrder = false;
+    if (movedNew.length > 0 && !exposed) {
+      let orderCost = 8;
+      for (const it of N) orderCost += it.key.length + 3;
+      let moveCost = 0;
+      for (const j of movedNew) {
+        moveCost += jsonLen(this.fullItem(N[j]!, idKey)) + 2 * N[j]!.key.length + 16;
+        if (moveCost > orderCost) {
+          useOrder = true;
+          break;
+        }
+      }
+    }
 
-/**
- * The update from the client's root to `next`; `{}` when nothing changed.
- *
- * `exposed` lists root slots holding a range that shares its parent element with other content.
- * The published client applies operations on ranges at the root straight to the DOM, assuming the
- * items are the only children of their parent: it appends at the parent's end, prepends at its
- * start and reorders by re-appending. For exposed ranges only anchored inserts are used; a
- * prepend or a reorder sends the whole range.
- */
-export function diffTree(prev: VNode, next: VNode, exposed: ReadonlySet<number> = new Set()): TreeUpdate {
-  if (prev.block !== next.block) return plainNode(next);
-  if (exposed.size === 0) return diffNode(prev, next) ?? {};
-  const out: TreeUpdate = {};
-  for (let i = 0; i < next.slots.length; i++) {
-    const p = prev.slots[i]!;
-    const n = next.slots[i]!;
-    let d: WireDiff | undefined;
-    if (exposed.has(i) && p !== n && typeof p !== "string" && typeof n !== "string" && p.kind === "range" && n.kind === "range" && p.construct === n.construct) {
-      const r = diffRange(p, n, true);
-      d = r === null ? undefined : r === "full" ? full(p, n) : r;
-    } else d = diffValue(p, n);
-    if (d !== undefined) out[i] = d;
+    const ops: RangeOp[] = [...removes];
+    let inserted = 0;
+    if (useOrder) {
+      for (let t = 0; t < oldPos.length; t++) {
+        const d = this.diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
+        if (d) ops.push([OP.update, N[newPos[t]!]!.key, d]);
+      }
+      const added: RangeItem[] = [];
+      for (let j = from; j < N.length; j++) if (oldAt(j) === undefined) added.push(this.fullItem(N[j]!, idKey));
+      inserted = added.length;
+      if (added.length > 0) ops.push([OP.append, added]);
+      ops.push([OP.order, N.map((it) => it.key)]);
+    } else {
+      for (const j of movedNew) ops.push([OP.remove, N[j]!.key]);
+      for (let t = 0; t < oldPos.length; t++) {
+        if (!keep[t]) continue;
+        const d = this.diffItem(oldItem(oldPos[t]!), N[newPos[t]!]!, idKey);
+        if (d) ops.push([OP.update, N[newPos[t]!]!.key, d]);
+      }
+      let first = 0;
+      while (!isStable(first)) first++;
+      let last = N.length - 1;
+      while (last >= from && !isStable(last)) last--;
+      if (first > 0) {
+        if (exposed) return "full";
+        ops.push([OP.prepend, N.slice(0, first).map((it) => this.fullItem(it, idKey))]);
+      }
+      for (let j = Math.max(first + 1, from); j < last; j++) {
+        if (!isStable(j)) ops.push([OP.insert, N[j - 1]!.key, this.fullItem(N[j]!, idKey)]);
+      }
+      if (last < N.length - 1) this.pushTail(ops, n.items, last + 1, idKey, exposed);
+      inserted = N.length - from - oldPos.length + movedNew.length;
+    }
+    if (ops.length === 0) return null;
+    // A large rewrite may cost more than the range itself.
+    if (removes.length + inserted > N.length / 2 && jsonLen(ops) > jsonLen(this.fullRange(n))) return "full";
+    return ops;
   }
-  return out;
+
+  /** The full wire tree of a root node (first render, reconnect). */
+  fullTree(root: VNode): TreeNode {
+    return this.plainNode(root);
+  }
+
+  /**
+   * The update from the client's root to `next`; `{}` when nothing changed.
+   *
+   * `exposed` lists root slots holding a range that shares its parent element with other content.
+   * The published client applies operations on ranges at the root straight to the DOM, assuming
+   * the items are the only children of their parent: it appends at the parent's end, prepends at
+   * its start and reorders by re-appending. For exposed ranges only anchored inserts are used; a
+   * prepend or a reorder sends the whole range.
+   */
+  diffTree(prev: VNode, next: VNode, exposed: ReadonlySet<number> = new Set()): TreeUpdate {
+    if (prev.block !== next.block) return this.plainNode(next);
+    if (exposed.size === 0) return this.diffNode(prev, next) ?? {};
+    const out: TreeUpdate = {};
+    for (let i = 0; i < next.slots.length; i++) {
+      const p = prev.slots[i]!;
+      const n = next.slots[i]!;
+      let d: WireDiff | undefined;
+      if (exposed.has(i) && p !== n && typeof p !== "string" && typeof n !== "string" && p.kind === "range" && n.kind === "range" && p.construct === n.construct) {
+        const r = this.diffRange(p, n, true);
+        d = r === null ? undefined : r === "full" ? this.full(p, n) : r;
+      } else d = this.diffValue(p, n);
+      if (d !== undefined) out[i] = d;
+    }
+    return out;
+  }
 }
 
 /** Root slots of `statics` whose range would not be alone in its parent element. */

@@ -2,8 +2,7 @@
  * The template executor seen through {@link TreeExec}: one ExecState per hydration, so that every
  * pipeline, truth test, range and invocation behaves exactly as in a plain render.
  */
-import { ExecState } from "../template/exec.js";
-import { printValue as fmtPrintValue } from "../template/fmt.js";
+import { WALK_NEXT, type ExecState } from "../template/exec.js";
 import type { ActionNode, Node, PipeNode, RangeNode, TemplateNode } from "../template/node.js";
 import type { TreeExec } from "./hydrate.js";
 
@@ -32,24 +31,39 @@ export class ExecAdapter implements TreeExec {
     this.st.pop(mark);
   }
 
-  rangeEntries(node: RangeNode, value: unknown): [unknown, unknown][] {
-    const st = this.st;
-    st.node = node;
-    if (Array.isArray(value)) {
-      const arr: unknown[] = value;
-      const out = new Array<[unknown, unknown]>(arr.length);
-      for (let i = 0; i < arr.length; i++) out[i] = [i, arr[i] === undefined ? null : arr[i]];
-      return out;
-    }
-    if ((typeof value === "number" || typeof value === "bigint") && node.pipe.decl.length > 1) {
-      if (typeof value === "number" && !Number.isInteger(value)) st.fail(`range can't iterate over ${fmtPrintValue(value)}`);
-      st.fail(`can't use ${fmtPrintValue(value)} to iterate over more than one variable`);
-    }
-    return Array.from(st.rangeItems(value), ([k, v]) => [k, v]);
+  rangeValue(node: RangeNode, dot: unknown): unknown {
+    return this.st.rangeValue(dot, node);
   }
 
-  setRangeVars(node: RangeNode, key: unknown, elem: unknown): void {
-    this.st.setRangeVars(node.pipe, key, elem);
+  rangeOver(node: RangeNode, value: unknown, body: (elem: unknown, key: unknown) => void, orElse: (() => void) | null): void {
+    this.st.rangeOver(
+      node,
+      value,
+      (elem, key) => {
+        body(elem, key);
+        return WALK_NEXT;
+      },
+      orElse === null
+        ? null
+        : () => {
+            orElse();
+            return WALK_NEXT;
+          },
+    );
+  }
+
+  rangeIndex<T>(node: RangeNode, i: number, elem: unknown, body: (elem: unknown) => T): T {
+    return this.st.rangeIndex(node, i, elem, body);
+  }
+
+  withDot<T>(body: () => T): T {
+    const st = this.st;
+    const iface = st.dotIface;
+    st.dotIface = false;
+    // Not restored when body throws: the execution is over (as in the executor's own walk).
+    const out = body();
+    st.dotIface = iface;
+    return out;
   }
 
   walk(dot: unknown, node: Node): string {

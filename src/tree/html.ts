@@ -2,11 +2,12 @@
  * Tree to HTML: the wire tree (PROTOCOL.md §4) and the engine's hydrated form both print as
  * s0 + v0 + s1 + ... + sN, ranges as their items in order.
  */
-import type { RangeItem, RangeNode, SlotValue, TreeNode } from "./types.js";
+import type { RangeItem, RangeNode, SlotValue, TreeNode } from "../protocol/tree.js";
+import { RANGE_ITEMS, STATICS } from "../protocol/wire.js";
 import type { VNode, VRange, VValue } from "./value.js";
 
 function isRange(v: TreeNode | RangeNode): v is RangeNode {
-  return Array.isArray((v as RangeNode).d);
+  return Array.isArray((v as RangeNode)[RANGE_ITEMS]);
 }
 
 function slotHtml(v: SlotValue | undefined): string {
@@ -15,7 +16,7 @@ function slotHtml(v: SlotValue | undefined): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (isRange(v)) {
     let out = "";
-    for (const item of v.d) out += itemHtml(v.s, item);
+    for (const item of v[RANGE_ITEMS]) out += itemHtml(v[STATICS], item);
     return out;
   }
   return treeToHtml(v);
@@ -34,7 +35,7 @@ function itemHtml(statics: string[], item: RangeItem): string {
  * treeToHtml({ s: ["<p>", "</p>"], "0": "hi" }) // "<p>hi</p>"
  */
 export function treeToHtml(tree: TreeNode): string {
-  const s = tree.s;
+  const s = tree[STATICS];
   if (!s) return "";
   let out = s[0] ?? "";
   for (let i = 1; i < s.length; i++) {
@@ -62,7 +63,7 @@ export function vNodeHtml(n: VNode): string {
 function vRangeHtml(r: VRange): string {
   const s = r.construct.body.statics;
   let out = "";
-  for (const item of r.items) {
+  for (const item of r.items.toArray()) {
     out += s[0]!;
     for (let i = 0; i < item.slots.length; i++) out += vHtml(item.slots[i]!) + s[i + 1]!;
   }

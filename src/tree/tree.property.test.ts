@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Template } from "../live/template.js";
 import { OracleClient } from "../../test/tree/oracle.js";
-import { runJourney } from "./testing/run-journey.js";
+import { runJourney } from "../../test/tree/run-journey.js";
 
 describe("live tree against the published client", () => {
   test("applying the first tree and every update renders the latest state (20,000+ steps)", () => {

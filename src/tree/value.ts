@@ -2,8 +2,13 @@
  * The engine's own form of a hydrated tree. It mirrors the wire tree of PROTOCOL.md §4 but keeps
  * what the differ needs: which compiled block produced a node (its structure), item keys, and the
  * links that let an unchanged subtree be recognised by identity in O(1).
+ *
+ * Every value here is immutable once made: the next render builds new values, sharing unchanged
+ * subtrees by reference. What a client holds beyond the tree (see `diff.ts`, `HeldRanges`) lives
+ * beside it, in that client's view.
  */
 import type { Block, RangeConstruct } from "./compile.js";
+import type { ItemList, KeyIndex } from "./item-list.js";
 
 /** A hydrated slot: escaped text, a nested node, or a range. */
 export type VValue = string | VNode | VRange;
@@ -12,14 +17,9 @@ export type VValue = string | VNode | VRange;
 export interface VNode {
   readonly kind: "node";
   readonly block: Block;
-  readonly slots: VValue[];
+  readonly slots: readonly VValue[];
   /** True when some slot, at any depth through nodes, is a range (the client's merge rule). */
   readonly hasRange: boolean;
-  /**
-   * Set when this node was sent as a one-item range because the client held a range at its place
-   * (see `diff.ts`); the client then holds a range here, whatever the node is.
-   */
-  disguised?: boolean;
 }
 
 /** One item of a range: its key and its slot values. */
@@ -32,43 +32,58 @@ export interface VItem {
    * at, which a shift may have changed since: array items are found by position).
    */
   readonly dk: unknown;
-  /** The element the item was rendered from (lets a list shift reuse the item, see hydrate.ts). */
+  /** The element the item was rendered from (lets a list shift reuse the item, see hydrate-range.ts). */
   readonly el: unknown;
-  readonly slots: VValue[];
+  readonly slots: readonly VValue[];
 }
+
+/**
+ * How a range was made from the previous render's range at its place, which the differ uses to
+ * look only at what changed:
+ * - `full`: built from scratch (compare the two lists as wholes);
+ * - `patched`: the items at `dirty` were re-run (keys kept), `removed` dropped from the end and
+ *   the items from `addedFrom` on added;
+ * - `shifted`: items before `from` are the previous ones, the rest were re-keyed (a shift after an
+ *   insert or a removal); `oldTail` holds the previous items from `from` on, `was` each new
+ *   item's previous position (-1: new) and `kept` which old items stayed.
+ * `of` is the previous range's item list, so the differ can check that the client holds it.
+ */
+export type RangeChange =
+  | { readonly mode: "full" }
+  | {
+      readonly mode: "patched";
+      readonly of: ItemList<VItem>;
+      readonly dirty: readonly number[];
+      readonly replaced: readonly VItem[];
+      readonly removed: readonly VItem[];
+      readonly addedFrom: number;
+    }
+  | {
+      readonly mode: "shifted";
+      readonly of: ItemList<VItem>;
+      readonly from: number;
+      readonly oldTail: readonly VItem[];
+      readonly was: readonly number[];
+      /** For each item of `oldTail`, 1 when some new item came from it (0: it is gone). */
+      readonly kept: Uint8Array;
+    };
+
+/** The change of a range built from scratch. */
+export const FULL: RangeChange = { mode: "full" };
 
 /** A range. `idKey` is the slot index of the declared key, or `"_k"` for generated keys. */
 export interface VRange {
   readonly kind: "range";
   readonly construct: RangeConstruct;
   readonly idKey: string;
-  readonly items: VItem[];
+  readonly items: ItemList<VItem>;
   /** key -> position; keys are unique within a range by construction. */
-  readonly index: Map<string, number>;
-  /**
-   * When this range was derived from `base` by re-hydrating only some items (a change hint said the
-   * list itself did not change), the positions of those items; the differ then looks at them only.
-   */
-  readonly base?: VRange;
-  readonly dirty?: number[];
-  /** The items `dirty` replaced (`items` is then `base.items`, updated in place). */
-  readonly replaced?: VItem[];
-  /** Items dropped from the end, and the position from which `items` holds added ones. */
-  readonly removed?: VItem[];
-  readonly addedFrom?: number;
-  /**
-   * Set instead of `dirty` when re-run items changed keys (a shift after an insert or a removal):
-   * items before `from` are the same in both lists, `oldTail` holds the previous items from `from`
-   * on, and `items`/`index` (shared with `base`) now hold the new ones.
-   */
-  readonly from?: number;
-  readonly oldTail?: VItem[];
-  /** For each item from `from` on, its position in the previous list, or -1 when it is new. */
-  readonly was?: number[];
+  readonly index: KeyIndex;
+  readonly change: RangeChange;
 }
 
 /** Builds a node, computing its range flag. */
-export function makeNode(block: Block, slots: VValue[]): VNode {
+export function makeNode(block: Block, slots: readonly VValue[]): VNode {
   let hasRange = false;
   for (const v of slots) {
     if (typeof v !== "string" && (v.kind === "range" || v.hasRange)) {

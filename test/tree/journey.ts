@@ -4,7 +4,7 @@
  * from the seed alone.
  * @internal
  */
-import type { ChangePath } from "../../changes/path.js";
+import type { ChangePath } from "../../src/changes/path.js";
 
 /** A small deterministic generator (mulberry32). */
 export class Rng {

@@ -4,8 +4,9 @@
  * render. Throws with the seed and step on the first difference.
  * @internal
  */
-import type { ChangePath } from "../../changes/path.js";
-import type { TreeNode, TreeUpdate } from "../types.js";
+import type { ChangePath } from "../../src/changes/path.js";
+import type { TreeNode, TreeUpdate } from "../../src/protocol/tree.js";
+import { ATTR_LOADING, ATTR_WRAPPER_ID } from "../../src/protocol/wire.js";
 import { genState, genTemplate, mutate, Rng, type State } from "./journey.js";
 
 /** The live template as the journey uses it (the class, so that dist/ and sources both work). */
@@ -31,6 +32,8 @@ export interface JourneyDeps {
   log?: (step: number, update: unknown, changed: ChangePath[] | undefined) => void;
 }
 
+const WRAPPER = new RegExp(`<div ${ATTR_WRAPPER_ID}="lvt-[0-9a-f]{16}" ${ATTR_LOADING}="true">`);
+
 /** Thrown when the client's HTML differs from the plain render. */
 export class JourneyFailure extends Error {}
 
@@ -39,7 +42,7 @@ export class JourneyFailure extends Error {}
  * or null.
  */
 function checkPage(page: string, plain: string, inner: string): string | null {
-  const m = /<div data-lvt-id="lvt-[0-9a-f]{16}" data-lvt-loading="true">/.exec(page);
+  const m = WRAPPER.exec(page);
   if (!m) return "no wrapper in page";
   const start = m.index + m[0].length;
   if (!page.startsWith(inner, start) || !page.startsWith("</div>", start + inner.length)) {
