@@ -21,7 +21,7 @@ export type { TemplateOptions } from "./template/template.js";
 export type { TemplateFunction, MissingKeyMode } from "./template/exec.js";
 
 // --- live tree (src/tree, src/live) ---
-export type { TreeNode, RangeNode, RangeItem, RangeOp, SlotValue, TreeUpdate } from "./tree/types.js";
+export type { TreeNode, RangeNode, RangeItem, RangeOp, SlotValue, TreeUpdate } from "./protocol/tree.js";
 export { Template } from "./live/template.js";
 export type { UpdateOptions, PageOptions } from "./live/template.js";
 export { treeToHtml } from "./tree/html.js";

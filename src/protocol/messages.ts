@@ -4,10 +4,11 @@
  * transports encode and write them, and the browser client reads them. Imports nothing at run
  * time, so the client bundle may include it.
  */
+import type { TreeNode, TreeUpdate } from "./tree.js";
 import { ERROR_GENERAL, ERROR_RATE_LIMIT } from "./wire.js";
 
-/** A tree or a tree update as it travels (its shape is PROTOCOL.md §4-6). */
-export type WireTree = object;
+/** A tree or a tree update as it travels (PROTOCOL.md §4-6; the types are in `tree.ts`). */
+export type WireTree = TreeNode | TreeUpdate;
 
 /** A message from client to server. */
 export interface ClientMessage {

@@ -14,6 +14,7 @@ import {
   failedReply,
   firstMessage,
   type ServerMessage,
+  type WireTree,
 } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { BroadcastBus, BroadcastTarget } from "../server/broadcast-bus.js";
@@ -203,7 +204,7 @@ export class SessionEngine<M extends Member = Member> {
         reply = await g.run(async () => {
           if (member.closed) return NONE;
           // What the sender was last handed by a run of the action (a re-run renders again, from there).
-          let shown: object | undefined;
+          let shown: WireTree | undefined;
           const outcome = await this.delivery.holding(g.id, async () => {
             const o = await this.code.action(g, action, data, submitter, who, (errors) => {
               if (shown !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));

@@ -16,7 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { aliasedObjects } from "../changes/alias-scan.js";
 import type { ChangeHint } from "../changes/path.js";
-import { pushMessage } from "../protocol/messages.js";
+import { pushMessage, type WireTree } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import { LVT_KEY, lvtData, sameErrors, type LvtData } from "./lvt.js";
 import { RecentActions } from "./recent-actions.js";
@@ -24,7 +24,7 @@ import type { LiveView, SessionStores } from "./types.js";
 
 /** A tree for a JSON GET or POST, and the id of the render the client holds once it applied it. */
 export interface HttpTree {
-  readonly tree: object;
+  readonly tree: WireTree;
   readonly render: string;
 }
 
@@ -168,7 +168,7 @@ export class SessionGroup {
    * With `park` the frames wait in the engine's outbox (see `Outbox`) for the caller to flush.
    * Call inside `run`.
    */
-  pushUpdate(except?: Member, park = false): object {
+  pushUpdate(except?: Member, park = false): WireTree {
     return this.render(this.takeHint(), except, park);
   }
 
@@ -178,7 +178,7 @@ export class SessionGroup {
    * in `.lvt`. A member that starts showing errors may first be sent a plain update frame (what
    * the others got), then the reply adds its errors. Call inside `run`.
    */
-  replyTo(member: Member, errors: Record<string, string>): object {
+  replyTo(member: Member, errors: Record<string, string>): WireTree {
     const hint = this.takeHint();
     const shared = this.render(hint, member, false);
     const own = this.apart.get(member);
@@ -207,8 +207,8 @@ export class SessionGroup {
     return tree;
   }
 
-  private render(hint: ChangeHint, except: Member | undefined, park: boolean): object {
-    let diff: object = {};
+  private render(hint: ChangeHint, except: Member | undefined, park: boolean): WireTree {
+    let diff: WireTree = {};
     if (this.lead !== undefined) {
       diff = this.lead.executeUpdates(this.data(this.stores, lvtData(undefined)), hint === undefined ? {} : { changed: hint });
       const others = this.members.size - this.apart.size - (except !== undefined && this.members.has(except) && !this.apart.has(except) ? 1 : 0);
@@ -234,11 +234,11 @@ export class SessionGroup {
    * Adds a member (or re-syncs an existing one) and returns the full tree it must receive.
    * Call inside `run`.
    */
-  fullTreeFor(member: Member): object {
+  fullTreeFor(member: Member): WireTree {
     // A full render (connect, navigation) starts without errors, in lock-step.
     this.apart.delete(member);
     const data = this.data(this.stores, lvtData(undefined));
-    let full: object;
+    let full: WireTree;
     const inStep = this.members.size - this.apart.size - (this.members.has(member) ? 1 : 0);
     if (this.lead === undefined || inStep === 0) {
       // Members showing errors keep their own views: bring them up to date first.

@@ -3,6 +3,7 @@
  * handed to them, the broadcaster, the view contract the engine renders through, and the logger.
  */
 import type { ChangePath } from "../changes/path.js";
+import type { WireTree } from "../protocol/messages.js";
 import type { ActionContext } from "./action-context.js";
 
 /** A value or a promise of it: every user hook and every pluggable backend may be async. */
@@ -95,7 +96,7 @@ export interface LiveView {
    * against the previous call (`{}` when nothing changed). `options.changed` lists the data paths
    * written since the previous call; without it anything may have changed.
    */
-  executeUpdates(data: unknown, options?: { changed?: Iterable<ChangePath> }): object;
+  executeUpdates(data: unknown, options?: { changed?: Iterable<ChangePath> }): WireTree;
   /** Renders the whole page with the wrapper div around the body content. */
   executeToHTML(data: unknown, options?: { wrapperId?: string; loading?: boolean }): string;
   /** A fresh instance with no previous render (same parsed template). */

@@ -3,6 +3,7 @@
  * data. Its trees follow PROTOCOL.md §4-5 (full tree with statics, then changed slots only).
  */
 import type { ChangeHint } from "../../src/changes/path.js";
+import type { TreeUpdate } from "../../src/protocol/tree.js";
 import type { LiveView } from "../../src/session/types.js";
 
 /** Every FakeView created (clones included), newest last. */
@@ -20,17 +21,17 @@ export class FakeView implements LiveView {
     createdViews.push(this);
   }
 
-  executeUpdates(data: unknown, options: { changed?: Iterable<ReadonlyArray<string | number>> } = {}): object {
+  executeUpdates(data: unknown, options: { changed?: Iterable<ReadonlyArray<string | number>> } = {}): TreeUpdate {
     this.hints.push(options.changed === undefined ? undefined : [...options.changed]);
     const next = this.slots(data);
     const prev = this.prev;
     this.prev = next;
     if (prev === undefined) {
-      const tree: Record<string, unknown> = { s: this.statics };
+      const tree: TreeUpdate = { s: this.statics };
       next.forEach((v, i) => (tree[String(i)] = v));
       return tree;
     }
-    const diff: Record<string, unknown> = {};
+    const diff: TreeUpdate = {};
     next.forEach((v, i) => {
       if (v !== prev[i]) diff[String(i)] = v;
     });
