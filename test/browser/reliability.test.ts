@@ -18,9 +18,8 @@ import type { LiveHandler } from "../../src/server/live-handler.js";
 import type { LiveHandlerOptions } from "../../src/server/options.js";
 import { silentLogger } from "../../src/server/options.js";
 import { MemorySessionStore } from "../../src/server/session-store.js";
-import type { SessionStore, SessionStoreBinding, TransactResult } from "../../src/server/session-store.js";
-import type { SessionStores } from "../../src/session/types.js";
 import { chromiumAvailable, clientBundle, launchBrowser, until } from "./harness.js";
+import { VersionedStore } from "../server/versioned-store.js";
 
 const run = chromiumAvailable();
 
@@ -51,52 +50,6 @@ const SOURCE = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
 <ul id="items">{{range .Items}}<li data-key="{{.ID}}">{{.Title}}</li>{{end}}</ul>
 </body></html>`;
 
-/** A versioned store that serializes like a remote one (a fresh object per load), with `transact`. */
-class VersionedStore implements SessionStore {
-  private readonly saved = new Map<string, { version: number; json: string }>();
-  private readonly versions = new WeakMap<SessionStores, number>();
-  private binding: SessionStoreBinding | undefined;
-  bind(binding: SessionStoreBinding): void {
-    this.binding = binding;
-  }
-  private async load(id: string): Promise<SessionStores | undefined> {
-    const entry = this.saved.get(id);
-    if (entry === undefined) return undefined;
-    const stores = await this.binding!.createStores();
-    for (const [name, fields] of Object.entries(JSON.parse(entry.json) as Record<string, object>)) Object.assign(stores[name]!, fields);
-    this.versions.set(stores, entry.version);
-    return stores;
-  }
-  private write(id: string, stores: SessionStores): void {
-    const version = (this.saved.get(id)?.version ?? 0) + 1;
-    this.saved.set(id, { version, json: JSON.stringify(stores) });
-    this.versions.set(stores, version);
-  }
-  get(id: string): Promise<SessionStores | undefined> {
-    return this.load(id);
-  }
-  set(id: string, stores: SessionStores): void {
-    this.write(id, stores);
-  }
-  delete(id: string): void {
-    this.saved.delete(id);
-  }
-  list(): string[] {
-    return [...this.saved.keys()];
-  }
-  async transact(id: string, current: SessionStores, change: (s: SessionStores) => Promise<boolean>): Promise<TransactResult> {
-    let stores = current;
-    for (;;) {
-      const latest = this.saved.get(id)?.version ?? 0;
-      if ((this.versions.get(stores) ?? 0) !== latest) stores = (await this.load(id))!;
-      const base = this.versions.get(stores) ?? 0;
-      if (!(await change(stores))) return { stores, saved: false };
-      if ((this.saved.get(id)?.version ?? 0) !== base) continue;
-      this.write(id, stores);
-      return { stores, saved: true };
-    }
-  }
-}
 
 /** Everyone is one user in one session group, whichever instance answers. */
 const oneGroup: Authenticator = { identify: () => "u", getSessionGroup: () => "g" };

@@ -14,11 +14,11 @@ import { RedisSessionStore } from "../../src/adapters/redis/index.js";
 import type { ActionContext } from "../../src/session/action-context.js";
 import type { Authenticator } from "../../src/server/authenticator.js";
 import { silentLogger } from "../../src/server/options.js";
-import type { SessionStore, SessionStoreBinding, TransactResult } from "../../src/server/session-store.js";
-import type { SessionStores } from "../../src/session/types.js";
+import type { SessionStore } from "../../src/server/session-store.js";
 import { HEADER_RENDER } from "../../src/protocol/wire.js";
 import { freePort, RedisServer, redisAvailable } from "../redis/cluster.js";
 import { serve, type Served } from "./harness.js";
+import { VersionedStore } from "./versioned-store.js";
 
 const require = createRequire(import.meta.url);
 const { TreeRenderer } = require("@livetemplate/client/dist/state/tree-renderer.js") as {
@@ -41,53 +41,6 @@ const SOURCE = `<p>{{.Count}}</p><ul>{{range .Items}}<li data-key="{{.ID}}">{{.T
 const expected = (ids: string[]): string =>
   `<p>${ids.length}</p><ul>${ids.map((id) => `<li data-key="${id}">${id.toUpperCase()}</li>`).join("")}</ul>`;
 
-/** A versioned store in memory that serializes like a remote one (a fresh object per load). */
-class VersionedStore implements SessionStore {
-  private readonly saved = new Map<string, { version: number; json: string }>();
-  private readonly versions = new WeakMap<SessionStores, number>();
-  private binding: SessionStoreBinding | undefined;
-
-  bind(binding: SessionStoreBinding): void {
-    this.binding = binding;
-  }
-  private async load(id: string): Promise<SessionStores | undefined> {
-    const entry = this.saved.get(id);
-    if (entry === undefined) return undefined;
-    const stores = await this.binding!.createStores();
-    for (const [name, fields] of Object.entries(JSON.parse(entry.json) as Record<string, object>)) Object.assign(stores[name]!, fields);
-    this.versions.set(stores, entry.version);
-    return stores;
-  }
-  private write(id: string, stores: SessionStores): void {
-    const version = (this.saved.get(id)?.version ?? 0) + 1;
-    this.saved.set(id, { version, json: JSON.stringify(stores) });
-    this.versions.set(stores, version);
-  }
-  get(id: string): Promise<SessionStores | undefined> {
-    return this.load(id);
-  }
-  set(id: string, stores: SessionStores): void {
-    this.write(id, stores);
-  }
-  delete(id: string): void {
-    this.saved.delete(id);
-  }
-  list(): string[] {
-    return [...this.saved.keys()];
-  }
-  async transact(id: string, current: SessionStores, change: (s: SessionStores) => Promise<boolean>): Promise<TransactResult> {
-    let stores = current;
-    for (;;) {
-      const latest = this.saved.get(id)?.version ?? 0;
-      if ((this.versions.get(stores) ?? 0) !== latest) stores = (await this.load(id))!;
-      const base = this.versions.get(stores) ?? 0;
-      if (!(await change(stores))) return { stores, saved: false };
-      if ((this.saved.get(id)?.version ?? 0) !== base) continue;
-      this.write(id, stores);
-      return { stores, saved: true };
-    }
-  }
-}
 
 const auth: Authenticator = {
   identify: (req: IncomingMessage) => String(req.headers["x-user"] ?? "u"),
