@@ -13,7 +13,9 @@ import {
   errorMessage,
   failedReply,
   firstMessage,
+  pushMessage,
   type ServerMessage,
+  withNavigation,
 } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { BroadcastBus, BroadcastTarget } from "../server/broadcast-bus.js";
@@ -25,7 +27,10 @@ import { encode, type Member } from "./frame.js";
 import type { HttpTree, SessionGroup } from "./group.js";
 import { BusLink } from "./bus-link.js";
 import { Delivery } from "./delivery.js";
+import { flashes } from "./flash.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
+import { LVT_KEY } from "./lvt.js";
+import { Navigation } from "./navigation.js";
 import { httpFirstReply, Replies } from "./replies.js";
 import { StoreCode, type Caller } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
@@ -109,12 +114,14 @@ export class SessionEngine<M extends Member = Member> {
           // A page view by a browser without a session starts none: it renders a visitor group
           // that is kept in a small table and saved only when the visitor acts or connects.
           const g = await this.groups.existing(groupId);
-          if (g === undefined) return this.load(await this.visitors.get(groupId), event.query, origin, this.visitorCode);
-          return this.load(g, event.query, origin, this.code);
+          const page = origin.reply === "page";
+          if (g === undefined) return this.load(await this.visitors.get(groupId), event.query, origin, this.visitorCode, page);
+          return this.load(g, event.query, origin, this.code, page);
         }
-        return this.load(await this.group(groupId), event.query, origin, this.code);
+        return this.load(await this.group(groupId), event.query, origin, this.code, false);
       case "navigate":
-        return this.load(await this.group(groupId), event.query, origin, this.code);
+        if (live !== undefined && event.diff === true) return this.navigate(await this.group(groupId), event.query, live);
+        return this.load(await this.group(groupId), event.query, origin, this.code, true);
       case "connect":
         return this.connect(await this.group(groupId), event.query, event.context, live);
       case "action": {
@@ -144,15 +151,42 @@ export class SessionEngine<M extends Member = Member> {
 
   // ------------------------------------------------------------------ events
 
-  private load(g: SessionGroup, query: Readonly<Record<string, string>>, origin: Origin, code: StoreCode): Promise<Reply> {
+  /** A full render after `mount`; `pageChange`: the browser shows another page (flash messages age). */
+  private load(g: SessionGroup, query: Readonly<Record<string, string>>, origin: Origin, code: StoreCode, pageChange: boolean): Promise<Reply> {
     return g.run(async () => {
       if (origin.kind === "live" && origin.member.closed) return NONE;
       if (code === this.code) await this.groups.refresh(g);
-      await code.mount(g, query, callerOf(origin));
-      if (origin.kind === "request" && origin.reply === "page") return { kind: "page", status: 200, html: g.page(this.o.page) };
-      if (origin.kind === "live") return this.reply(g, origin.member, firstMessage(g.fullTreeFor(origin.member), this.o.capabilities));
-      return httpFirstReply(g, this.o.capabilities);
+      const nav = await this.mountFor(g, query, callerOf(origin), code, pageChange);
+      if (origin.kind === "request" && origin.reply === "page") {
+        // A page whose mount sends the browser elsewhere is answered with a redirect to there.
+        if (nav.intent !== undefined) return { kind: "done", location: nav.intent.to };
+        return { kind: "page", status: 200, html: g.page(this.o.page) };
+      }
+      if (origin.kind === "live") {
+        return this.reply(g, origin.member, withNavigation(firstMessage(g.fullTreeFor(origin.member), this.o.capabilities), nav.meta()));
+      }
+      const r = httpFirstReply(g, this.o.capabilities);
+      return r.kind === "message" && "meta" in r.message ? { ...r, message: withNavigation(r.message, nav.meta()) } : r;
     });
+  }
+
+  /** `__navigate__` from a connection that takes a diff: `mount` with the query, then the diff. */
+  private navigate(g: SessionGroup, query: Readonly<Record<string, string>>, member: M): Promise<Reply> {
+    return g.run(async () => {
+      if (member.closed) return NONE;
+      const nav = await this.mountFor(g, query, { userId: member.userId, connectionId: member.id }, this.code, true);
+      return this.reply(g, member, withNavigation(pushMessage(g.replyTo(member, {})), nav.meta()));
+    });
+  }
+
+  /** Runs `mount` with a fresh {@link Navigation}, ageing flash messages first on a page change. Call inside `run`. */
+  private async mountFor(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller, code: StoreCode, pageChange: boolean): Promise<Navigation> {
+    if (pageChange && flashes.pageChange(g.id)) g.noteChanged([[LVT_KEY]]);
+    const nav = new Navigation(() => g.id);
+    await code.mount(g, query, who, nav);
+    // A page GET answered with a redirect (any intent) takes its flash messages to the next page.
+    flashes.settle(g.id, nav.leaves || (pageChange && nav.intent !== undefined));
+    return nav;
   }
 
   /** The group, made a real (saved) one first if it was a visitor's. */
@@ -172,9 +206,9 @@ export class SessionEngine<M extends Member = Member> {
     return g.run(async () => {
       if (member.closed) return NONE;
       await this.groups.refresh(g);
-      await this.code.mount(g, query, { userId: member.userId, connectionId: member.id });
+      const nav = await this.mountFor(g, query, { userId: member.userId, connectionId: member.id }, this.code, false);
       await this.code.hook(g, { name: "onConnect", context, broadcaster });
-      return this.reply(g, member, firstMessage(g.fullTreeFor(member), this.o.capabilities));
+      return this.reply(g, member, withNavigation(firstMessage(g.fullTreeFor(member), this.o.capabilities), nav.meta()));
     });
   }
 
@@ -196,6 +230,7 @@ export class SessionEngine<M extends Member = Member> {
     const unknown = (): ServerMessage => errorMessage("LT_ERR_PROTOCOL_UNKNOWN_ACTION", `no store handles action "${action}"`);
     let saved = false;
     let reply: Reply;
+    const nav = new Navigation(() => g.id);
     if (origin.kind === "live") {
       const member = origin.member;
       const who = { userId: member.userId, connectionId: member.id };
@@ -209,7 +244,7 @@ export class SessionEngine<M extends Member = Member> {
               if (shown !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               shown = g.replyTo(member, errors);
               return shown;
-            });
+            }, nav);
             if (o.kind === "failed") {
               if (shown !== undefined && o.rendered !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               this.restore(g);
@@ -221,7 +256,8 @@ export class SessionEngine<M extends Member = Member> {
               return this.reply(g, member, unknown());
             case "done":
               saved = isEmpty(outcome.errors);
-              return this.reply(g, member, actionReply(outcome.rendered, action, outcome.errors));
+              flashes.settle(g.id, saved && nav.leaves);
+              return this.reply(g, member, withNavigation(actionReply(outcome.rendered, action, outcome.errors), saved ? nav.meta() : undefined));
             case "failed":
               return this.reply(g, member, failedReply(action, this.failureMessage(outcome)));
             default: {
@@ -254,7 +290,7 @@ export class SessionEngine<M extends Member = Member> {
             // The browser is sent back to the page: make sure it renders before it is saved.
             if (g.members.size === 0) g.page(this.o.page);
             return undefined;
-          });
+          }, nav);
           if (o.kind === "failed") this.restore(g);
           return o;
         });
@@ -263,11 +299,13 @@ export class SessionEngine<M extends Member = Member> {
             return messageReply(unknown());
           case "done":
             saved = isEmpty(outcome.errors);
+            // A no-JS post that succeeded always ends in a 303, so its flash is for the next page.
+            flashes.settle(g.id, saved && (nav.leaves || !json));
             if (json) {
               const h = outcome.rendered as HttpTree;
-              return { kind: "message", message: actionReply(h.tree, action, outcome.errors), render: h.render };
+              return { kind: "message", message: withNavigation(actionReply(h.tree, action, outcome.errors), saved ? nav.meta() : undefined), render: h.render };
             }
-            if (saved) return DONE;
+            if (saved) return nav.intent === undefined ? DONE : { kind: "done", location: nav.intent.to };
             return { kind: "page", status: 422, html: outcome.rendered as string };
           case "failed": {
             const errors = { [ERROR_GENERAL]: this.failureMessage(outcome) };
@@ -398,6 +436,7 @@ export class SessionEngine<M extends Member = Member> {
       if (from === to) return NONE;
       await this.groups.refresh(g);
       await this.groups.rename(g, to);
+      flashes.rename(from, to);
       for (const m of [...this.registry.getByGroup(from)]) this.registry.move(m, to);
       return NONE;
     });

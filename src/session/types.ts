@@ -4,6 +4,7 @@
  */
 import type { ChangePath } from "../changes/path.js";
 import type { ActionContext } from "./action-context.js";
+import type { NavigationControls } from "./navigation.js";
 
 /** A value or a promise of it: every user hook and every pluggable backend may be async. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -47,8 +48,8 @@ export type SessionStores = Record<string, object>;
 /** Name under which a single (unnamed) store is kept in {@link SessionStores}. */
 export const SINGLE_STORE = "";
 
-/** What `mount` gets. */
-export interface MountContext {
+/** What `mount` gets, with the navigation methods (`ctx.redirect("/login")`, `ctx.patch(...)`, `ctx.flash(...)`). */
+export interface MountContext extends NavigationControls {
   /** Query parameters of the page URL (the last value wins for repeated names). */
   readonly query: Readonly<Record<string, string>>;
   readonly userId: string;
