@@ -13,7 +13,6 @@ import {
   errorMessage,
   failedReply,
   firstMessage,
-  pushMessage,
   type ServerMessage,
   withNavigation,
 } from "../protocol/messages.js";
@@ -29,10 +28,10 @@ import { BusLink } from "./bus-link.js";
 import { Delivery } from "./delivery.js";
 import { flashes } from "./flash.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
-import { LVT_KEY } from "./lvt.js";
+import { mountRun, navigateWithDiff } from "./mount-run.js";
 import { Navigation } from "./navigation.js";
 import { httpFirstReply, Replies } from "./replies.js";
-import { StoreCode, type Caller } from "./store-code.js";
+import { callerOf, StoreCode } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
 
@@ -55,8 +54,6 @@ export interface EngineOptions {
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
 }
-
-/** A frame held back until an action's outcome is known. */
 
 const NONE: Reply = { kind: "none" };
 /** Most visitor groups (page views without a session) held at once. */
@@ -120,7 +117,9 @@ export class SessionEngine<M extends Member = Member> {
         }
         return this.load(await this.group(groupId), event.query, origin, this.code, false);
       case "navigate":
-        if (live !== undefined && event.diff === true) return this.navigate(await this.group(groupId), event.query, live);
+        if (live !== undefined && event.diff === true) {
+          return navigateWithDiff(this.code, await this.group(groupId), event.query, live, (g, m) => this.reply(g, live, m));
+        }
         return this.load(await this.group(groupId), event.query, origin, this.code, true);
       case "connect":
         return this.connect(await this.group(groupId), event.query, event.context, live);
@@ -156,37 +155,14 @@ export class SessionEngine<M extends Member = Member> {
     return g.run(async () => {
       if (origin.kind === "live" && origin.member.closed) return NONE;
       if (code === this.code) await this.groups.refresh(g);
-      const nav = await this.mountFor(g, query, callerOf(origin), code, pageChange);
+      const nav = await mountRun(code, g, query, callerOf(origin), pageChange);
+      // A page whose mount sends the browser elsewhere is answered with a redirect to there.
       if (origin.kind === "request" && origin.reply === "page") {
-        // A page whose mount sends the browser elsewhere is answered with a redirect to there.
-        if (nav.intent !== undefined) return { kind: "done", location: nav.intent.to };
-        return { kind: "page", status: 200, html: g.page(this.o.page) };
+        return nav.intent !== undefined ? { kind: "done", location: nav.intent.to } : { kind: "page", status: 200, html: g.page(this.o.page) };
       }
-      if (origin.kind === "live") {
-        return this.reply(g, origin.member, withNavigation(firstMessage(g.fullTreeFor(origin.member), this.o.capabilities), nav.meta()));
-      }
-      const r = httpFirstReply(g, this.o.capabilities);
-      return r.kind === "message" && "meta" in r.message ? { ...r, message: withNavigation(r.message, nav.meta()) } : r;
+      if (origin.kind === "live") return this.reply(g, origin.member, withNavigation(firstMessage(g.fullTreeFor(origin.member), this.o.capabilities), nav.meta()));
+      return httpFirstReply(g, this.o.capabilities, nav.meta());
     });
-  }
-
-  /** `__navigate__` from a connection that takes a diff: `mount` with the query, then the diff. */
-  private navigate(g: SessionGroup, query: Readonly<Record<string, string>>, member: M): Promise<Reply> {
-    return g.run(async () => {
-      if (member.closed) return NONE;
-      const nav = await this.mountFor(g, query, { userId: member.userId, connectionId: member.id }, this.code, true);
-      return this.reply(g, member, withNavigation(pushMessage(g.replyTo(member, {})), nav.meta()));
-    });
-  }
-
-  /** Runs `mount` with a fresh {@link Navigation}, ageing flash messages first on a page change. Call inside `run`. */
-  private async mountFor(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller, code: StoreCode, pageChange: boolean): Promise<Navigation> {
-    if (pageChange && flashes.pageChange(g.id)) g.noteChanged([[LVT_KEY]]);
-    const nav = new Navigation(() => g.id);
-    await code.mount(g, query, who, nav);
-    // A page GET answered with a redirect (any intent) takes its flash messages to the next page.
-    flashes.settle(g.id, nav.leaves || (pageChange && nav.intent !== undefined));
-    return nav;
   }
 
   /** The group, made a real (saved) one first if it was a visitor's. */
@@ -206,7 +182,7 @@ export class SessionEngine<M extends Member = Member> {
     return g.run(async () => {
       if (member.closed) return NONE;
       await this.groups.refresh(g);
-      const nav = await this.mountFor(g, query, { userId: member.userId, connectionId: member.id }, this.code, false);
+      const nav = await mountRun(this.code, g, query, { userId: member.userId, connectionId: member.id }, false);
       await this.code.hook(g, { name: "onConnect", context, broadcaster });
       return this.reply(g, member, withNavigation(firstMessage(g.fullTreeFor(member), this.o.capabilities), nav.meta()));
     });
@@ -510,21 +486,6 @@ export class SessionEngine<M extends Member = Member> {
     this.closing = true;
     await Promise.all([...this.groups.all()].map((g) => g.run(() => undefined)));
     await this.bus.close();
-  }
-}
-
-function callerOf(origin: Origin): Caller {
-  switch (origin.kind) {
-    case "live":
-      return { userId: origin.member.userId, connectionId: origin.member.id };
-    case "request":
-      return { userId: origin.userId, connectionId: undefined };
-    case "server":
-      return { userId: "", connectionId: undefined };
-    default: {
-      const never: never = origin;
-      return never;
-    }
   }
 }
 

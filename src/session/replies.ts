@@ -4,7 +4,7 @@
  * answer to a repeated action id (the remembered outcome, the action is not run again), and the
  * server log of unknown action names (once per name, bounded).
  */
-import { actionReply, firstMessage, isErrorMessage, type ServerMessage } from "../protocol/messages.js";
+import { actionReply, firstMessage, isErrorMessage, type NavigationMeta, type ServerMessage, withNavigation } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { Origin, Reply, SessionEvent } from "./events.js";
 import type { Member } from "./frame.js";
@@ -18,9 +18,9 @@ const UNKNOWN_ACTION = "LT_ERR_PROTOCOL_UNKNOWN_ACTION";
 const NONE: Reply = { kind: "none" };
 
 /** The reply to a JSON GET: the full tree, restarting the group's HTTP render cache. Call inside `run`. */
-export function httpFirstReply(g: SessionGroup, capabilities: readonly string[]): Reply {
+export function httpFirstReply(g: SessionGroup, capabilities: readonly string[], navigation?: NavigationMeta): Reply {
   const { tree, render } = g.httpFullTree();
-  return { kind: "message", message: firstMessage(tree, capabilities), render };
+  return { kind: "message", message: withNavigation(firstMessage(tree, capabilities), navigation), render };
 }
 
 /**

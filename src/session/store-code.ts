@@ -7,6 +7,7 @@ import { track, type TrackingMode } from "../changes/tracking.js";
 import { ActionData, type ActionContext } from "./action-context.js";
 import { errorsFromThrown } from "./action-errors.js";
 import type { SessionGroup } from "./group.js";
+import type { Origin } from "./events.js";
 import type { GroupTable } from "./groups.js";
 import { LVT_KEY } from "./lvt.js";
 import { flashes } from "./flash.js";
@@ -33,6 +34,22 @@ export type Outcome<R> =
 export interface Caller {
   readonly userId: string;
   readonly connectionId: string | undefined;
+}
+
+/** Who runs store code for an event from `origin`. */
+export function callerOf(origin: Origin): Caller {
+  switch (origin.kind) {
+    case "live":
+      return { userId: origin.member.userId, connectionId: origin.member.id };
+    case "request":
+      return { userId: origin.userId, connectionId: undefined };
+    case "server":
+      return { userId: "", connectionId: undefined };
+    default: {
+      const never: never = origin;
+      return never;
+    }
+  }
 }
 
 /** The lifecycle hooks of a store, called for every store of the group that has them. */

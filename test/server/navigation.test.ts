@@ -100,7 +100,7 @@ describe("patch, navigate and redirect", () => {
       headers: { cookie, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify({ action: "save", data: { title: "x" } }),
     });
-    expect((await res.json())["meta"]).toMatchObject({ success: true, navigation: { kind: "redirect", to: "/?page=1" } });
+    expect(((await res.json()) as Record<string, unknown>)["meta"]).toMatchObject({ success: true, navigation: { kind: "redirect", to: "/?page=1" } });
   });
 
   it("a no-JS form post that redirects gets a 303 to that URL", async () => {
