@@ -14,7 +14,6 @@ import {
   failedReply,
   firstMessage,
   type ServerMessage,
-  withNavigation,
 } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { BroadcastBus, BroadcastTarget } from "../server/broadcast-bus.js";
@@ -28,7 +27,7 @@ import { BusLink } from "./bus-link.js";
 import { Delivery } from "./delivery.js";
 import { flashes } from "./flash.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
-import { mountRun, navigateWithDiff } from "./mount-run.js";
+import { mountRun, navigateWithDiff, navigationReply } from "./mount-run.js";
 import { Navigation } from "./navigation.js";
 import { httpFirstReply, Replies } from "./replies.js";
 import { callerOf, StoreCode } from "./store-code.js";
@@ -160,7 +159,7 @@ export class SessionEngine<M extends Member = Member> {
       if (origin.kind === "request" && origin.reply === "page") {
         return nav.intent !== undefined ? { kind: "done", location: nav.intent.to } : { kind: "page", status: 200, html: g.page(this.o.page) };
       }
-      if (origin.kind === "live") return this.reply(g, origin.member, withNavigation(firstMessage(g.fullTreeFor(origin.member), this.o.capabilities), nav.meta()));
+      if (origin.kind === "live") return this.reply(g, origin.member, navigationReply(firstMessage(g.fullTreeFor(origin.member), this.o.capabilities), nav, origin));
       return httpFirstReply(g, this.o.capabilities, nav.meta());
     });
   }
@@ -184,7 +183,7 @@ export class SessionEngine<M extends Member = Member> {
       await this.groups.refresh(g);
       const nav = await mountRun(this.code, g, query, { userId: member.userId, connectionId: member.id }, false);
       await this.code.hook(g, { name: "onConnect", context, broadcaster });
-      return this.reply(g, member, withNavigation(firstMessage(g.fullTreeFor(member), this.o.capabilities), nav.meta()));
+      return this.reply(g, member, navigationReply(firstMessage(g.fullTreeFor(member), this.o.capabilities), nav, { kind: "live", member }));
     });
   }
 
@@ -233,7 +232,7 @@ export class SessionEngine<M extends Member = Member> {
             case "done":
               saved = isEmpty(outcome.errors);
               flashes.settle(g.id, saved && nav.leaves);
-              return this.reply(g, member, withNavigation(actionReply(outcome.rendered, action, outcome.errors), saved ? nav.meta() : undefined));
+              return this.reply(g, member, navigationReply(actionReply(outcome.rendered, action, outcome.errors), saved ? nav : undefined, origin));
             case "failed":
               return this.reply(g, member, failedReply(action, this.failureMessage(outcome)));
             default: {
@@ -279,7 +278,7 @@ export class SessionEngine<M extends Member = Member> {
             flashes.settle(g.id, saved && (nav.leaves || !json));
             if (json) {
               const h = outcome.rendered as HttpTree;
-              return { kind: "message", message: withNavigation(actionReply(h.tree, action, outcome.errors), saved ? nav.meta() : undefined), render: h.render };
+              return { kind: "message", message: navigationReply(actionReply(h.tree, action, outcome.errors), saved ? nav : undefined, origin), render: h.render };
             }
             if (saved) return nav.intent === undefined ? DONE : { kind: "done", location: nav.intent.to };
             return { kind: "page", status: 422, html: outcome.rendered as string };

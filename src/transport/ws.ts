@@ -13,7 +13,7 @@ import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { ConnectContext } from "../session/types.js";
 import { CLOSE_CODES, LiveConnection } from "./frames.js";
-import { capabilitiesOf, queryOf } from "./http-io.js";
+import { queryOf } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify, Identity } from "./identify.js";
 
@@ -131,7 +131,7 @@ export class WsTransport {
     }
     const event =
       msg.action === ACTION_NAVIGATE
-        ? ({ kind: "navigate", query: stringValues(msg.data), diff: capabilitiesOf(conn.request).has(CAPABILITY_NAV) } as const)
+        ? ({ kind: "navigate", query: stringValues(msg.data), diff: conn.capabilities.has(CAPABILITY_NAV) } as const)
         : ({ kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id } as const);
     this.engine
       .dispatch(conn.groupId, event, { kind: "live", member: conn })

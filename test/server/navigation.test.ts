@@ -79,7 +79,7 @@ describe("__navigate__", () => {
 describe("patch, navigate and redirect", () => {
   it("patch re-mounts with the new query in the same reply, a diff, with meta.navigation", async () => {
     const s = await start();
-    const c = await TestClient.open(s.wsUrl + "?page=3", { headers: { cookie: await sessionCookie(s.url) } });
+    const c = await TestClient.open(s.wsUrl + "?page=3&lvt-cap=nav", { headers: { cookie: await sessionCookie(s.url) } });
     await c.next();
     expect(await c.action("next")).toEqual({
       tree: { 0: 4 },
@@ -88,16 +88,35 @@ describe("patch, navigate and redirect", () => {
     c.close();
   });
 
-  it("navigate and redirect travel in meta.navigation over the socket and over JSON", async () => {
+  it("sends the published client (no nav capability) a page that is only a meta refresh to the URL", async () => {
     const s = await start();
     const cookie = await sessionCookie(s.url);
     const c = await TestClient.open(s.wsUrl, { headers: { cookie } });
+    await c.next();
+    expect(await c.action("open")).toEqual({
+      tree: { s: ['<meta http-equiv="refresh" content="0;url=/detail?id=3">'] },
+      meta: { success: true, errors: {}, action: "open", navigation: { kind: "navigate", to: "/detail?id=3" } },
+    });
+    c.close();
+    // Over HTTP the published client names no render: the same page.
+    const res = await fetch(s.url, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ action: "save", data: { title: "<x>" } }),
+    });
+    expect(((await res.json()) as Record<string, unknown>)["tree"]).toEqual({ s: ['<meta http-equiv="refresh" content="0;url=/?page=1">'] });
+  });
+
+  it("navigate and redirect travel in meta.navigation over the socket and over JSON", async () => {
+    const s = await start();
+    const cookie = await sessionCookie(s.url);
+    const c = await TestClient.open(s.wsUrl + "?lvt-cap=nav", { headers: { cookie } });
     await c.next();
     expect((await c.action("open"))["meta"]).toMatchObject({ success: true, navigation: { kind: "navigate", to: "/detail?id=3" } });
     c.close();
     const res = await fetch(s.url, {
       method: "POST",
-      headers: { cookie, "content-type": "application/json", accept: "application/json" },
+      headers: { cookie, "content-type": "application/json", accept: "application/json", "x-livetemplate-render": "" },
       body: JSON.stringify({ action: "save", data: { title: "x" } }),
     });
     expect(((await res.json()) as Record<string, unknown>)["meta"]).toMatchObject({ success: true, navigation: { kind: "redirect", to: "/?page=1" } });
