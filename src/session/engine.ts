@@ -182,7 +182,7 @@ export class SessionEngine<M extends Member = Member> {
       if (member.closed) return NONE;
       await this.groups.refresh(g);
       const nav = await mountRun(this.code, g, query, { userId: member.userId, connectionId: member.id }, false);
-      await this.code.hook(g, { name: "onConnect", context, broadcaster });
+      await this.code.hook(g, { name: "onConnect", context, broadcaster, nav });
       return this.reply(g, member, navigationReply(firstMessage(g.fullTreeFor(member), this.o.capabilities), nav, { kind: "live", member }));
     });
   }

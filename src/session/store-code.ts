@@ -54,7 +54,7 @@ export function callerOf(origin: Origin): Caller {
 
 /** The lifecycle hooks of a store, called for every store of the group that has them. */
 export type LifecycleHook =
-  | { readonly name: "onConnect"; readonly context: ConnectContext; readonly broadcaster: Broadcaster }
+  | { readonly name: "onConnect"; readonly context: ConnectContext; readonly broadcaster: Broadcaster; readonly nav: Navigation }
   | { readonly name: "onDisconnect"; readonly context: ConnectContext };
 
 type HookStore = { [K in LifecycleHook["name"]]?: (...args: unknown[]) => unknown };
@@ -235,12 +235,13 @@ export class StoreCode {
         const s = store as HookStore;
         try {
           await g.runStoreCode(() =>
-            hook.name === "onConnect" ? s.onConnect!(hook.context, hook.broadcaster) : s.onDisconnect!(hook.context),
+            hook.name === "onConnect" ? s.onConnect!({ ...hook.context, ...controls(hook.nav) }, hook.broadcaster) : s.onDisconnect!(hook.context),
           );
         } catch (err) {
           this.logger.error(`${hook.name} threw`, err);
         }
       }
+      if (hook.name === "onConnect") flashes.settle(g.id, hook.nav.leaves);
       g.noteChanged(undefined);
       return { value: undefined, save: true };
     });

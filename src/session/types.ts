@@ -25,8 +25,11 @@ export interface Store {
    * sets is seen by every tab of the group. Tracked like an action (a throw rolls it back).
    */
   mount?(ctx: MountContext): MaybePromise<void>;
-  /** Called when a live (WebSocket) connection of the group opens. */
-  onConnect?(ctx: ConnectContext, broadcaster: Broadcaster): MaybePromise<void>;
+  /**
+   * Called when a live (WebSocket) connection of the group opens. `ctx` has the navigation
+   * methods too (`ctx.redirect("/login")`): they are sent with the connection's first tree.
+   */
+  onConnect?(ctx: ConnectContext & NavigationControls, broadcaster: Broadcaster): MaybePromise<void>;
   /** Called when a live connection of the group closes. */
   onDisconnect?(ctx: ConnectContext): MaybePromise<void>;
 }

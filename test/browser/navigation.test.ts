@@ -56,20 +56,22 @@ describe.skipIf(!run)("live navigation in Chromium", () => {
   let browser: Browser;
   let ours: Gallery;
   let theirs: Gallery;
+  let noSocket: Gallery;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "lvt-client-"));
     const file = join(dir, "livetemplate.min.js");
     writeFileSync(file, await clientBundle());
-    [browser, ours, theirs] = await Promise.all([
+    [browser, ours, theirs, noSocket] = await Promise.all([
       launchBrowser(),
       createGallery({ port: 0, clientScriptFile: file }),
       createGallery({ port: 0, clientScriptFile: published }),
+      createGallery({ port: 0, clientScriptFile: file, disableWebSocket: true }),
     ]);
   });
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([ours?.close(), theirs?.close()]);
+    await Promise.all([ours?.close(), theirs?.close(), noSocket?.close()]);
   });
 
   for (const which of ["ours", "published"] as const) {
@@ -184,6 +186,28 @@ describe.skipIf(!run)("live navigation in Chromium", () => {
     await page.goBack();
     await heading(page, "Books page 1 of 3");
     await eventually(async () => (await scrollY(page)) === y, "scroll restored");
+    await ctx.close();
+  });
+
+  it("navigates live over the HTTP fallback too (our client, WebSocket disabled)", async () => {
+    const ctx = await newContext(browser);
+    const page = await ctx.newPage();
+    await page.goto(noSocket.url + "/books");
+    await live(page);
+    await mark(page);
+    await page.locator("#pages a", { hasText: "2" }).click();
+    await heading(page, "Books page 2 of 3");
+    expect(new URL(page.url()).search).toBe("?page=2");
+    await page.locator("#next").click();
+    await heading(page, "Books page 3 of 3");
+    await page.waitForURL(/\?page=3$/);
+    await page.locator("#books a").first().click();
+    await eventually(async () => (await text(page, "#title")) !== "", "a detail page");
+    expect(new URL(page.url()).pathname).toBe("/book");
+    await page.goBack();
+    await heading(page, "Books page 3 of 3");
+    expect(await marked(page)).toBe(true);
+    expect(await openSockets(page)).toBe(0);
     await ctx.close();
   });
 

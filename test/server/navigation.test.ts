@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Template } from "../../src/live/template.js";
 import { silentLogger } from "../../src/server/options.js";
 import type { ActionContext } from "../../src/session/action-context.js";
-import { Navigation } from "../../src/session/navigation.js";
-import type { MountContext } from "../../src/session/types.js";
+import { Navigation, type NavigationControls } from "../../src/session/navigation.js";
+import type { ConnectContext, MountContext } from "../../src/session/types.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
 let served: Served | undefined;
@@ -182,5 +182,23 @@ describe("flash", () => {
     expect(post.status).toBe(303);
     expect(await (await fetch(s.url, { headers: { cookie } })).text()).toContain("<em>Noted</em>");
     expect(await (await fetch(s.url, { headers: { cookie } })).text()).not.toContain("Noted");
+  });
+});
+
+describe("from onConnect", () => {
+  it("sends a redirect asked for by onConnect with the first tree, and its flash to the next page", async () => {
+    class Guarded {
+      n = 0;
+      onConnect(ctx: ConnectContext & NavigationControls): void {
+        ctx.flash("error", "Sign in first");
+        ctx.redirect("/login");
+      }
+    }
+    served = await serve(new Template("g").parse(`<p>{{.n}}</p>{{.lvt.Flash "error"}}`).handle(() => new Guarded(), { logger: silentLogger }));
+    const cookie = await sessionCookie(served.url);
+    const c = await TestClient.open(served.wsUrl + "?lvt-cap=nav", { headers: { cookie } });
+    expect((await c.next())["meta"]).toMatchObject({ navigation: { kind: "redirect", to: "/login" } });
+    c.close();
+    expect(await (await fetch(served.url, { headers: { cookie } })).text()).toContain("Sign in first");
   });
 });
