@@ -25,7 +25,10 @@ export interface NavigationControls {
   patch(urlOrQuery: string | Readonly<Record<string, string | number | boolean>>): void;
   /** Sends the browser to another live page of the same origin (a path), without a full reload. */
   navigate(url: string): void;
-  /** Sends the browser to `url` with a full page load (a no-JS form post gets a 303 to it). */
+  /**
+   * Sends the browser to `url` with a full page load (a no-JS form post gets a 303 to it): a
+   * path, or an `http:`/`https:` URL of any site (check what you pass).
+   */
   redirect(url: string): void;
   /** Leaves a message of `kind` (`"info"`, `"error"`...) for `.lvt.Flash kind` (see `flash.ts`). */
   flash(kind: string, message: string): void;
@@ -62,7 +65,9 @@ export class Navigation implements NavigationControls {
   }
 
   redirect(url: string): void {
-    if (typeof url !== "string" || url === "") throw new TypeError("redirect needs a URL");
+    // Only web URLs: a `javascript:` URL handed to the browser would run as script.
+    const scheme = typeof url === "string" && url !== "" ? new URL(url, "http://localhost/").protocol : "";
+    if (scheme !== "http:" && scheme !== "https:") throw new TypeError(`redirect takes an http(s) URL or a path, got ${JSON.stringify(url)}`);
     this.intent = { kind: "redirect", to: url };
   }
 

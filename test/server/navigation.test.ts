@@ -137,7 +137,7 @@ describe("patch, navigate and redirect", () => {
     expect(res.headers.get("location")).toBe("/moved");
   });
 
-  it("refuses a navigate or a patch to another host, and takes a path or a query", () => {
+  it("refuses a navigate or a patch to another host and a redirect to a script URL", () => {
     const nav = new Navigation(() => "g");
     expect(() => nav.navigate("//evil.example/")).toThrow(/path or a query/);
     expect(() => nav.patch("https://evil.example/?a=1")).toThrow(/path or a query/);
@@ -145,6 +145,9 @@ describe("patch, navigate and redirect", () => {
     expect(nav.intent).toEqual({ kind: "patch", to: "/items?page=2", query: { page: "2" } });
     nav.navigate("/detail");
     expect(nav.meta()).toEqual({ kind: "navigate", to: "/detail" });
+    expect(() => nav.redirect("javascript:alert(1)")).toThrow(/http\(s\) URL/);
+    nav.redirect("https://example.com/signed-out");
+    expect(nav.meta()).toEqual({ kind: "redirect", to: "https://example.com/signed-out" });
   });
 });
 
