@@ -453,7 +453,10 @@ export class LiveClient {
       this.forms.reapply();
       this.hookRunner.sync(this.wrapper, changed);
       this.scroll.refresh();
-      if (this.scrollAfter !== null) scrollTo(0, this.scrollAfter);
+    }
+    // Also after an empty diff (the navigation changed nothing on the page).
+    if (usable && this.scrollAfter !== null) {
+      scrollTo(0, this.scrollAfter);
       this.scrollAfter = null;
     }
     if (first && usable) {
