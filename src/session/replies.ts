@@ -105,7 +105,8 @@ export class Replies {
     return g.run(async (): Promise<Reply> => {
       if (outcome.kind === "error") return { kind: "message", message: outcome.message };
       await this.port.refresh(g);
-      return httpActionReply(g, origin, action, outcome.meta.errors);
+      const r = httpActionReply(g, origin, action, outcome.meta.errors);
+      return r.kind === "message" && "meta" in r.message ? { ...r, message: withNavigation(r.message, outcome.meta.navigation) } : r;
     });
   }
 }
@@ -116,7 +117,13 @@ function outcomeOf(reply: Reply): ActionOutcome | undefined {
   const m = reply.message;
   if (isErrorMessage(m)) return { kind: "error", message: m };
   if ("meta" in m) {
-    const meta = { success: m.meta.success, errors: m.meta.errors, ...(m.meta.action !== undefined ? { action: m.meta.action } : {}) };
+    const meta = {
+      success: m.meta.success,
+      errors: m.meta.errors,
+      ...(m.meta.action !== undefined ? { action: m.meta.action } : {}),
+      // A retry of an action that navigated must navigate too.
+      ...(m.meta.navigation !== undefined ? { navigation: m.meta.navigation } : {}),
+    };
     return { kind: "meta", meta };
   }
   return undefined;

@@ -122,6 +122,17 @@ describe("patch, navigate and redirect", () => {
     expect(((await res.json()) as Record<string, unknown>)["meta"]).toMatchObject({ success: true, navigation: { kind: "redirect", to: "/?page=1" } });
   });
 
+  it("answers a repeated action id with the first try's navigation, without running it again", async () => {
+    const s = await start();
+    const c = await TestClient.open(s.wsUrl + "?lvt-cap=nav", { headers: { cookie: await sessionCookie(s.url) } });
+    await c.next();
+    c.send({ action: "next", data: {}, id: "t.1" });
+    expect((await c.next())["meta"]).toMatchObject({ navigation: { kind: "patch", to: "?page=2" } });
+    c.send({ action: "next", data: {}, id: "t.1" });
+    expect(await c.next()).toEqual({ tree: {}, meta: { success: true, errors: {}, action: "next", navigation: { kind: "patch", to: "?page=2" } } });
+    c.close();
+  });
+
   it("a no-JS form post that redirects gets a 303 to that URL", async () => {
     const s = await start();
     const cookie = await sessionCookie(s.url);
