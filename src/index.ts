@@ -34,6 +34,7 @@ export { namedStores, resolveActionMethod, RESERVED_METHODS } from "./session/st
 export type { NamedStores } from "./session/store-set.js";
 export { ActionData } from "./session/action-context.js";
 export type { ActionContext } from "./session/action-context.js";
+export type { NavigationControls } from "./session/navigation.js";
 export { ValidationError, MultiError, ActionFailedError } from "./session/action-errors.js";
 export { AnonymousAuthenticator, BasicAuthenticator, UnauthorizedError } from "./server/authenticator.js";
 export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/authenticator.js";

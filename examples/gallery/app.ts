@@ -1,6 +1,6 @@
 /**
- * The gallery server: an index page and three live demos (counter, todos, chat), each one live
- * handler mounted on its own path of a single node:http server.
+ * The gallery server: an index page and live demos (counter, todos, chat, and the three pages
+ * of books), each one live handler mounted on its own path of a single node:http server.
  *
  * `createGallery()` is what main.ts runs and what tests start in-process on port 0.
  */
@@ -12,9 +12,12 @@ import type { LiveHandler, LiveHandlerOptions, SessionStore } from "livetemplate
 import { Counter } from "./counter.js";
 import { Todos } from "./todos.js";
 import { ChatRoom, ChatSession } from "./chat.js";
+import { BookDetail, BookList, Library, NewBook } from "./books.js";
 
-/** The demos, by path segment. */
-export type DemoName = "counter" | "todos" | "chat";
+/** The demos, by path (without the leading slash). */
+export type DemoName = "counter" | "todos" | "chat" | "books" | "book" | "books/new";
+
+const DEMOS: ReadonlySet<string> = new Set<DemoName>(["counter", "todos", "chat", "books", "book", "books/new"]);
 
 export interface GalleryOptions {
   /** Port to listen on; 0 picks a free one. Default 8080. */
@@ -54,9 +57,9 @@ export interface Gallery {
   close(): Promise<void>;
 }
 
-function loadTemplate(name: DemoName): Template {
+function loadTemplate(name: string): Template {
   const read = (file: string) => readFileSync(new URL(file, import.meta.url), "utf8");
-  // Every page uses the shared `head` partial (styles) defined in layout.tmpl.
+  // Every page uses the shared partials (`head` with the styles, `flash`, `player`) of layout.tmpl.
   return new Template(name).parse(read(`${name}.tmpl`) + read("layout.tmpl"));
 }
 
@@ -83,16 +86,20 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
       path: `/${demo}`,
       webSocket: options.disableWebSocket !== true,
       clientScript,
-      channel: `gallery-${demo}`,
+      channel: `gallery-${demo.replace("/", "-")}`,
       ...options.handlerOptions,
     };
   };
 
   const room = new ChatRoom();
+  const library = new Library();
   const handlers: Record<DemoName, LiveHandler> = {
     counter: loadTemplate("counter").handle(() => new Counter(), handlerOptions("counter")),
     todos: loadTemplate("todos").handle(() => new Todos(), handlerOptions("todos")),
     chat: loadTemplate("chat").handle(() => new ChatSession(room), handlerOptions("chat")),
+    books: loadTemplate("books").handle(() => new BookList(library), handlerOptions("books")),
+    book: loadTemplate("book").handle(() => new BookDetail(library), handlerOptions("book")),
+    "books/new": loadTemplate("book-new").handle(() => new NewBook(library), handlerOptions("books/new")),
   };
   // Room changes reach other session groups by a broadcast. A message goes out after the
   // current action is done (several changes in one tick coalesce into one broadcast). Presence
@@ -129,8 +136,8 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const demo = path.slice(1);
-    if (demo === "counter" || demo === "todos" || demo === "chat") {
-      handlers[demo](req, res);
+    if (DEMOS.has(demo)) {
+      handlers[demo as DemoName](req, res);
       return;
     }
     if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {

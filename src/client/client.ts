@@ -2,13 +2,27 @@
  * One live wrapper: its connection (WebSocket on the page URL, HTTP when that is not possible),
  * its cached tree, and everything that runs after a patch (forms, hooks, infinite scroll).
  */
-import { ACTION_LOAD_MORE, ACTION_PING, ATTR_LOADING, ERROR_GENERAL, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET, STATICS } from "../protocol/wire.js";
+import {
+  ACTION_LOAD_MORE,
+  ACTION_NAVIGATE,
+  ACTION_PING,
+  ATTR_LOADING,
+  ATTR_WRAPPER_ID,
+  CAPABILITY_NAV,
+  CAPABILITY_QUERY,
+  ERROR_GENERAL,
+  HEADER_ACTION_IDS,
+  HEADER_RENDER,
+  HEADER_WEBSOCKET,
+  STATICS,
+} from "../protocol/wire.js";
 import type { ClientMessage, ResponseMeta } from "../protocol/messages.js";
 import { attach, detach, scanEventNames } from "./events.js";
 import { Forms } from "./forms.js";
 import { HookRunner } from "./hooks.js";
 import type { Hook } from "./hooks.js";
 import { showLoading } from "./loading.js";
+import { fetchPage, linkOf, pushEntry, scrollOf, swapWrapper } from "./navigation.js";
 import { patch } from "./patch.js";
 import type { Payload } from "./payload.js";
 import { InfiniteScroll } from "./scroll.js";
@@ -52,11 +66,34 @@ const UNREACHABLE = new Error("unreachable");
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
+/** The connected wrappers (see `connect`). */
+export const clients = new Map<HTMLElement, LiveClient>();
+
+let listening = false;
+/** Link clicks inside a wrapper and back/forward become live navigations (one listener each). */
+function listenForNavigation(): void {
+  if (listening) return;
+  listening = true;
+  document.addEventListener("click", (e) => {
+    const a = linkOf(e);
+    const c = a && clients.get(a.closest<HTMLElement>(`[${ATTR_WRAPPER_ID}]`)!);
+    if (!a || !c) return;
+    e.preventDefault();
+    void c.go(a.href, true);
+  });
+  window.addEventListener("popstate", (e) => {
+    for (const c of clients.values()) if (c.wrapper.isConnected) return void c.go(location.href, false, scrollOf(e.state));
+  });
+}
+
 /** A connected wrapper; created by {@link connect}. */
 export class LiveClient {
   /** The wrapper element (`[data-lvt-id]`). */
   readonly wrapper: HTMLElement;
-  private readonly url: string;
+  /** Path and query of the page this client is live on (changes with navigation). */
+  private url: string;
+  /** Where to scroll once the next tree is applied (a navigation's). */
+  private scrollAfter: number | null = null;
   private readonly opts: ClientOptions;
   private readonly tree = new TreeState();
   private readonly forms = new Forms();
@@ -99,6 +136,7 @@ export class LiveClient {
   start(): void {
     if (this.wrapper.hasAttribute(ATTR_LOADING)) this.endLoading = showLoading(this.wrapper);
     attach(this);
+    listenForNavigation();
     void this.probe();
   }
 
@@ -113,6 +151,36 @@ export class LiveClient {
     this.scroll.stop();
     this.hookRunner.destroyAll();
     detach(this);
+  }
+
+  /**
+   * Shows `href` live: the same page with another query is asked for with `__navigate__` on the
+   * open connection; another live page is fetched and swapped in, with a new connection for it
+   * (this client stops); anything else is loaded by the browser. `push` adds a history entry;
+   * `scroll` is where to scroll afterwards (the top, or a remembered position on back/forward).
+   */
+  async go(href: string, push: boolean, scroll = 0): Promise<void> {
+    const to = new URL(href, location.href);
+    const here = new URL(this.url, location.href);
+    const path = to.pathname + to.search;
+    if (to.pathname === here.pathname) {
+      if (to.search === here.search) return;
+      if (push) pushEntry(path + to.hash);
+      this.url = path;
+      this.scrollAfter = scroll;
+      this.act(ACTION_NAVIGATE, Object.fromEntries(to.searchParams));
+      return;
+    }
+    const doc = await fetchPage(to.href);
+    if (!doc || this.stopped) return void location.assign(to.href);
+    if (push) pushEntry(path + to.hash);
+    this.stop();
+    clients.delete(this.wrapper);
+    swapWrapper(this.wrapper, doc);
+    scrollTo(0, scroll);
+    const next = new LiveClient(this.wrapper, { ...this.opts, url: path });
+    clients.set(this.wrapper, next);
+    next.start();
   }
 
   /**
@@ -170,7 +238,10 @@ export class LiveClient {
   private connect(): void {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(new URL(this.url, `${scheme}//${location.host}`).href.replace(/^http/, "ws"));
+    const u = new URL(this.url, `${scheme}//${location.host}`);
+    // Asks for what the published client does not know: `__navigate__` answered with a diff.
+    u.searchParams.set(CAPABILITY_QUERY, CAPABILITY_NAV);
+    const ws = new WebSocket(u.href.replace(/^http/, "ws"));
     this.ws = ws;
     ws.onopen = () => {
       this.epoch++;
@@ -383,6 +454,11 @@ export class LiveClient {
       this.hookRunner.sync(this.wrapper, changed);
       this.scroll.refresh();
     }
+    // Also after an empty diff (the navigation changed nothing on the page).
+    if (usable && this.scrollAfter !== null) {
+      scrollTo(0, this.scrollAfter);
+      this.scrollAfter = null;
+    }
     if (first && usable) {
       this.wrapper.removeAttribute(ATTR_LOADING);
       this.endLoading?.();
@@ -396,5 +472,14 @@ export class LiveClient {
     this.forms.settle(name, meta);
     this.scroll.settle(name);
     this.emit("lvt:updated", { action: name, success: meta?.success ?? true, meta });
+    const nav = meta?.navigation;
+    if (nav?.kind === "redirect") location.assign(nav.to);
+    else if (nav?.kind === "navigate") void this.go(nav.to, true);
+    else if (nav) {
+      // A patch: the server has already mounted the new query; only the URL follows.
+      const to = new URL(nav.to, location.href);
+      this.url = to.pathname + to.search;
+      pushEntry(this.url);
+    }
   }
 }

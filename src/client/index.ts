@@ -10,7 +10,7 @@
  * ```
  */
 import { ATTR_WRAPPER_ID } from "../protocol/wire.js";
-import { LiveClient } from "./client.js";
+import { clients, LiveClient } from "./client.js";
 import type { ClientOptions } from "./client.js";
 import { hooks } from "./hooks.js";
 
@@ -21,8 +21,6 @@ export type { FormResultDetail } from "./forms.js";
 export type { Payload } from "./payload.js";
 
 declare const DEV_MODE: boolean;
-
-const clients = new Map<HTMLElement, LiveClient>();
 
 /**
  * Connects a wrapper (an element or a selector; default the first `[data-lvt-id]`) and returns its

@@ -28,6 +28,19 @@ export interface ResponseMeta {
   errors: Record<string, string>;
   action?: string;
   capabilities?: string[];
+  /**
+   * Where store code sends the browser (`ctx.patch` / `navigate` / `redirect`). The published
+   * client ignores it; ours pushes a history entry (`patch`), swaps to another live page
+   * (`navigate`) or loads the page (`redirect`).
+   */
+  navigation?: NavigationMeta;
+}
+
+/** `meta.navigation`: what the client does after applying the message's tree. */
+export interface NavigationMeta {
+  kind: "patch" | "navigate" | "redirect";
+  /** A URL: for `patch` and `navigate` a path or query of this origin. */
+  to: string;
 }
 
 /** A message from server to client carrying a tree or a diff. */
@@ -79,6 +92,11 @@ export function actionReply(tree: WireTree, action: string, errors: Record<strin
     break;
   }
   return { tree, meta: { success, errors, action } };
+}
+
+/** `message` with `meta.navigation` added (when there is one). */
+export function withNavigation(message: TreeMessage, navigation: NavigationMeta | undefined): TreeMessage {
+  return navigation === undefined ? message : { tree: message.tree, meta: { ...message.meta, navigation } };
 }
 
 /** The reply to an action refused by the rate limit: nothing changed, `_rate_limit` says why. */

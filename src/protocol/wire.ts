@@ -57,6 +57,17 @@ export const FORM_ACTION_FIELD = "lvt-action";
  * so a new bundle gets a new URL.
  */
 export const CLIENT_SCRIPT_QUERY = "lvt-client";
+/**
+ * Query parameter our client adds to the WebSocket URL to ask for what the published client does
+ * not know, a comma-separated list; the server removes it from the query `mount` sees.
+ * `nav`: `__navigate__` is answered with a diff instead of a full tree.
+ */
+export const CAPABILITY_QUERY = "lvt-cap";
+export const CAPABILITY_NAV = "nav";
+/** Attribute of an element kept as it is (same DOM node) across live navigations. */
+export const ATTR_PERSIST = "lvt-persist";
+/** Attribute of a link our client leaves to the browser (as the published client does). */
+export const ATTR_NO_INTERCEPT = "lvt-nav:no-intercept";
 /** Name of the anonymous session cookie. */
 export const SESSION_COOKIE = "livetemplate-id";
 

@@ -4,6 +4,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import { MultiError, ValidationError } from "./action-errors.js";
+import type { NavigationControls } from "./navigation.js";
 
 /** Typed, forgiving access to an action's `data` object (JSON from a client or form fields). */
 export class ActionData {
@@ -133,8 +134,11 @@ function toNumber(v: unknown): number {
   return Number.NaN;
 }
 
-/** Everything an action gets. */
-export interface ActionContext {
+/**
+ * Everything an action gets, with the navigation methods `patch`, `navigate`, `redirect` and
+ * `flash` (see {@link NavigationControls}).
+ */
+export interface ActionContext extends NavigationControls {
   /** The action name without a store prefix (`"save"` for `"todos.save"`). */
   readonly action: string;
   /** The full name as sent (`"todos.save"`). */

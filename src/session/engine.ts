@@ -26,9 +26,12 @@ import { encode, type Member } from "./frame.js";
 import type { HttpTree, SessionGroup } from "./group.js";
 import { BusLink } from "./bus-link.js";
 import { Delivery } from "./delivery.js";
+import { flashes } from "./flash.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
+import { mountRun, navigateWithDiff, navigationReply } from "./mount-run.js";
+import { Navigation } from "./navigation.js";
 import { httpFirstReply, Replies } from "./replies.js";
-import { StoreCode, type Caller } from "./store-code.js";
+import { callerOf, StoreCode } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
 
@@ -51,8 +54,6 @@ export interface EngineOptions {
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
 }
-
-/** A frame held back until an action's outcome is known. */
 
 const NONE: Reply = { kind: "none" };
 /** Most visitor groups (page views without a session) held at once. */
@@ -110,12 +111,16 @@ export class SessionEngine<M extends Member = Member> {
           // A page view by a browser without a session starts none: it renders a visitor group
           // that is kept in a small table and saved only when the visitor acts or connects.
           const g = await this.groups.existing(groupId);
-          if (g === undefined) return this.load(await this.visitors.get(groupId), event.query, origin, this.visitorCode);
-          return this.load(g, event.query, origin, this.code);
+          const page = origin.reply === "page";
+          if (g === undefined) return this.load(await this.visitors.get(groupId), event.query, origin, this.visitorCode, page);
+          return this.load(g, event.query, origin, this.code, page);
         }
-        return this.load(await this.group(groupId), event.query, origin, this.code);
+        return this.load(await this.group(groupId), event.query, origin, this.code, false);
       case "navigate":
-        return this.load(await this.group(groupId), event.query, origin, this.code);
+        if (live !== undefined && event.diff === true) {
+          return navigateWithDiff(this.code, await this.group(groupId), event.query, live, (g, m) => this.reply(g, live, m));
+        }
+        return this.load(await this.group(groupId), event.query, origin, this.code, true);
       case "connect":
         return this.connect(await this.group(groupId), event.query, event.context, live);
       case "action": {
@@ -145,14 +150,18 @@ export class SessionEngine<M extends Member = Member> {
 
   // ------------------------------------------------------------------ events
 
-  private load(g: SessionGroup, query: Readonly<Record<string, string>>, origin: Origin, code: StoreCode): Promise<Reply> {
+  /** A full render after `mount`; `pageChange`: the browser shows another page (flash messages age). */
+  private load(g: SessionGroup, query: Readonly<Record<string, string>>, origin: Origin, code: StoreCode, pageChange: boolean): Promise<Reply> {
     return g.run(async () => {
       if (origin.kind === "live" && origin.member.closed) return NONE;
       if (code === this.code) await this.groups.refresh(g);
-      await code.mount(g, query, callerOf(origin));
-      if (origin.kind === "request" && origin.reply === "page") return { kind: "page", status: 200, html: g.page(this.o.page) };
-      if (origin.kind === "live") return this.reply(g, origin.member, firstMessage(g.fullTreeFor(origin.member), this.o.capabilities));
-      return httpFirstReply(g, this.o.capabilities);
+      const nav = await mountRun(code, g, query, callerOf(origin), pageChange);
+      // A page whose mount sends the browser elsewhere is answered with a redirect to there.
+      if (origin.kind === "request" && origin.reply === "page") {
+        return nav.intent !== undefined ? { kind: "done", location: nav.intent.to } : { kind: "page", status: 200, html: g.page(this.o.page) };
+      }
+      if (origin.kind === "live") return this.reply(g, origin.member, navigationReply(firstMessage(g.fullTreeFor(origin.member), this.o.capabilities), nav, origin));
+      return httpFirstReply(g, this.o.capabilities, nav.meta());
     });
   }
 
@@ -173,9 +182,9 @@ export class SessionEngine<M extends Member = Member> {
     return g.run(async () => {
       if (member.closed) return NONE;
       await this.groups.refresh(g);
-      await this.code.mount(g, query, { userId: member.userId, connectionId: member.id });
-      await this.code.hook(g, { name: "onConnect", context, broadcaster });
-      return this.reply(g, member, firstMessage(g.fullTreeFor(member), this.o.capabilities));
+      const nav = await mountRun(this.code, g, query, { userId: member.userId, connectionId: member.id }, false);
+      await this.code.hook(g, { name: "onConnect", context, broadcaster, nav });
+      return this.reply(g, member, navigationReply(firstMessage(g.fullTreeFor(member), this.o.capabilities), nav, { kind: "live", member }));
     });
   }
 
@@ -197,6 +206,7 @@ export class SessionEngine<M extends Member = Member> {
     const unknown = (): ServerMessage => errorMessage("LT_ERR_PROTOCOL_UNKNOWN_ACTION", `no store handles action "${action}"`);
     let saved = false;
     let reply: Reply;
+    const nav = new Navigation(() => g.id);
     if (origin.kind === "live") {
       const member = origin.member;
       const who = { userId: member.userId, connectionId: member.id };
@@ -210,7 +220,7 @@ export class SessionEngine<M extends Member = Member> {
               if (shown !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               shown = g.replyTo(member, errors);
               return shown;
-            });
+            }, nav);
             if (o.kind === "failed") {
               if (shown !== undefined && o.rendered !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               this.restore(g);
@@ -222,7 +232,8 @@ export class SessionEngine<M extends Member = Member> {
               return this.reply(g, member, unknown());
             case "done":
               saved = isEmpty(outcome.errors);
-              return this.reply(g, member, actionReply(outcome.rendered, action, outcome.errors));
+              flashes.settle(g.id, saved && nav.leaves);
+              return this.reply(g, member, navigationReply(actionReply(outcome.rendered, action, outcome.errors), saved ? nav : undefined, origin));
             case "failed":
               return this.reply(g, member, failedReply(action, this.failureMessage(outcome)));
             default: {
@@ -255,7 +266,7 @@ export class SessionEngine<M extends Member = Member> {
             // The browser is sent back to the page: make sure it renders before it is saved.
             if (g.members.size === 0) g.page(this.o.page);
             return undefined;
-          });
+          }, nav);
           if (o.kind === "failed") this.restore(g);
           return o;
         });
@@ -264,11 +275,13 @@ export class SessionEngine<M extends Member = Member> {
             return messageReply(unknown());
           case "done":
             saved = isEmpty(outcome.errors);
+            // A no-JS post that succeeded always ends in a 303, so its flash is for the next page.
+            flashes.settle(g.id, saved && (nav.leaves || !json));
             if (json) {
               const h = outcome.rendered as HttpTree;
-              return { kind: "message", message: actionReply(h.tree, action, outcome.errors), render: h.render };
+              return { kind: "message", message: navigationReply(actionReply(h.tree, action, outcome.errors), saved ? nav : undefined, origin), render: h.render };
             }
-            if (saved) return DONE;
+            if (saved) return nav.intent === undefined ? DONE : { kind: "done", location: nav.intent.to };
             return { kind: "page", status: 422, html: outcome.rendered as string };
           case "failed": {
             const errors = { [ERROR_GENERAL]: this.failureMessage(outcome) };
@@ -399,6 +412,7 @@ export class SessionEngine<M extends Member = Member> {
       if (from === to) return NONE;
       await this.groups.refresh(g);
       await this.groups.rename(g, to);
+      flashes.rename(from, to);
       for (const m of [...this.registry.getByGroup(from)]) this.registry.move(m, to);
       return NONE;
     });
@@ -472,21 +486,6 @@ export class SessionEngine<M extends Member = Member> {
     this.closing = true;
     await Promise.all([...this.groups.all()].map((g) => g.run(() => undefined)));
     await this.bus.close();
-  }
-}
-
-function callerOf(origin: Origin): Caller {
-  switch (origin.kind) {
-    case "live":
-      return { userId: origin.member.userId, connectionId: origin.member.id };
-    case "request":
-      return { userId: origin.userId, connectionId: undefined };
-    case "server":
-      return { userId: "", connectionId: undefined };
-    default: {
-      const never: never = origin;
-      return never;
-    }
   }
 }
 

@@ -22,8 +22,12 @@ export type SessionEvent =
   | { readonly kind: "load"; readonly query: Readonly<Record<string, string>> }
   /** A live connection opened: it joins the group, `mount`, `onConnect`, then its full tree. */
   | { readonly kind: "connect"; readonly query: Readonly<Record<string, string>>; readonly context: ConnectContext }
-  /** A live connection asks for another query of the same page (`__navigate__`). */
-  | { readonly kind: "navigate"; readonly query: Readonly<Record<string, string>> }
+  /**
+   * A client asks for another query of the same page (`__navigate__`): `mount` with it, then the
+   * new tree: a diff when the connection asked for one (`diff`, our client's `nav` capability),
+   * else the full tree (what the published client has always been sent).
+   */
+  | { readonly kind: "navigate"; readonly query: Readonly<Record<string, string>>; readonly diff?: boolean }
   /** An action sent by a client (WebSocket message, JSON POST or form POST). */
   | {
       readonly kind: "action";
@@ -94,5 +98,9 @@ export type Reply =
     }
   /** A whole page; `status` 422 when it shows the errors of a failed form post. */
   | { readonly kind: "page"; readonly status: 200 | 422; readonly html: string }
-  /** A form post that succeeded: the transport sends the browser back to the page (303). */
-  | { readonly kind: "done" };
+  /**
+   * A form post that succeeded, or a page GET whose `mount` sent the browser elsewhere: the
+   * transport answers 303 to `location` (store code's `redirect`/`navigate`/`patch`), else back to
+   * the page itself.
+   */
+  | { readonly kind: "done"; readonly location?: string };

@@ -33,6 +33,11 @@ export interface Member {
   groupId: string;
   /** True once the connection is closed (or was closed for reading too slowly). */
   readonly closed: boolean;
+  /**
+   * What the client asked for beyond the published client's protocol (`lvt-cap` on its URL,
+   * e.g. `nav`); none when absent.
+   */
+  readonly capabilities?: ReadonlySet<string>;
   /** Writes a frame; false when the connection is closed or was just closed for being slow. */
   deliver(frame: EncodedFrame): boolean;
 }

@@ -18,7 +18,8 @@ import { aliasedObjects } from "../changes/alias-scan.js";
 import type { ChangeHint } from "../changes/path.js";
 import { pushMessage, type WireTree } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
-import { LVT_KEY, lvtData, sameErrors, type LvtData } from "./lvt.js";
+import { flashes } from "./flash.js";
+import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData } from "./lvt.js";
 import { RecentActions } from "./recent-actions.js";
 import type { LiveView, SessionStores } from "./types.js";
 
@@ -189,13 +190,13 @@ export class SessionGroup {
       // current one, then diff from there to the same state with errors.
       if (!isEmpty(shared)) this.postman.send(member, encode(pushMessage(shared)), this.dropMember);
       const view = this.view.clone();
-      view.executeUpdates(this.data(this.stores, lvtData(undefined)));
+      view.executeUpdates(this.data(this.stores, this.lvt(undefined)));
       this.apart.set(member, { view, errors });
-      return view.executeUpdates(this.data(this.stores, lvtData(errors)), { changed: [LVT_HINT] });
+      return view.executeUpdates(this.data(this.stores, this.lvt(errors)), { changed: [LVT_HINT] });
     }
     const changedErrors = !sameErrors(own.errors, errors);
     const tree = own.view.executeUpdates(
-      this.data(this.stores, lvtData(errors)),
+      this.data(this.stores, this.lvt(errors)),
       hint === undefined ? {} : { changed: changedErrors ? withLvtHint(hint)! : hint },
     );
     if (failed) own.errors = errors;
@@ -210,7 +211,7 @@ export class SessionGroup {
   private render(hint: ChangeHint, except: Member | undefined, park: boolean): WireTree {
     let diff: WireTree = {};
     if (this.lead !== undefined) {
-      diff = this.lead.executeUpdates(this.data(this.stores, lvtData(undefined)), hint === undefined ? {} : { changed: hint });
+      diff = this.lead.executeUpdates(this.data(this.stores, this.lvt(undefined)), hint === undefined ? {} : { changed: hint });
       const others = this.members.size - this.apart.size - (except !== undefined && this.members.has(except) && !this.apart.has(except) ? 1 : 0);
       if (!isEmpty(diff) && others > 0) {
         const frame = encode(pushMessage(diff));
@@ -219,7 +220,7 @@ export class SessionGroup {
     }
     for (const [m, own] of this.apart) {
       if (m === except) continue;
-      const d = own.view.executeUpdates(this.data(this.stores, lvtData(own.errors)), hint === undefined ? {} : { changed: hint });
+      const d = own.view.executeUpdates(this.data(this.stores, this.lvt(own.errors)), hint === undefined ? {} : { changed: hint });
       if (!isEmpty(d)) this.deliver(m, encode(pushMessage(d)), park);
     }
     return diff;
@@ -237,7 +238,7 @@ export class SessionGroup {
   fullTreeFor(member: Member): WireTree {
     // A full render (connect, navigation) starts without errors, in lock-step.
     this.apart.delete(member);
-    const data = this.data(this.stores, lvtData(undefined));
+    const data = this.data(this.stores, this.lvt(undefined));
     let full: WireTree;
     const inStep = this.members.size - this.apart.size - (this.members.has(member) ? 1 : 0);
     if (this.lead === undefined || inStep === 0) {
@@ -267,7 +268,7 @@ export class SessionGroup {
   httpFullTree(errors?: Record<string, string>): HttpTree {
     const view = this.view.clone();
     this.http = undefined;
-    const tree = view.executeUpdates(this.data(this.stores, lvtData(errors)));
+    const tree = view.executeUpdates(this.data(this.stores, this.lvt(errors)));
     const id = `${this.renderPrefix}.${++this.renders}`;
     this.http = { view, id, stores: this.stores };
     return { tree, render: id };
@@ -287,7 +288,7 @@ export class SessionGroup {
     if (!usable) return this.httpFullTree(errors);
     // Until the render succeeds the cache's view is in an unknown state: no diff against it then.
     this.http = undefined;
-    const tree = http.view.executeUpdates(this.data(this.stores, lvtData(errors)));
+    const tree = http.view.executeUpdates(this.data(this.stores, this.lvt(errors)));
     http.id = `${this.renderPrefix}.${++this.renders}`;
     http.stores = this.stores;
     this.http = http;
@@ -296,8 +297,13 @@ export class SessionGroup {
 
   /** The whole page, showing `errors` (a failed form post's). Call inside `run`. */
   page(options: { wrapperId: string; loading: boolean }, errors?: Record<string, string>): string {
-    return this.view.executeToHTML(this.data(this.stores, lvtData(errors)), options);
+    return this.view.executeToHTML(this.data(this.stores, this.lvt(errors)), options);
   }
 
   private readonly dropMember = (member: Member): void => this.removeMember(member);
+
+  /** `.lvt` for this group: `errors` and the group's flash messages. */
+  private lvt(errors: Readonly<Record<string, string>> | undefined): LvtData {
+    return plainLvt(errors, flashes.view(this.id));
+  }
 }

@@ -20,9 +20,24 @@ export const LVT_KEY = "lvt";
 export class LvtData {
   /** Field name -> message. */
   readonly Errors: Readonly<Record<string, string>>;
+  /** Flash messages by kind (`ctx.flash(kind, message)`); see `flash.ts` for their lifetime. */
+  readonly Flashes: Readonly<Record<string, string>>;
 
-  constructor(errors: Readonly<Record<string, string>> = {}) {
+  constructor(errors: Readonly<Record<string, string>> = {}, flashes: Readonly<Record<string, string>> = {}) {
     this.Errors = errors;
+    this.Flashes = flashes;
+  }
+
+  /**
+   * The flash message of `kind`, or "" when there is none.
+   *
+   * @example
+   * ```html
+   * {{with .lvt.Flash "info"}}<p class="flash">{{.}}</p>{{end}}
+   * ```
+   */
+  Flash(kind: string): string {
+    return Object.prototype.hasOwnProperty.call(this.Flashes, kind) ? (this.Flashes[kind] ?? "") : "";
   }
 
   /** True when there is any error. */
@@ -43,9 +58,14 @@ export class LvtData {
 
 const NO_ERRORS = new LvtData();
 
-/** The `.lvt` value for a set of errors (one shared instance for "none"). */
-export function lvtData(errors: Readonly<Record<string, string>> | undefined): LvtData {
-  return errors === undefined || Object.keys(errors).length === 0 ? NO_ERRORS : new LvtData(errors);
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The `.lvt` value for a set of errors and flash messages (one shared instance for "none"). */
+export function lvtData(errors: Readonly<Record<string, string>> | undefined, flashes?: Readonly<Record<string, string>>): LvtData {
+  const noErrors = errors === undefined || Object.keys(errors).length === 0;
+  const noFlash = flashes === undefined || Object.keys(flashes).length === 0;
+  if (noErrors && noFlash) return NO_ERRORS;
+  return new LvtData(noErrors ? NONE : errors, noFlash ? NONE : flashes);
 }
 
 /** True when two error sets hold the same messages. */

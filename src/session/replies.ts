@@ -4,7 +4,7 @@
  * answer to a repeated action id (the remembered outcome, the action is not run again), and the
  * server log of unknown action names (once per name, bounded).
  */
-import { actionReply, firstMessage, isErrorMessage, treeMessage, type ServerMessage } from "../protocol/messages.js";
+import { actionReply, firstMessage, isErrorMessage, treeMessage, type NavigationMeta, type ServerMessage, withNavigation } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { Origin, Reply, SessionEvent } from "./events.js";
 import type { Member } from "./frame.js";
@@ -18,9 +18,9 @@ const UNKNOWN_ACTION = "LT_ERR_PROTOCOL_UNKNOWN_ACTION";
 const NONE: Reply = { kind: "none" };
 
 /** The reply to a JSON GET: the full tree, restarting the group's HTTP render cache. Call inside `run`. */
-export function httpFirstReply(g: SessionGroup, capabilities: readonly string[]): Reply {
+export function httpFirstReply(g: SessionGroup, capabilities: readonly string[], navigation?: NavigationMeta): Reply {
   const { tree, render } = g.httpFullTree();
-  return { kind: "message", message: firstMessage(tree, capabilities), render };
+  return { kind: "message", message: withNavigation(firstMessage(tree, capabilities), navigation), render };
 }
 
 /**
@@ -105,7 +105,8 @@ export class Replies {
     return g.run(async (): Promise<Reply> => {
       if (outcome.kind === "error") return { kind: "message", message: outcome.message };
       await this.port.refresh(g);
-      return httpActionReply(g, origin, action, outcome.meta.errors);
+      const r = httpActionReply(g, origin, action, outcome.meta.errors);
+      return r.kind === "message" && "meta" in r.message ? { ...r, message: withNavigation(r.message, outcome.meta.navigation) } : r;
     });
   }
 }
@@ -116,7 +117,13 @@ function outcomeOf(reply: Reply): ActionOutcome | undefined {
   const m = reply.message;
   if (isErrorMessage(m)) return { kind: "error", message: m };
   if ("meta" in m) {
-    const meta = { success: m.meta.success, errors: m.meta.errors, ...(m.meta.action !== undefined ? { action: m.meta.action } : {}) };
+    const meta = {
+      success: m.meta.success,
+      errors: m.meta.errors,
+      ...(m.meta.action !== undefined ? { action: m.meta.action } : {}),
+      // A retry of an action that navigated must navigate too.
+      ...(m.meta.navigation !== undefined ? { navigation: m.meta.navigation } : {}),
+    };
     return { kind: "meta", meta };
   }
   return undefined;

@@ -7,7 +7,11 @@ import { track, type TrackingMode } from "../changes/tracking.js";
 import { ActionData, type ActionContext } from "./action-context.js";
 import { errorsFromThrown } from "./action-errors.js";
 import type { SessionGroup } from "./group.js";
+import type { Origin } from "./events.js";
 import type { GroupTable } from "./groups.js";
+import { LVT_KEY } from "./lvt.js";
+import { flashes } from "./flash.js";
+import type { Navigation, NavigationControls } from "./navigation.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, Logger, MountContext, SessionStores } from "./types.js";
 
@@ -32,9 +36,25 @@ export interface Caller {
   readonly connectionId: string | undefined;
 }
 
+/** Who runs store code for an event from `origin`. */
+export function callerOf(origin: Origin): Caller {
+  switch (origin.kind) {
+    case "live":
+      return { userId: origin.member.userId, connectionId: origin.member.id };
+    case "request":
+      return { userId: origin.userId, connectionId: undefined };
+    case "server":
+      return { userId: "", connectionId: undefined };
+    default: {
+      const never: never = origin;
+      return never;
+    }
+  }
+}
+
 /** The lifecycle hooks of a store, called for every store of the group that has them. */
 export type LifecycleHook =
-  | { readonly name: "onConnect"; readonly context: ConnectContext; readonly broadcaster: Broadcaster }
+  | { readonly name: "onConnect"; readonly context: ConnectContext; readonly broadcaster: Broadcaster; readonly nav: Navigation }
   | { readonly name: "onDisconnect"; readonly context: ConnectContext };
 
 type HookStore = { [K in LifecycleHook["name"]]?: (...args: unknown[]) => unknown };
@@ -62,11 +82,14 @@ export class StoreCode {
     submitter: string | undefined,
     who: Caller,
     render: (errors: Errors) => R,
+    nav: Navigation,
   ): Promise<Outcome<R>> {
     return this.transaction(g, fullAction, render, () => {
       const route = this.storeSet.route(g.stores, fullAction);
       if (route === undefined) return undefined;
+      nav.reset();
       const ctx: ActionContext = {
+        ...controls(nav),
         action: route.action,
         fullAction,
         store: route.store,
@@ -76,11 +99,29 @@ export class StoreCode {
         groupId: g.id,
         connectionId: who.connectionId,
       };
+      // A `ctx.patch` re-mounts in the same transaction: the stores with `mount` are tracked too.
+      const stores: SessionStores = { [route.store]: g.stores[route.store]! };
+      for (const n of mountStores(g)) stores[n] = g.stores[n]!;
       return {
-        stores: { [route.store]: g.stores[route.store]! },
-        run: (views: SessionStores) => (views[route.store] as Record<string, (c: ActionContext) => unknown>)[route.method]!(ctx),
+        stores,
+        run: async (views: SessionStores) => {
+          try {
+            await (views[route.store] as Record<string, (c: ActionContext) => unknown>)[route.method]!(ctx);
+            const intent = nav.intent;
+            if (intent?.kind === "patch") await this.remount(g, views, intent.query, who, nav);
+          } finally {
+            if (nav.flashed) g.noteChanged([[LVT_KEY]]);
+          }
+        },
       };
     });
+  }
+
+  /** A patch's `mount` with the new query, on the run's views; a patch it asks for in turn only changes the URL. */
+  private async remount(g: SessionGroup, views: SessionStores, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
+    if (flashes.pageChange(g.id, true)) nav.flashed = true;
+    const ctx: MountContext = { ...controls(nav), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
+    for (const n of mountStores(g)) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
   }
 
   /**
@@ -88,17 +129,22 @@ export class StoreCode {
    * template cannot render (checked on a scratch view) or a failed save rolls it back and is
    * logged. Call inside `run`, before a full render.
    */
-  async mount(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller): Promise<void> {
-    const names = Object.keys(g.stores).filter((n) => typeof (g.stores[n] as { mount?: unknown }).mount === "function");
+  async mount(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
+    const names = mountStores(g);
     if (names.length === 0) return;
-    const ctx: MountContext = { query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
+    const ctx: MountContext = { ...controls(nav), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
     const outcome = await this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
       const subset: SessionStores = {};
       for (const n of names) subset[n] = g.stores[n]!;
       return {
         stores: subset,
         run: async (views: SessionStores) => {
+          nav.reset();
           for (const n of names) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
+          const intent = nav.intent;
+          // A mount that patches shows the patched query: mounted once more with it.
+          if (intent?.kind === "patch") await this.remount(g, views, intent.query, who, nav);
+          if (nav.flashed) g.noteChanged([[LVT_KEY]]);
         },
       };
     });
@@ -189,12 +235,13 @@ export class StoreCode {
         const s = store as HookStore;
         try {
           await g.runStoreCode(() =>
-            hook.name === "onConnect" ? s.onConnect!(hook.context, hook.broadcaster) : s.onDisconnect!(hook.context),
+            hook.name === "onConnect" ? s.onConnect!({ ...hook.context, ...controls(hook.nav) }, hook.broadcaster) : s.onDisconnect!(hook.context),
           );
         } catch (err) {
           this.logger.error(`${hook.name} threw`, err);
         }
       }
+      if (hook.name === "onConnect") flashes.settle(g.id, hook.nav.leaves);
       g.noteChanged(undefined);
       return { value: undefined, save: true };
     });
@@ -244,6 +291,21 @@ export class StoreCode {
       },
     };
   }
+}
+
+/** Names of the group's stores that have a `mount`. */
+function mountStores(g: SessionGroup): string[] {
+  return Object.keys(g.stores).filter((n) => typeof (g.stores[n] as { mount?: unknown }).mount === "function");
+}
+
+/** The navigation methods for a context object, bound to this run's {@link Navigation}. */
+function controls(nav: Navigation): NavigationControls {
+  return {
+    patch: (to) => nav.patch(to),
+    navigate: (to) => nav.navigate(to),
+    redirect: (to) => nav.redirect(to),
+    flash: (kind, message) => nav.flash(kind, message),
+  };
 }
 
 function isEmpty(errors: Errors): boolean {

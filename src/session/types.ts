@@ -5,6 +5,7 @@
 import type { ChangePath } from "../changes/path.js";
 import type { WireTree } from "../protocol/messages.js";
 import type { ActionContext } from "./action-context.js";
+import type { NavigationControls } from "./navigation.js";
 
 /** A value or a promise of it: every user hook and every pluggable backend may be async. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -25,8 +26,11 @@ export interface Store {
    * sets is seen by every tab of the group. Tracked like an action (a throw rolls it back).
    */
   mount?(ctx: MountContext): MaybePromise<void>;
-  /** Called when a live (WebSocket) connection of the group opens. */
-  onConnect?(ctx: ConnectContext, broadcaster: Broadcaster): MaybePromise<void>;
+  /**
+   * Called when a live (WebSocket) connection of the group opens. `ctx` has the navigation
+   * methods too (`ctx.redirect("/login")`): they are sent with the connection's first tree.
+   */
+  onConnect?(ctx: ConnectContext & NavigationControls, broadcaster: Broadcaster): MaybePromise<void>;
   /** Called when a live connection of the group closes. */
   onDisconnect?(ctx: ConnectContext): MaybePromise<void>;
 }
@@ -48,8 +52,8 @@ export type SessionStores = Record<string, object>;
 /** Name under which a single (unnamed) store is kept in {@link SessionStores}. */
 export const SINGLE_STORE = "";
 
-/** What `mount` gets. */
-export interface MountContext {
+/** What `mount` gets, with the navigation methods (`ctx.redirect("/login")`, `ctx.patch(...)`, `ctx.flash(...)`). */
+export interface MountContext extends NavigationControls {
   /** Query parameters of the page URL (the last value wins for repeated names). */
   readonly query: Readonly<Record<string, string>>;
   readonly userId: string;

@@ -15,6 +15,7 @@ import type { WebSocket } from "ws";
 import { encode, type EncodedFrame, type Member } from "../session/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
 import { TokenBucket } from "./rate-limiter.js";
+import { capabilitiesOf } from "./http-io.js";
 
 /** WebSocket close codes the handler uses (documented in docs/server.md). */
 export const CLOSE_CODES = {
@@ -56,6 +57,8 @@ export class LiveConnection implements Member {
   /** Set while the peer answers protocol pings. */
   alive = true;
   readonly bucket: TokenBucket | undefined;
+  /** What the client asked for on its URL (`lvt-cap`). */
+  readonly capabilities: ReadonlySet<string>;
 
   constructor(
     readonly id: string,
@@ -68,6 +71,7 @@ export class LiveConnection implements Member {
     private readonly onSlow: (conn: LiveConnection) => void,
   ) {
     this.bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit.perSecond, rateLimit.burst);
+    this.capabilities = capabilitiesOf(request);
   }
 
   deliver(frame: EncodedFrame): boolean {

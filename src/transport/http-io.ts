@@ -3,6 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerMessage } from "../protocol/messages.js";
+import { CAPABILITY_QUERY } from "../protocol/wire.js";
 
 /** The body exceeded the size limit. */
 export class BodyTooLargeError extends Error {}
@@ -116,7 +117,16 @@ export function pagePath(req: IncomingMessage, fallback: string): string {
 
 /** The query parameters of a request URL (the last value wins for repeated names). */
 export function queryOf(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(new URL(req.url ?? "/", "http://localhost").searchParams);
+  const params = new URL(req.url ?? "/", "http://localhost").searchParams;
+  // Our client's capability list is for the transport, not for `mount`.
+  params.delete(CAPABILITY_QUERY);
+  return Object.fromEntries(params);
+}
+
+/** The capabilities a client asked for on its URL (`lvt-cap=nav,...`). */
+export function capabilitiesOf(req: IncomingMessage): ReadonlySet<string> {
+  const v = new URL(req.url ?? "/", "http://localhost").searchParams.get(CAPABILITY_QUERY);
+  return new Set(v === null ? [] : v.split(","));
 }
 
 /** A shallow copy of a plain object, or `{}`. */

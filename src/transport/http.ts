@@ -114,7 +114,7 @@ export class HttpTransport {
       }
       event =
         msg.action === ACTION_NAVIGATE
-          ? { kind: "load", query: stringValues(msg.data) }
+          ? { kind: "navigate", query: stringValues(msg.data) }
           : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id };
     }
     const actions = this.limits.httpActions;
@@ -149,7 +149,7 @@ export class HttpTransport {
         this.sendPage(req, res, reply.status, reply.html, headers);
         return;
       case "done": {
-        const location = (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
+        const location = reply.location ?? (req as { originalUrl?: string }).originalUrl ?? req.url ?? "/";
         res.writeHead(303, { ...headers, Location: location, "Content-Length": 0 });
         res.end();
         return;

@@ -7,7 +7,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { PONG, errorMessage, parseMessage, rateLimitedReply, stringValues } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, CAPABILITY_NAV } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
@@ -131,7 +131,7 @@ export class WsTransport {
     }
     const event =
       msg.action === ACTION_NAVIGATE
-        ? ({ kind: "navigate", query: stringValues(msg.data) } as const)
+        ? ({ kind: "navigate", query: stringValues(msg.data), diff: conn.capabilities.has(CAPABILITY_NAV) } as const)
         : ({ kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id } as const);
     this.engine
       .dispatch(conn.groupId, event, { kind: "live", member: conn })
