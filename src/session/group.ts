@@ -51,6 +51,10 @@ function withLvtHint(hint: ChangeHint): ChangeHint {
   return hint === undefined ? undefined : [...hint, LVT_HINT];
 }
 
+function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
 function isEmpty(tree: object): boolean {
   for (const _ in tree) return false;
   return true;
@@ -105,14 +109,33 @@ export class SessionGroup {
     return this.storeDepth > 0;
   }
 
-  /** Runs store code of the current task, so that re-entrant calls from it can be recognised. */
-  async runStoreCode<T>(fn: () => T | Promise<T>): Promise<T> {
+  /**
+   * Runs store code of the current task, so that re-entrant calls from it can be recognised.
+   * Synchronous store code (most actions and updates) returns its value without a promise.
+   */
+  runStoreCode<T>(fn: () => T | Promise<T>): T | Promise<T> {
     this.storeDepth++;
+    let result: T | Promise<T>;
     try {
-      return await fn();
-    } finally {
+      result = fn();
+    } catch (err) {
       this.storeDepth--;
+      throw err;
     }
+    if (!isThenable(result)) {
+      this.storeDepth--;
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.storeDepth--;
+        return value;
+      },
+      (err: unknown) => {
+        this.storeDepth--;
+        throw err;
+      },
+    );
   }
 
   /** True while work is queued or running. */

@@ -266,7 +266,9 @@ export class StoreCode {
       invalidateAliases: () => g.invalidateAliases(),
     });
     try {
-      await g.runStoreCode(() => fn(t.views));
+      const ran = g.runStoreCode(() => fn(t.views));
+      // Synchronous store code (the usual case) is not awaited: no extra turn per action.
+      if (ran instanceof Promise) await ran;
       t.close();
     } catch (thrown) {
       t.close();
