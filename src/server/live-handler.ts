@@ -23,6 +23,7 @@ import type { ConnectionRegistry } from "./connection-registry.js";
 import { resolveOptions, sameOrigin, type LiveHandlerOptions } from "./options.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { addUpgradeRoute } from "./upgrade-router.js";
+import { HANDLER_INTERNALS } from "./handler-internals.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -34,7 +35,7 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse, next?:
  * an Express/Fastify/Hono route handler on the raw node objects) plus WebSocket wiring,
  * broadcasting and shutdown.
  */
-export interface LiveHandler extends RequestListener {
+export interface LiveHandler<S = unknown> extends RequestListener {
   /** Handles one HTTP request; resolves when the response is written. */
   handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Handles a WebSocket upgrade for this page (call it from your server's `upgrade` event). */
@@ -47,11 +48,11 @@ export interface LiveHandler extends RequestListener {
    */
   attach(server: Server): () => void;
   /** Re-renders every connected group (after running `update` on it) and pushes the diffs. */
-  broadcast(update?: BroadcastUpdate): Promise<void>;
+  broadcast(update?: BroadcastUpdate<S>): Promise<void>;
   /** Same, for the groups these users are connected in (every tab of those groups updates). */
-  broadcastToUsers(userIds: readonly string[], update?: BroadcastUpdate): Promise<void>;
+  broadcastToUsers(userIds: readonly string[], update?: BroadcastUpdate<S>): Promise<void>;
   /** Same, for one group. */
-  broadcastToGroup(groupId: string, update?: BroadcastUpdate): Promise<void>;
+  broadcastToGroup(groupId: string, update?: BroadcastUpdate<S>): Promise<void>;
   /**
    * Moves the session of `req`'s browser to a fresh id and sets the new cookie on `res`: call it
    * after a login (in your login route, before the response is written), so that a session id
@@ -82,7 +83,11 @@ export interface LiveHandler extends RequestListener {
  * server.listen(8080);
  * ```
  */
-export function createLiveHandler(view: LiveView, stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
+export function createLiveHandler<S extends object = object>(
+  view: LiveView,
+  stores: StoreSource<S> | NamedStores<S>,
+  options: LiveHandlerOptions = {},
+): LiveHandler<S> {
   const o = resolveOptions(options);
   const auth = options.authenticator ?? new AnonymousAuthenticator();
   const sessions: SessionStore = options.sessionStore ?? new MemorySessionStore({ maxSessions: o.maxSessions });
@@ -94,7 +99,7 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
   const originOk = options.originValidator ?? ((origin: string | undefined, req: IncomingMessage) => sameOrigin(origin, req, o.trustProxy));
   const engine = new SessionEngine<LiveConnection>({
     view,
-    stores: new StoreSet(stores),
+    stores: new StoreSet(stores as StoreSource | NamedStores),
     sessions,
     tracking: o.tracking,
     dev: o.dev,
@@ -154,7 +159,7 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
 
   const fn = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
     http.handleRequest(req, res).catch((err: unknown) => (next ? next(err) : http.fail(res, err)));
-  }) as LiveHandler;
+  }) as LiveHandler<S>;
   return Object.defineProperties(fn, {
     handleRequest: { value: (req: IncomingMessage, res: ServerResponse) => http.handleRequest(req, res) },
     handleUpgrade: { value: (req: IncomingMessage, socket: Duplex, head: Buffer) => ws.handleUpgrade(req, socket, head) },
@@ -167,6 +172,7 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     connectionCount: { get: () => engine.registry.size },
     sessionCount: { get: () => engine.groupCount },
     registry: { get: () => engine.registry },
+    [HANDLER_INTERNALS]: { value: { engine, options: o } },
   });
 }
 
