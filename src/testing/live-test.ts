@@ -23,7 +23,7 @@ import { select } from "./selector.js";
 
 /** What a `handle`-able template offers; `Template` from `livetemplate` is one. */
 export interface HandleableTemplate {
-  handle(stores: StoreSource | NamedStores, options?: LiveHandlerOptions): LiveHandler;
+  handle<S extends object>(stores: StoreSource<S> | NamedStores<S>, options?: LiveHandlerOptions): LiveHandler<S>;
 }
 
 /** Options of {@link liveTest}. */
@@ -92,11 +92,11 @@ class MemorySocket {
 }
 
 /** What the tabs of one `liveTest` share: the handler and whether the test made it. */
-class TestServer {
+class TestServer<S> {
   private nextConn = 0;
-  readonly tabs = new Set<LivePage>();
+  readonly tabs = new Set<LivePage<S>>();
   constructor(
-    readonly handler: LiveHandler,
+    readonly handler: LiveHandler<S>,
     readonly internals: HandlerInternals,
     readonly owned: boolean,
   ) {}
@@ -109,7 +109,7 @@ class TestServer {
  * One tab of a live page, connected in-process. Every action method resolves once the server's
  * reply has been applied to the tab's tree (and pushed to the group's other tabs).
  */
-export class LivePage {
+export class LivePage<S = unknown> {
   private readonly tree = new TreeState();
   private readonly conn: LiveConnection;
   private readonly socket: MemorySocket;
@@ -123,7 +123,7 @@ export class LivePage {
 
   /** @internal use {@link liveTest}, {@link LivePage.tab} or {@link LivePage.user} */
   constructor(
-    private readonly server: TestServer,
+    private readonly server: TestServer<S>,
     readonly groupId: string,
     readonly userId: string,
     private url: string,
@@ -234,6 +234,19 @@ export class LivePage {
     return this.conn.closed;
   }
 
+  /**
+   * Resolves once `check()` is true, checking after every turn of the event loop; rejects after
+   * `timeoutMs` (default 2000). For changes that reach the tab later than the action's reply:
+   * broadcasts the application schedules, timers, `send()` from other code.
+   */
+  async waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > until) throw new Error(`waitFor: still false after ${timeoutMs} ms; the page is\n${this.html()}`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
   // ------------------------------------------------------------------ acting
 
   /** Clicks the first element matching `selector`: the action its `lvt-click` (or an ancestor's) names. */
@@ -334,17 +347,17 @@ export class LivePage {
   // ------------------------------------------------------------------ more tabs
 
   /** A second tab of the same session group (same user): it sees every change this one makes. */
-  tab(url: string = this.url): Promise<LivePage> {
-    return new LivePage(this.server, this.conn.groupId, this.userId, url, this.headers).open();
+  tab(url: string = this.url): Promise<LivePage<S>> {
+    return new LivePage<S>(this.server, this.conn.groupId, this.userId, url, this.headers).open();
   }
 
   /** A tab of another session (a new group) for user `id`: another browser. */
-  user(id: string, url: string = this.url): Promise<LivePage> {
-    return new LivePage(this.server, newGroupId(), id, url, this.headers).open();
+  user(id: string, url: string = this.url): Promise<LivePage<S>> {
+    return new LivePage<S>(this.server, newGroupId(), id, url, this.headers).open();
   }
 
   /** The handler the page runs on (for `handler.broadcast(...)` and `handler.metrics()`). */
-  get handler(): LiveHandler {
+  get handler(): LiveHandler<S> {
     return this.server.handler;
   }
 
@@ -392,18 +405,22 @@ function found(el: DomElement): FoundElement {
  * await page.close();
  * ```
  */
-export function liveTest(handler: LiveHandler, options?: LiveTestOptions): Promise<LivePage>;
-export function liveTest(template: HandleableTemplate, stores: StoreSource | NamedStores, options?: LiveTestOptions): Promise<LivePage>;
+export function liveTest<S>(handler: LiveHandler<S>, options?: LiveTestOptions): Promise<LivePage<S>>;
+export function liveTest<S extends object>(
+  template: HandleableTemplate,
+  stores: StoreSource<S> | NamedStores<S>,
+  options?: LiveTestOptions,
+): Promise<LivePage<S>>;
 export async function liveTest(
-  source: LiveHandler | HandleableTemplate,
+  source: LiveHandler<unknown> | HandleableTemplate,
   storesOrOptions?: StoreSource | NamedStores | LiveTestOptions,
   maybeOptions?: LiveTestOptions,
-): Promise<LivePage> {
-  let handler: LiveHandler;
+): Promise<LivePage<unknown>> {
+  let handler: LiveHandler<unknown>;
   let options: LiveTestOptions;
   let owned = false;
   if (internalsOf(source) !== undefined) {
-    handler = source as LiveHandler;
+    handler = source as LiveHandler<unknown>;
     options = (storesOrOptions as LiveTestOptions | undefined) ?? {};
   } else {
     if (storesOrOptions === undefined) throw new TypeError("liveTest(template, stores): the stores are missing");
@@ -413,6 +430,6 @@ export async function liveTest(
   }
   const internals = internalsOf(handler);
   if (internals === undefined) throw new TypeError("liveTest: expected a live handler or a template");
-  const server = new TestServer(handler, internals, owned);
-  return new LivePage(server, newGroupId(), options.userId ?? "", options.url ?? "/", options.headers ?? {}).open();
+  const server = new TestServer<unknown>(handler, internals, owned);
+  return new LivePage<unknown>(server, newGroupId(), options.userId ?? "", options.url ?? "/", options.headers ?? {}).open();
 }
