@@ -24,6 +24,8 @@ import { resolveOptions, sameOrigin, type LiveHandlerOptions } from "./options.j
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { addUpgradeRoute } from "./upgrade-router.js";
 import { HANDLER_INTERNALS } from "./handler-internals.js";
+import { checkHealth, type HealthReport } from "./health.js";
+import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -64,6 +66,16 @@ export interface LiveHandler<S = unknown> extends RequestListener {
   rotateSession(req: IncomingMessage, res: ServerResponse): Promise<string>;
   /** Closes every connection with 1001, stops timers and the bus; resolves when done. */
   close(): Promise<void>;
+  /**
+   * A snapshot of this handler's metrics: connections, groups, actions and actions per second,
+   * action and render µs percentiles, bytes out, failed actions by code (docs/operations.md).
+   */
+  metrics(): HandlerMetrics;
+  /**
+   * Whether the session store and the broadcast bus answer (each within `timeoutMs`, default
+   * 2000), and which ones they are.
+   */
+  health(timeoutMs?: number): Promise<HealthReport>;
   /** Number of open WebSocket connections. */
   readonly connectionCount: number;
   /** Number of session groups held in memory (at most the `maxSessions` option, plus connected ones). */
@@ -97,8 +109,11 @@ export function createLiveHandler<S extends object = object>(
     );
   }
   const originOk = options.originValidator ?? ((origin: string | undefined, req: IncomingMessage) => sameOrigin(origin, req, o.trustProxy));
+  // The per-action debug lines bypass the log rate limit: a debug logger asked for every one.
+  const metrics = new Metrics(options.logger ?? o.logger);
   const engine = new SessionEngine<LiveConnection>({
-    view,
+    view: measuredView(view, metrics),
+    observer: metrics,
     stores: new StoreSet(stores as StoreSource | NamedStores),
     sessions,
     tracking: o.tracking,
@@ -169,6 +184,8 @@ export function createLiveHandler<S extends object = object>(
     broadcastToGroup: { value: (id: string, u?: BroadcastUpdate) => engine.broadcast({ kind: "group", id }, u) },
     rotateSession: { value: rotateSession },
     close: { value: close },
+    metrics: { value: () => metrics.snapshot(engine.registry.size, engine.groupCount) },
+    health: { value: (timeoutMs?: number) => checkHealth(sessions, options.broadcastBus, timeoutMs) },
     connectionCount: { get: () => engine.registry.size },
     sessionCount: { get: () => engine.groupCount },
     registry: { get: () => engine.registry },

@@ -30,6 +30,7 @@ import { httpFirstReply, Replies } from "./replies.js";
 import { StoreCode, type Caller } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
+import type { EngineObserver } from "../server/metrics.js";
 
 /** What an engine is built from (the handler resolves these from its options). */
 export interface EngineOptions {
@@ -49,6 +50,8 @@ export interface EngineOptions {
   readonly channel: string;
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
+  /** Told of every action and every frame written (the handler's metrics); none by default. */
+  readonly observer?: EngineObserver | undefined;
 }
 
 /** A frame held back until an action's outcome is known. */
@@ -61,7 +64,7 @@ const DONE: Reply = { kind: "done" };
 export class SessionEngine<M extends Member = Member> {
   /** Live connections by group and by user. */
   readonly registry = new ConnectionRegistry<M>();
-  private readonly delivery = new Delivery();
+  private readonly delivery = new Delivery((bytes) => this.o.observer?.bytes(bytes));
   private readonly groups: GroupTable;
   private readonly code: StoreCode;
   /**
@@ -118,11 +121,18 @@ export class SessionEngine<M extends Member = Member> {
       case "connect":
         return this.connect(await this.group(groupId), event.query, event.context, live);
       case "action": {
+        const started = performance.now();
         const g = await this.group(groupId);
-        return this.replies.action(g, event, origin, () => this.action(g, event.action, event.data, event.submitter, origin));
+        const r = await this.replies.action(g, event, origin, () => this.action(g, event.action, event.data, event.submitter, origin));
+        this.o.observer?.action(event.action, groupId, (performance.now() - started) * 1000, r);
+        return r;
       }
-      case "form":
-        return this.replies.checked(await this.form(await this.group(groupId), event.fields, origin));
+      case "form": {
+        const started = performance.now();
+        const r = this.replies.checked(await this.form(await this.group(groupId), event.fields, origin));
+        this.o.observer?.action("(form)", groupId, (performance.now() - started) * 1000, r);
+        return r;
+      }
       case "disconnect":
         return this.disconnect(await this.group(groupId), event.context, live);
       case "send":
