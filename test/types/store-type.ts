@@ -67,3 +67,8 @@ export async function typedTest(): Promise<void> {
     d.nope = 1;
   });
 }
+
+// The Logger interface takes console and pino as they are.
+import { pino } from "pino";
+import type { Logger } from "livetemplate";
+export const loggers: Logger[] = [console, pino({ level: "debug" }), pino().child({ app: "x" })];
