@@ -45,6 +45,13 @@ export class HttpTransport {
       this.client.serve(req, res);
       return;
     }
+    if ((method === "GET" || method === "HEAD") && url.pathname.endsWith("/favicon.ico")) {
+      // Browsers ask every page's origin for it: a handler that serves a whole server
+      // (`http.createServer(handler)`) would otherwise answer with the page and a new session.
+      res.writeHead(204, { "Cache-Control": "public, max-age=86400" });
+      res.end();
+      return;
+    }
     if (method === "HEAD") {
       res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
       res.end();
