@@ -114,6 +114,7 @@ export function createLiveHandler<S extends object = object>(
   const engine = new SessionEngine<LiveConnection>({
     view: measuredView(view, metrics),
     observer: metrics,
+    sourceLines: sourceLinesOf(view),
     stores: new StoreSet(stores as StoreSource | NamedStores),
     sessions,
     tracking: o.tracking,
@@ -191,6 +192,12 @@ export function createLiveHandler<S extends object = object>(
     registry: { get: () => engine.registry },
     [HANDLER_INTERNALS]: { value: { engine, options: o } },
   });
+}
+
+/** The view's `sourceLine` (a `Template` has one), for dev-mode details of template errors. */
+function sourceLinesOf(view: LiveView): ((name: string, line: number) => string | undefined) | undefined {
+  const v = view as LiveView & { sourceLine?: (name: string, line: number) => string | undefined };
+  return typeof v.sourceLine === "function" ? (name, line) => v.sourceLine!(name, line) : undefined;
 }
 
 /** Adds a header value, keeping values already set under that name (several `Set-Cookie`s). */

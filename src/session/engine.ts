@@ -14,6 +14,7 @@ import {
   failedReply,
   firstMessage,
   type ServerMessage,
+  type TreeMessage,
 } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { BroadcastBus, BroadcastTarget } from "../server/broadcast-bus.js";
@@ -31,6 +32,7 @@ import { StoreCode, type Caller } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
 import type { EngineObserver } from "../server/metrics.js";
+import { withDev, type SourceLines } from "./dev-detail.js";
 
 /** What an engine is built from (the handler resolves these from its options). */
 export interface EngineOptions {
@@ -50,6 +52,8 @@ export interface EngineOptions {
   readonly channel: string;
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
+  /** Dev mode: where template errors' source lines come from, for `meta.dev` (docs/dev-mode.md). */
+  readonly sourceLines?: SourceLines | undefined;
   /** Told of every action and every frame written (the handler's metrics); none by default. */
   readonly observer?: EngineObserver | undefined;
 }
@@ -231,9 +235,9 @@ export class SessionEngine<M extends Member = Member> {
               return this.reply(g, member, unknown());
             case "done":
               saved = isEmpty(outcome.errors);
-              return this.reply(g, member, actionReply(outcome.rendered, action, outcome.errors));
+              return this.reply(g, member, this.dev(actionReply(outcome.rendered, action, outcome.errors), "action", outcome.thrown));
             case "failed":
-              return this.reply(g, member, failedReply(action, this.failureMessage(outcome)));
+              return this.reply(g, member, this.dev(failedReply(action, this.failureMessage(outcome)), outcome.reason, outcome.cause));
             default: {
               const never: never = outcome;
               return never;
@@ -275,7 +279,7 @@ export class SessionEngine<M extends Member = Member> {
             saved = isEmpty(outcome.errors);
             if (json) {
               const h = outcome.rendered as HttpTree;
-              return { kind: "message", message: actionReply(h.tree, action, outcome.errors), render: h.render };
+              return { kind: "message", message: this.dev(actionReply(h.tree, action, outcome.errors), "action", outcome.thrown), render: h.render };
             }
             if (saved) return DONE;
             return { kind: "page", status: 422, html: outcome.rendered as string };
@@ -283,7 +287,7 @@ export class SessionEngine<M extends Member = Member> {
             const errors = { [ERROR_GENERAL]: this.failureMessage(outcome) };
             if (json) {
               const h = g.httpFullTree(errors);
-              return { kind: "message", message: actionReply(h.tree, action, errors), render: h.render };
+              return { kind: "message", message: this.dev(actionReply(h.tree, action, errors), outcome.reason, outcome.cause), render: h.render };
             }
             return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
           }
@@ -296,6 +300,11 @@ export class SessionEngine<M extends Member = Member> {
     }
     if (saved) this.publish({ kind: "group", id: g.id });
     return reply;
+  }
+
+  /** In dev mode, `message` with the details of `err` (`meta.dev`). */
+  private dev(message: TreeMessage, kind: "action" | "render" | "save", err: unknown): TreeMessage {
+    return this.o.dev ? withDev(message, kind, err, this.o.sourceLines) : message;
   }
 
   /** `_general` for an action rolled back because its state could not be rendered or saved. */
