@@ -57,6 +57,13 @@ export const FORM_ACTION_FIELD = "lvt-action";
  * so a new bundle gets a new URL.
  */
 export const CLIENT_SCRIPT_QUERY = "lvt-client";
+/** Query parameter of the dev-mode overlay script (`livetemplate.dev.js`), served in dev mode only. */
+export const DEV_SCRIPT_QUERY = "lvt-dev";
+/**
+ * Cookie a dev-mode page sets (`lvt-dev=1`): connections whose upgrade carries it asked for
+ * `meta.dev` details on failed replies (the page has the overlay); others get the plain protocol.
+ */
+export const DEV_COOKIE = "lvt-dev";
 /** Name of the anonymous session cookie. */
 export const SESSION_COOKIE = "livetemplate-id";
 

@@ -5,6 +5,7 @@
  * wiring, broadcasting and shutdown on it.
  */
 import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { SessionEngine } from "../session/engine.js";
@@ -24,6 +25,7 @@ import { resolveOptions, sameOrigin, type LiveHandlerOptions } from "./options.j
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { addUpgradeRoute } from "./upgrade-router.js";
 import { HANDLER_INTERNALS } from "./handler-internals.js";
+import { DEV_COOKIE } from "../protocol/wire.js";
 import { checkHealth, type HealthReport } from "./health.js";
 import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
 
@@ -115,6 +117,7 @@ export function createLiveHandler<S extends object = object>(
     view: measuredView(view, metrics),
     observer: metrics,
     sourceLines: sourceLinesOf(view),
+    wantsDevDetails: (m) => hasCookie((m as LiveConnection).request.headers.cookie, DEV_COOKIE),
     stores: new StoreSet(stores as StoreSource | NamedStores),
     sessions,
     tracking: o.tracking,
@@ -128,7 +131,10 @@ export function createLiveHandler<S extends object = object>(
   });
   const identify = identifier(auth, o.logger);
   const limits = clientLimits(o);
-  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(o.clientScript.file ?? defaultClientScriptFile()), limits);
+  const clientFile = o.clientScript.file ?? defaultClientScriptFile();
+  // Dev mode adds the error overlay script, which sits beside the client bundle.
+  const devScript = o.dev ? new ClientScript(join(dirname(clientFile), "livetemplate.dev.js")) : undefined;
+  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript);
   const ws = new WsTransport(engine, o, auth, identify, originOk, limits);
 
   const timers: NodeJS.Timeout[] = [];
@@ -192,6 +198,11 @@ export function createLiveHandler<S extends object = object>(
     registry: { get: () => engine.registry },
     [HANDLER_INTERNALS]: { value: { engine, options: o } },
   });
+}
+
+/** Whether a Cookie header has `name` set. */
+function hasCookie(header: string | undefined, name: string): boolean {
+  return header !== undefined && header.split(";").some((c) => c.trim().startsWith(`${name}=`));
 }
 
 /** The view's `sourceLine` (a `Template` has one), for dev-mode details of template errors. */

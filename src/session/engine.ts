@@ -52,6 +52,11 @@ export interface EngineOptions {
   readonly channel: string;
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
+  /**
+   * Dev mode: whether a live member asked for `meta.dev` (a page with the dev overlay; other
+   * clients keep the plain protocol). None: no member gets it.
+   */
+  readonly wantsDevDetails?: ((member: Member) => boolean) | undefined;
   /** Dev mode: where template errors' source lines come from, for `meta.dev` (docs/dev-mode.md). */
   readonly sourceLines?: SourceLines | undefined;
   /** Told of every action and every frame written (the handler's metrics); none by default. */
@@ -235,9 +240,9 @@ export class SessionEngine<M extends Member = Member> {
               return this.reply(g, member, unknown());
             case "done":
               saved = isEmpty(outcome.errors);
-              return this.reply(g, member, this.dev(actionReply(outcome.rendered, action, outcome.errors), "action", outcome.thrown));
+              return this.reply(g, member, this.dev(actionReply(outcome.rendered, action, outcome.errors), "action", outcome.thrown, origin));
             case "failed":
-              return this.reply(g, member, this.dev(failedReply(action, this.failureMessage(outcome)), outcome.reason, outcome.cause));
+              return this.reply(g, member, this.dev(failedReply(action, this.failureMessage(outcome)), outcome.reason, outcome.cause, origin));
             default: {
               const never: never = outcome;
               return never;
@@ -279,7 +284,7 @@ export class SessionEngine<M extends Member = Member> {
             saved = isEmpty(outcome.errors);
             if (json) {
               const h = outcome.rendered as HttpTree;
-              return { kind: "message", message: this.dev(actionReply(h.tree, action, outcome.errors), "action", outcome.thrown), render: h.render };
+              return { kind: "message", message: this.dev(actionReply(h.tree, action, outcome.errors), "action", outcome.thrown, origin), render: h.render };
             }
             if (saved) return DONE;
             return { kind: "page", status: 422, html: outcome.rendered as string };
@@ -287,7 +292,7 @@ export class SessionEngine<M extends Member = Member> {
             const errors = { [ERROR_GENERAL]: this.failureMessage(outcome) };
             if (json) {
               const h = g.httpFullTree(errors);
-              return { kind: "message", message: this.dev(actionReply(h.tree, action, errors), outcome.reason, outcome.cause), render: h.render };
+              return { kind: "message", message: this.dev(actionReply(h.tree, action, errors), outcome.reason, outcome.cause, origin), render: h.render };
             }
             return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
           }
@@ -302,9 +307,10 @@ export class SessionEngine<M extends Member = Member> {
     return reply;
   }
 
-  /** In dev mode, `message` with the details of `err` (`meta.dev`). */
-  private dev(message: TreeMessage, kind: "action" | "render" | "save", err: unknown): TreeMessage {
-    return this.o.dev ? withDev(message, kind, err, this.o.sourceLines) : message;
+  /** In dev mode, for a live member that asked for them, `message` with the details of `err` (`meta.dev`). */
+  private dev(message: TreeMessage, kind: "action" | "render" | "save", err: unknown, origin: Origin): TreeMessage {
+    const wants = this.o.dev && origin.kind === "live" && (this.o.wantsDevDetails?.(origin.member) ?? false);
+    return wants ? withDev(message, kind, err, this.o.sourceLines) : message;
   }
 
   /** `_general` for an action rolled back because its state could not be rendered or saved. */

@@ -10,7 +10,7 @@ import type { WebSocket } from "ws";
 import { TreeState } from "../client/tree.js";
 import type { ErrorMessage, ServerMessage, TreeMessage } from "../protocol/messages.js";
 import { isErrorMessage, stringValues, validateMessage, errorMessage } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, DEV_COOKIE } from "../protocol/wire.js";
 import { internalsOf, type HandlerInternals } from "../server/handler-internals.js";
 import type { LiveHandler } from "../server/live-handler.js";
 import type { LiveHandlerOptions } from "../server/options.js";
@@ -431,5 +431,7 @@ export async function liveTest(
   const internals = internalsOf(handler);
   if (internals === undefined) throw new TypeError("liveTest: expected a live handler or a template");
   const server = new TestServer<unknown>(handler, internals, owned);
-  return new LivePage<unknown>(server, newGroupId(), options.userId ?? "", options.url ?? "/", options.headers ?? {}).open();
+  // In dev mode a tab is a page that loaded the dev overlay: it asks for `meta.dev` as one does.
+  const headers = internals.options.dev ? { cookie: `${DEV_COOKIE}=1`, ...options.headers } : (options.headers ?? {});
+  return new LivePage<unknown>(server, newGroupId(), options.userId ?? "", options.url ?? "/", headers).open();
 }
