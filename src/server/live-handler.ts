@@ -26,6 +26,7 @@ import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { addUpgradeRoute } from "./upgrade-router.js";
 import { HANDLER_INTERNALS } from "./handler-internals.js";
 import { DEV_COOKIE } from "../protocol/wire.js";
+import { sendDevErrorPage } from "./dev-page.js";
 import { checkHealth, type HealthReport } from "./health.js";
 import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
 
@@ -179,11 +180,21 @@ export function createLiveHandler<S extends object = object>(
     return next.groupId;
   };
 
+  const sourceLines = sourceLinesOf(view);
+  // Dev mode shows a page that cannot be rendered as an error page instead of a bare 500.
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    !o.dev
+      ? http.handleRequest(req, res)
+      : http.handleRequest(req, res).catch((err: unknown) => {
+          if (res.headersSent) throw err;
+          o.logger.error("request failed", err);
+          sendDevErrorPage(res, err, sourceLines);
+        });
   const fn = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
-    http.handleRequest(req, res).catch((err: unknown) => (next ? next(err) : http.fail(res, err)));
+    handleRequest(req, res).catch((err: unknown) => (next ? next(err) : http.fail(res, err)));
   }) as LiveHandler<S>;
   return Object.defineProperties(fn, {
-    handleRequest: { value: (req: IncomingMessage, res: ServerResponse) => http.handleRequest(req, res) },
+    handleRequest: { value: handleRequest },
     handleUpgrade: { value: (req: IncomingMessage, socket: Duplex, head: Buffer) => ws.handleUpgrade(req, socket, head) },
     attach: { value: attach },
     broadcast: { value: (u?: BroadcastUpdate) => engine.broadcast({ kind: "all" }, u) },
