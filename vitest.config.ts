@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^livetemplate$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
       { find: /^livetemplate\/adapter$/, replacement: fileURLToPath(new URL("./src/adapter.ts", import.meta.url)) },
+      { find: /^livetemplate\/testing$/, replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)) },
       { find: /^livetemplate\/redis$/, replacement: fileURLToPath(new URL("./src/adapters/redis/index.ts", import.meta.url)) },
     ],
   },

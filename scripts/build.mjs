@@ -28,6 +28,10 @@ if (existsSync(clientEntry)) {
   mkdirSync(join(root, "dist/client"), { recursive: true });
   await esbuild.build({ ...common, format: "esm", outfile: join(root, "dist/client/livetemplate.esm.js") });
   await esbuild.build({ ...common, format: "iife", minify: true, outfile: join(root, "dist/client/livetemplate.min.js") });
+  // The dev-mode error overlay, a script of its own that only dev-mode pages load.
+  await esbuild.build({ ...common, entryPoints: [join(root, "src/client/dev-overlay.ts")], format: "iife", minify: true, outfile: join(root, "dist/client/livetemplate.dev.js") });
+  // Declarations of the ES module build (`livetemplate/client` types): dist/client/types/client/index.d.ts.
+  run([tsc, "-p", "src/client/tsconfig.json", "--noEmit", "false", "--emitDeclarationOnly", "--sourceMap", "false", "--rootDir", "src", "--outDir", "dist/client/types"]);
 }
 
 const hasTs = (dir) =>

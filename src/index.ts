@@ -30,8 +30,12 @@ export type { ChangePath, ChangeHint } from "./changes/path.js";
 // --- the live handler (src/server, src/session, src/transport) ---
 export { createLiveHandler } from "./server/live-handler.js";
 export type { LiveHandler, BroadcastUpdate, RequestListener } from "./server/live-handler.js";
+export { prometheusHandler, prometheusText } from "./server/prometheus.js";
+export type { MetricsSource } from "./server/prometheus.js";
+export type { HandlerMetrics, Durations } from "./server/metrics.js";
+export type { HealthReport, BackendHealth } from "./server/health.js";
 export { namedStores, resolveActionMethod, RESERVED_METHODS } from "./session/store-set.js";
-export type { NamedStores } from "./session/store-set.js";
+export type { NamedStores, StoreOf } from "./session/store-set.js";
 export { ActionData } from "./session/action-context.js";
 export type { ActionContext } from "./session/action-context.js";
 export type { NavigationControls } from "./session/navigation.js";

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Template, MemorySessionStore } from "livetemplate";
+import { Template, MemorySessionStore, prometheusHandler } from "livetemplate";
 import type { LiveHandler, LiveHandlerOptions, SessionStore } from "livetemplate";
 import { Counter } from "./counter.js";
 import { Todos } from "./todos.js";
@@ -132,12 +132,26 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     setImmediate(broadcastRoom);
   };
 
+  const metrics = prometheusHandler(handlers);
   const index = readFileSync(new URL("index.html", import.meta.url));
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const demo = path.slice(1);
     if (DEMOS.has(demo)) {
       handlers[demo as DemoName](req, res);
+      return;
+    }
+    if (path === "/metrics") {
+      metrics(req, res);
+      return;
+    }
+    if (path === "/healthz") {
+      void Promise.all(Object.values(handlers).map((h) => h.health())).then((reports) => {
+        const ok = reports.every((r) => r.ok);
+        const body = JSON.stringify({ ok, demos: Object.fromEntries(Object.keys(handlers).map((k, i) => [k, reports[i]])) });
+        res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+        res.end(body);
+      });
       return;
     }
     if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {

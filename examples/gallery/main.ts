@@ -2,7 +2,7 @@
  * `npm start`: serves the gallery on PORT (default 8080) and HOST (default 127.0.0.1).
  */
 import { createGallery } from "./app.js";
-import type { GalleryOptions } from "./app.js";
+import type { Gallery, GalleryOptions } from "./app.js";
 import { MemorySessionStore } from "livetemplate";
 
 /**
@@ -24,12 +24,26 @@ async function backendsFromEnv(env: NodeJS.ProcessEnv): Promise<GalleryOptions> 
   };
 }
 
-const gallery = await createGallery({
-  port: Number(process.env["PORT"] ?? 8080),
-  host: process.env["HOST"] ?? "127.0.0.1",
-  ...(await backendsFromEnv(process.env)),
-});
-console.log(`livetemplate gallery on ${gallery.url}`);
+const port = Number(process.env["PORT"] ?? 8080);
+const host = process.env["HOST"] ?? "127.0.0.1";
+let gallery: Gallery;
+try {
+  gallery = await createGallery({ port, host, ...(await backendsFromEnv(process.env)) });
+} catch (err) {
+  // A busy port is the common case: one line saying what to do, not a stack.
+  const code = (err as { code?: unknown }).code;
+  if (code === "EADDRINUSE" || code === "EACCES") {
+    const why = code === "EADDRINUSE" ? "is already in use" : "needs privileges";
+    console.error(`livetemplate gallery: port ${port} on ${host} ${why}; set PORT to another one (PORT=0 picks a free port)`);
+    process.exit(1);
+  }
+  throw err;
+}
+// Which backends this instance uses (handler.health() names them and checks they answer).
+const health = await gallery.handlers.counter.health();
+console.log(
+  `livetemplate gallery on ${gallery.url} (sessions: ${health.sessionStore.name}, bus: ${health.bus?.name ?? "none"}; metrics at /metrics, health at /healthz)`,
+);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

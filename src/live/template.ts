@@ -113,7 +113,7 @@ export class Template extends HtmlTemplate {
    * const server = http.createServer(handler);
    * handler.attach(server);
    */
-  handle(stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
-    return createLiveHandler(this, stores, options);
+  handle<S extends object>(stores: StoreSource<S> | NamedStores<S>, options: LiveHandlerOptions = {}): LiveHandler<S> {
+    return createLiveHandler<S>(this, stores, options);
   }
 }

@@ -26,6 +26,8 @@ export interface ClientMessage {
 export interface ResponseMeta {
   success: boolean;
   errors: Record<string, string>;
+  /** Dev mode only: what went wrong, for the dev overlay (docs/dev-mode.md). Other clients ignore it. */
+  dev?: DevDetail;
   action?: string;
   capabilities?: string[];
   /**
@@ -41,6 +43,17 @@ export interface NavigationMeta {
   kind: "patch" | "navigate" | "redirect";
   /** A URL: for `patch` and `navigate` a path or query of this origin. */
   to: string;
+}
+
+/**
+ * Details of a failed action sent in dev mode: an action that threw, or a state that could not be
+ * rendered or saved; `template` when the error is a template's (`template: NAME:LINE:COL: ...`).
+ */
+export interface DevDetail {
+  kind: "action" | "render" | "save";
+  message: string;
+  stack?: string;
+  template?: { name: string; line: number; column: number; source?: string };
 }
 
 /** A message from server to client carrying a tree or a diff. */

@@ -68,6 +68,13 @@ export const CAPABILITY_NAV = "nav";
 export const ATTR_PERSIST = "lvt-persist";
 /** Attribute of a link our client leaves to the browser (as the published client does). */
 export const ATTR_NO_INTERCEPT = "lvt-nav:no-intercept";
+/** Query parameter of the dev-mode overlay script (`livetemplate.dev.js`), served in dev mode only. */
+export const DEV_SCRIPT_QUERY = "lvt-dev";
+/**
+ * Cookie a dev-mode page sets (`lvt-dev=1`): connections whose upgrade carries it asked for
+ * `meta.dev` details on failed replies (the page has the overlay); others get the plain protocol.
+ */
+export const DEV_COOKIE = "lvt-dev";
 /** Name of the anonymous session cookie. */
 export const SESSION_COOKIE = "livetemplate-id";
 

@@ -36,6 +36,7 @@ export const RESYNC_CHANNEL = "*";
  * - `publish` sends a message to every subscriber, including those in the same process (the
  *   handler drops its own by `source`).
  * - `subscribe` registers the listener and returns a function that removes it (possibly async).
+ * - `ping` (optional) checks that the backend is reachable, for `handler.health()`.
  * Delivery is best effort; a lost message leaves remote tabs stale until their next update. A bus
  * that knows it lost messages (a reconnect) delivers `{ source: "", channel: RESYNC_CHANNEL,
  * target: { kind: "all" } }` to its listeners once it receives messages again.
@@ -43,4 +44,6 @@ export const RESYNC_CHANNEL = "*";
 export interface BroadcastBus {
   publish(message: BroadcastMessage): MaybePromise<void>;
   subscribe(listener: (message: BroadcastMessage) => void): MaybePromise<() => MaybePromise<void>>;
+  /** Optional: resolves when the backend answers, rejects when it is unreachable (`handler.health()`). */
+  ping?(): Promise<void>;
 }

@@ -5,6 +5,7 @@
  * wiring, broadcasting and shutdown on it.
  */
 import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { SessionEngine } from "../session/engine.js";
@@ -23,6 +24,11 @@ import type { ConnectionRegistry } from "./connection-registry.js";
 import { resolveOptions, sameOrigin, type LiveHandlerOptions } from "./options.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { addUpgradeRoute } from "./upgrade-router.js";
+import { HANDLER_INTERNALS } from "./handler-internals.js";
+import { DEV_COOKIE } from "../protocol/wire.js";
+import { sendDevErrorPage } from "./dev-page.js";
+import { checkHealth, type HealthReport } from "./health.js";
+import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -34,7 +40,7 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse, next?:
  * an Express/Fastify/Hono route handler on the raw node objects) plus WebSocket wiring,
  * broadcasting and shutdown.
  */
-export interface LiveHandler extends RequestListener {
+export interface LiveHandler<S = unknown> extends RequestListener {
   /** Handles one HTTP request; resolves when the response is written. */
   handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Handles a WebSocket upgrade for this page (call it from your server's `upgrade` event). */
@@ -47,11 +53,11 @@ export interface LiveHandler extends RequestListener {
    */
   attach(server: Server): () => void;
   /** Re-renders every connected group (after running `update` on it) and pushes the diffs. */
-  broadcast(update?: BroadcastUpdate): Promise<void>;
+  broadcast(update?: BroadcastUpdate<S>): Promise<void>;
   /** Same, for the groups these users are connected in (every tab of those groups updates). */
-  broadcastToUsers(userIds: readonly string[], update?: BroadcastUpdate): Promise<void>;
+  broadcastToUsers(userIds: readonly string[], update?: BroadcastUpdate<S>): Promise<void>;
   /** Same, for one group. */
-  broadcastToGroup(groupId: string, update?: BroadcastUpdate): Promise<void>;
+  broadcastToGroup(groupId: string, update?: BroadcastUpdate<S>): Promise<void>;
   /**
    * Moves the session of `req`'s browser to a fresh id and sets the new cookie on `res`: call it
    * after a login (in your login route, before the response is written), so that a session id
@@ -63,6 +69,16 @@ export interface LiveHandler extends RequestListener {
   rotateSession(req: IncomingMessage, res: ServerResponse): Promise<string>;
   /** Closes every connection with 1001, stops timers and the bus; resolves when done. */
   close(): Promise<void>;
+  /**
+   * A snapshot of this handler's metrics: connections, groups, actions and actions per second,
+   * action and render µs percentiles, bytes out, failed actions by code (docs/operations.md).
+   */
+  metrics(): HandlerMetrics;
+  /**
+   * Whether the session store and the broadcast bus answer (each within `timeoutMs`, default
+   * 2000), and which ones they are.
+   */
+  health(timeoutMs?: number): Promise<HealthReport>;
   /** Number of open WebSocket connections. */
   readonly connectionCount: number;
   /** Number of session groups held in memory (at most the `maxSessions` option, plus connected ones). */
@@ -82,7 +98,11 @@ export interface LiveHandler extends RequestListener {
  * server.listen(8080);
  * ```
  */
-export function createLiveHandler(view: LiveView, stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
+export function createLiveHandler<S extends object = object>(
+  view: LiveView,
+  stores: StoreSource<S> | NamedStores<S>,
+  options: LiveHandlerOptions = {},
+): LiveHandler<S> {
   const o = resolveOptions(options);
   const auth = options.authenticator ?? new AnonymousAuthenticator();
   const sessions: SessionStore = options.sessionStore ?? new MemorySessionStore({ maxSessions: o.maxSessions });
@@ -92,9 +112,14 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     );
   }
   const originOk = options.originValidator ?? ((origin: string | undefined, req: IncomingMessage) => sameOrigin(origin, req, o.trustProxy));
+  // The per-action debug lines bypass the log rate limit: a debug logger asked for every one.
+  const metrics = new Metrics(options.logger ?? o.logger);
   const engine = new SessionEngine<LiveConnection>({
-    view,
-    stores: new StoreSet(stores),
+    view: measuredView(view, metrics),
+    observer: metrics,
+    sourceLines: sourceLinesOf(view),
+    wantsDevDetails: (m) => hasCookie((m as LiveConnection).request.headers.cookie, DEV_COOKIE),
+    stores: new StoreSet(stores as StoreSource | NamedStores),
     sessions,
     tracking: o.tracking,
     dev: o.dev,
@@ -107,7 +132,10 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
   });
   const identify = identifier(auth, o.logger);
   const limits = clientLimits(o);
-  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(o.clientScript.file ?? defaultClientScriptFile()), limits);
+  const clientFile = o.clientScript.file ?? defaultClientScriptFile();
+  // Dev mode adds the error overlay script, which sits beside the client bundle.
+  const devScript = o.dev ? new ClientScript(join(dirname(clientFile), "livetemplate.dev.js")) : undefined;
+  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript);
   const ws = new WsTransport(engine, o, auth, identify, originOk, limits);
 
   const timers: NodeJS.Timeout[] = [];
@@ -152,11 +180,21 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     return next.groupId;
   };
 
+  const sourceLines = sourceLinesOf(view);
+  // Dev mode shows a page that cannot be rendered as an error page instead of a bare 500.
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    !o.dev
+      ? http.handleRequest(req, res)
+      : http.handleRequest(req, res).catch((err: unknown) => {
+          if (res.headersSent) throw err;
+          o.logger.error("request failed", err);
+          sendDevErrorPage(res, err, sourceLines);
+        });
   const fn = ((req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => {
-    http.handleRequest(req, res).catch((err: unknown) => (next ? next(err) : http.fail(res, err)));
-  }) as LiveHandler;
+    handleRequest(req, res).catch((err: unknown) => (next ? next(err) : http.fail(res, err)));
+  }) as LiveHandler<S>;
   return Object.defineProperties(fn, {
-    handleRequest: { value: (req: IncomingMessage, res: ServerResponse) => http.handleRequest(req, res) },
+    handleRequest: { value: handleRequest },
     handleUpgrade: { value: (req: IncomingMessage, socket: Duplex, head: Buffer) => ws.handleUpgrade(req, socket, head) },
     attach: { value: attach },
     broadcast: { value: (u?: BroadcastUpdate) => engine.broadcast({ kind: "all" }, u) },
@@ -164,10 +202,24 @@ export function createLiveHandler(view: LiveView, stores: StoreSource | NamedSto
     broadcastToGroup: { value: (id: string, u?: BroadcastUpdate) => engine.broadcast({ kind: "group", id }, u) },
     rotateSession: { value: rotateSession },
     close: { value: close },
+    metrics: { value: () => metrics.snapshot(engine.registry.size, engine.groupCount) },
+    health: { value: (timeoutMs?: number) => checkHealth(sessions, options.broadcastBus, timeoutMs) },
     connectionCount: { get: () => engine.registry.size },
     sessionCount: { get: () => engine.groupCount },
     registry: { get: () => engine.registry },
+    [HANDLER_INTERNALS]: { value: { engine, options: o } },
   });
+}
+
+/** Whether a Cookie header has `name` set. */
+function hasCookie(header: string | undefined, name: string): boolean {
+  return header !== undefined && header.split(";").some((c) => c.trim().startsWith(`${name}=`));
+}
+
+/** The view's `sourceLine` (a `Template` has one), for dev-mode details of template errors. */
+function sourceLinesOf(view: LiveView): ((name: string, line: number) => string | undefined) | undefined {
+  const v = view as LiveView & { sourceLine?: (name: string, line: number) => string | undefined };
+  return typeof v.sourceLine === "function" ? (name, line) => v.sourceLine!(name, line) : undefined;
 }
 
 /** Adds a header value, keeping values already set under that name (several `Set-Cookie`s). */

@@ -42,7 +42,10 @@ export interface LiveHandlerOptions {
    * upgrades are left to other listeners. Default: every upgrade.
    */
   path?: string;
-  /** Dev mode: unexpected action errors are sent to the client with their message. Default false. */
+  /**
+   * Dev mode: unexpected action and render errors are sent to the client with their message
+   * (docs/dev-mode.md). Default: true when `NODE_ENV` is `development`, else false.
+   */
   dev?: boolean;
   /** Where diagnostics go. Default: warnings and errors to `console`. */
   logger?: Logger;
@@ -157,7 +160,7 @@ export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
     webSocket: o.webSocket ?? true,
     path: o.path,
     trustProxy: o.trustProxy ?? false,
-    dev: o.dev ?? false,
+    dev: o.dev ?? process.env["NODE_ENV"] === "development",
     logger: o.logLimit === false ? logger : rateLimitLogger(logger, { ...DEFAULTS.logLimit, ...o.logLimit }),
     maxMessageBytes: o.maxMessageBytes ?? DEFAULTS.maxMessageBytes,
     maxConnections: o.maxConnections ?? DEFAULTS.maxConnections,

@@ -16,6 +16,8 @@ import type { MaybePromise, SessionStores } from "../session/types.js";
  *   group concurrently (a group's work is serialized).
  * - `delete` forgets a group; `list` returns the ids of the groups it holds.
  * - `bind` (optional) is called once by each handler using the store, before any other call.
+ * - `ping` (optional) resolves when the backend answers, rejects when it is unreachable; without it
+ *   `handler.health()` probes with a `get` of an id no session has.
  * - `close` (optional) releases timers/connections; the handler does not call it (the store may be
  *   shared by several handlers), the application does.
  * - `transact` (optional) is for stores shared by several instances; when present the handler makes
@@ -29,6 +31,7 @@ export interface SessionStore {
   delete(groupId: string): MaybePromise<void>;
   list(): MaybePromise<string[]>;
   bind?(binding: SessionStoreBinding): void;
+  ping?(): Promise<void>;
   close?(): MaybePromise<void>;
   /**
    * Applies one change to the group's latest state so that no change saved concurrently by

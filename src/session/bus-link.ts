@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { RESYNC_CHANNEL, type BroadcastBus, type BroadcastMessage, type BroadcastTarget } from "../server/broadcast-bus.js";
+import type { ConnectionRegistry } from "../server/connection-registry.js";
 import type { Logger, MaybePromise } from "./types.js";
 
 export class BusLink {
@@ -48,6 +49,22 @@ export class BusLink {
       await (await this.unsubscribe)();
     } catch (err) {
       this.logger.error("broadcast bus unsubscribe failed", err);
+    }
+  }
+}
+
+/** The ids of the groups with live connections that a broadcast target names. */
+export function targetGroupIds(registry: ConnectionRegistry, target: BroadcastTarget): string[] {
+  switch (target.kind) {
+    case "all":
+      return registry.groupIds();
+    case "users":
+      return [...registry.groupsOfUsers(target.ids)];
+    case "group":
+      return registry.getByGroup(target.id).size > 0 ? [target.id] : [];
+    default: {
+      const never: never = target;
+      return never;
     }
   }
 }

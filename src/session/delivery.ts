@@ -21,9 +21,14 @@ interface Held {
 }
 
 export class Delivery implements Postman {
-  private readonly outbox = new Outbox();
+  private readonly outbox: Outbox;
   /** Frames of groups whose action is undecided, by group id (see {@link holding}). */
   private readonly held = new Map<string, Held[]>();
+
+  /** `written` is told the size of every frame a member accepted. */
+  constructor(private readonly written: (bytes: number) => void = () => {}) {
+    this.outbox = new Outbox(written);
+  }
 
   /** A group's frame: held while the group's action is undecided, else sent. */
   send(member: Member, frame: EncodedFrame, drop: Drop): void {
@@ -44,7 +49,8 @@ export class Delivery implements Postman {
   /** Writes a frame now, after whatever a broadcast parked, keeping per-member order. */
   write(member: Member, frame: EncodedFrame, drop: Drop): void {
     if (this.outbox.size > 0) this.outbox.flush();
-    if (!member.deliver(frame)) drop(member);
+    if (member.deliver(frame)) this.written(frame.length);
+    else drop(member);
   }
 
   /** Sends a tree as a plain update (no meta of an action), unless it is empty. */

@@ -7,13 +7,13 @@
  * resolved value.
  */
 import type { TrackingMode } from "../changes/tracking.js";
-import { LiveTemplateError } from "../errors.js";
 import {
   actionReply,
   errorMessage,
   failedReply,
   firstMessage,
   type ServerMessage,
+  type TreeMessage,
   type WireTree,
 } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
@@ -24,16 +24,18 @@ import type { BroadcastUpdate, Origin, Reply, SessionEvent } from "./events.js";
 import { pickFormAction } from "./form-action.js";
 import { encode, type Member } from "./frame.js";
 import type { HttpTree, SessionGroup } from "./group.js";
-import { BusLink } from "./bus-link.js";
+import { BusLink, targetGroupIds } from "./bus-link.js";
 import { Delivery } from "./delivery.js";
 import { flashes } from "./flash.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
 import { mountRun, navigateWithDiff, navigationReply } from "./mount-run.js";
 import { Navigation } from "./navigation.js";
-import { httpFirstReply, Replies } from "./replies.js";
+import { failureText, httpFirstReply, isEmpty, messageReply, Replies } from "./replies.js";
 import { callerOf, StoreCode } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
+import type { EngineObserver } from "../server/metrics.js";
+import { withDev, type SourceLines } from "./dev-detail.js";
 
 /** What an engine is built from (the handler resolves these from its options). */
 export interface EngineOptions {
@@ -53,6 +55,15 @@ export interface EngineOptions {
   readonly channel: string;
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
+  /**
+   * Dev mode: whether a live member asked for `meta.dev` (a page with the dev overlay; other
+   * clients keep the plain protocol). None: no member gets it.
+   */
+  readonly wantsDevDetails?: ((member: Member) => boolean) | undefined;
+  /** Dev mode: where template errors' source lines come from, for `meta.dev` (docs/dev-mode.md). */
+  readonly sourceLines?: SourceLines | undefined;
+  /** Told of every action and every frame written (the handler's metrics); none by default. */
+  readonly observer?: EngineObserver | undefined;
 }
 
 const NONE: Reply = { kind: "none" };
@@ -63,7 +74,7 @@ const DONE: Reply = { kind: "done" };
 export class SessionEngine<M extends Member = Member> {
   /** Live connections by group and by user. */
   readonly registry = new ConnectionRegistry<M>();
-  private readonly delivery = new Delivery();
+  private readonly delivery = new Delivery((bytes) => this.o.observer?.bytes(bytes));
   private readonly groups: GroupTable;
   private readonly code: StoreCode;
   /**
@@ -124,11 +135,18 @@ export class SessionEngine<M extends Member = Member> {
       case "connect":
         return this.connect(await this.group(groupId), event.query, event.context, live);
       case "action": {
+        const started = performance.now();
         const g = await this.group(groupId);
-        return this.replies.action(g, event, origin, () => this.action(g, event.action, event.data, event.submitter, origin));
+        const r = await this.replies.action(g, event, origin, () => this.action(g, event.action, event.data, event.submitter, origin));
+        this.o.observer?.action(event.action, groupId, (performance.now() - started) * 1000, r);
+        return r;
       }
-      case "form":
-        return this.replies.checked(await this.form(await this.group(groupId), event.fields, origin));
+      case "form": {
+        const started = performance.now();
+        const r = this.replies.checked(await this.form(await this.group(groupId), event.fields, origin));
+        this.o.observer?.action("(form)", groupId, (performance.now() - started) * 1000, r);
+        return r;
+      }
       case "disconnect":
         return this.disconnect(await this.group(groupId), event.context, live);
       case "send":
@@ -233,9 +251,13 @@ export class SessionEngine<M extends Member = Member> {
             case "done":
               saved = isEmpty(outcome.errors);
               flashes.settle(g.id, saved && nav.leaves);
-              return this.reply(g, member, navigationReply(actionReply(outcome.rendered, action, outcome.errors), saved ? nav : undefined, origin));
+              return this.reply(
+                g,
+                member,
+                navigationReply(this.dev(actionReply(outcome.rendered, action, outcome.errors), "action", outcome.thrown, origin), saved ? nav : undefined, origin),
+              );
             case "failed":
-              return this.reply(g, member, failedReply(action, this.failureMessage(outcome)));
+              return this.reply(g, member, this.dev(failedReply(action, failureText(outcome, this.o.dev)), outcome.reason, outcome.cause, origin));
             default: {
               const never: never = outcome;
               return never;
@@ -279,15 +301,19 @@ export class SessionEngine<M extends Member = Member> {
             flashes.settle(g.id, saved && (nav.leaves || !json));
             if (json) {
               const h = outcome.rendered as HttpTree;
-              return { kind: "message", message: navigationReply(actionReply(h.tree, action, outcome.errors), saved ? nav : undefined, origin), render: h.render };
+              return {
+                kind: "message",
+                message: navigationReply(this.dev(actionReply(h.tree, action, outcome.errors), "action", outcome.thrown, origin), saved ? nav : undefined, origin),
+                render: h.render,
+              };
             }
             if (saved) return nav.intent === undefined ? DONE : { kind: "done", location: nav.intent.to };
             return { kind: "page", status: 422, html: outcome.rendered as string };
           case "failed": {
-            const errors = { [ERROR_GENERAL]: this.failureMessage(outcome) };
+            const errors = { [ERROR_GENERAL]: failureText(outcome, this.o.dev) };
             if (json) {
               const h = g.httpFullTree(errors);
-              return { kind: "message", message: actionReply(h.tree, action, errors), render: h.render };
+              return { kind: "message", message: this.dev(actionReply(h.tree, action, errors), outcome.reason, outcome.cause, origin), render: h.render };
             }
             return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
           }
@@ -302,14 +328,10 @@ export class SessionEngine<M extends Member = Member> {
     return reply;
   }
 
-  /** `_general` for an action rolled back because its state could not be rendered or saved. */
-  private failureMessage(outcome: { readonly reason: "render" | "save"; readonly cause: unknown }): string {
-    const detail = this.o.dev && outcome.cause instanceof Error ? `: ${outcome.cause.message}` : "";
-    if (outcome.reason === "render") return `the update could not be rendered${detail}`;
-    if (outcome.cause instanceof LiveTemplateError && outcome.cause.code === "LT_ERR_SESSION_UNAVAILABLE") {
-      return `the session store is unavailable; the action was not applied, try again${detail}`;
-    }
-    return `the change could not be saved; the action was not applied${detail}`;
+  /** In dev mode, for a live member that asked for them, `message` with the details of `err` (`meta.dev`). */
+  private dev(message: TreeMessage, kind: "action" | "render" | "save", err: unknown, origin: Origin): TreeMessage {
+    const wants = this.o.dev && origin.kind === "live" && (this.o.wantsDevDetails?.(origin.member) ?? false);
+    return wants ? withDev(message, kind, err, this.o.sourceLines) : message;
   }
 
   /** After a rollback: renders the restored state, so every view that went past it comes back. */
@@ -425,25 +447,10 @@ export class SessionEngine<M extends Member = Member> {
    * group renders first and the frames are written afterwards in one loop (see `Outbox`).
    */
   async broadcast(target: BroadcastTarget, update?: BroadcastUpdate): Promise<void> {
-    const ids = this.targetGroups(target);
+    const ids = targetGroupIds(this.registry, target);
     await Promise.all(ids.map((id) => this.dispatch(id, { kind: "broadcast", update }, { kind: "server" })));
     this.delivery.flush();
     this.publish(target);
-  }
-
-  private targetGroups(target: BroadcastTarget): string[] {
-    switch (target.kind) {
-      case "all":
-        return this.registry.groupIds();
-      case "users":
-        return [...this.registry.groupsOfUsers(target.ids)];
-      case "group":
-        return this.registry.getByGroup(target.id).size > 0 ? [target.id] : [];
-      default: {
-        const never: never = target;
-        return never;
-      }
-    }
   }
 
   private publish(target: BroadcastTarget): void {
@@ -453,7 +460,7 @@ export class SessionEngine<M extends Member = Member> {
   /** Another instance changed `target`: re-render what this instance holds of it. */
   private onNotice(target: BroadcastTarget): void {
     if (this.closing) return;
-    for (const id of this.targetGroups(target)) {
+    for (const id of targetGroupIds(this.registry, target)) {
       this.dispatch(id, { kind: "remote" }, { kind: "server" }).catch((err: unknown) =>
         this.o.logger.error("applying a remote broadcast failed", err),
       );
@@ -487,13 +494,4 @@ export class SessionEngine<M extends Member = Member> {
     await Promise.all([...this.groups.all()].map((g) => g.run(() => undefined)));
     await this.bus.close();
   }
-}
-
-function messageReply(message: ServerMessage): Reply {
-  return { kind: "message", message };
-}
-
-function isEmpty(errors: object): boolean {
-  for (const _ in errors) return false;
-  return true;
 }

@@ -11,10 +11,10 @@ import type { ConnectContext, MaybePromise } from "./types.js";
 /**
  * A function run against each targeted group's state before it is re-rendered: it receives the
  * template data (the single store, or the object of stores by name) and may change it, possibly
- * asynchronously. It runs in the group's queue like an action; if it throws, that group's state
+ * asynchronously (`S` is its type when the handler was made by `tmpl.handle<S>(...)`). It runs in the group's queue like an action; if it throws, that group's state
  * is rolled back and the error logged.
  */
-export type BroadcastUpdate = (data: unknown, info: { groupId: string }) => MaybePromise<void>;
+export type BroadcastUpdate<S = unknown> = (data: S, info: { groupId: string }) => MaybePromise<void>;
 
 /** An event for one session group. */
 export type SessionEvent =

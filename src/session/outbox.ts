@@ -25,6 +25,9 @@ export class Outbox {
   private parked: Parked[] = [];
   private scheduled = false;
 
+  /** `written` is told the size of every frame a member accepted. */
+  constructor(private readonly written: (bytes: number) => void = () => {}) {}
+
   get size(): number {
     return this.parked.length;
   }
@@ -46,6 +49,9 @@ export class Outbox {
     const batch = this.parked;
     // Swapped first: a write below may flush again (sendFrame does); it then finds nothing.
     this.parked = [];
-    for (const p of batch) if (!p.member.deliver(p.frame)) p.drop(p.member);
+    for (const p of batch) {
+      if (p.member.deliver(p.frame)) this.written(p.frame.length);
+      else p.drop(p.member);
+    }
   }
 }

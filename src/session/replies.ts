@@ -5,6 +5,7 @@
  * server log of unknown action names (once per name, bounded).
  */
 import { actionReply, firstMessage, isErrorMessage, treeMessage, type NavigationMeta, type ServerMessage, withNavigation } from "../protocol/messages.js";
+import { LiveTemplateError } from "../errors.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { Origin, Reply, SessionEvent } from "./events.js";
 import type { Member } from "./frame.js";
@@ -127,4 +128,25 @@ function outcomeOf(reply: Reply): ActionOutcome | undefined {
     return { kind: "meta", meta };
   }
   return undefined;
+}
+
+/** `_general` for an action rolled back because its state could not be rendered or saved. */
+export function failureText(outcome: { readonly reason: "render" | "save"; readonly cause: unknown }, dev: boolean): string {
+  const detail = dev && outcome.cause instanceof Error ? `: ${outcome.cause.message}` : "";
+  if (outcome.reason === "render") return `the update could not be rendered${detail}`;
+  if (outcome.cause instanceof LiveTemplateError && outcome.cause.code === "LT_ERR_SESSION_UNAVAILABLE") {
+    return `the session store is unavailable; the action was not applied, try again${detail}`;
+  }
+  return `the change could not be saved; the action was not applied${detail}`;
+}
+
+/** A reply carrying a protocol message. */
+export function messageReply(message: ServerMessage): Reply {
+  return { kind: "message", message };
+}
+
+/** True when an error set (or a tree) has no entries. */
+export function isEmpty(errors: object): boolean {
+  for (const _ in errors) return false;
+  return true;
 }

@@ -27,7 +27,13 @@ export type Errors = Record<string, string>;
  */
 export type Outcome<R> =
   | { readonly kind: "unknown" }
-  | { readonly kind: "done"; readonly errors: Errors; readonly rendered: R }
+  | {
+      readonly kind: "done";
+      readonly errors: Errors;
+      readonly rendered: R;
+      /** What the action threw when it failed unexpectedly (`_general`), for dev-mode details. */
+      readonly thrown?: unknown;
+    }
   | { readonly kind: "failed"; readonly reason: "render" | "save"; readonly cause: unknown; readonly rendered: R | undefined };
 
 /** Who runs an action or a mount. */
@@ -200,7 +206,7 @@ export class StoreCode {
         this.logger.error(`LT_ERR_TEMPLATE_EXEC: the state after "${label}" cannot be rendered; state rolled back`, err);
         return { value: { kind: "failed", reason: "render", cause: err, rendered: undefined }, save: false };
       }
-      return { value: { kind: "done", errors: run.errors, rendered: rendered.value }, save: isEmpty(run.errors) };
+      return { value: { kind: "done", errors: run.errors, rendered: rendered.value, thrown: run.thrown }, save: isEmpty(run.errors) };
     });
     if (committed.kind === "saved") return committed.value;
     // Not saved, so never acknowledged: undo the last run's change.
@@ -259,7 +265,7 @@ export class StoreCode {
     stores: SessionStores,
     label: string,
     fn: (views: SessionStores) => unknown,
-  ): Promise<{ errors: Errors; undo: (() => void) | undefined }> {
+  ): Promise<{ errors: Errors; undo: (() => void) | undefined; thrown?: unknown }> {
     const t = track(this.tracking, stores, {
       basePath: (name) => this.storeSet.basePath(name),
       aliases: () => g.aliases(),
@@ -282,7 +288,7 @@ export class StoreCode {
             : "";
         this.logger.error(`LT_ERR_ACTION_FAILED: "${label}" threw; state rolled back${hint}`, thrown);
       }
-      return { errors, undo: undefined };
+      return unexpected ? { errors, undo: undefined, thrown } : { errors, undo: undefined };
     }
     g.noteChanged(t.hint());
     return {

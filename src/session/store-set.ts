@@ -8,11 +8,24 @@ import { SINGLE_STORE } from "./types.js";
 import { deepClone } from "../changes/deep-clone.js";
 
 const NAMED = Symbol("livetemplate.namedStores");
+declare const DATA: unique symbol;
 
-/** Several stores served together, by name; build it with {@link namedStores}. */
-export interface NamedStores {
+/**
+ * Several stores served together, by name; build it with {@link namedStores}. `T` is the
+ * template data they make (one field per store), which `handle` carries into `broadcast`.
+ */
+export interface NamedStores<T extends object = Record<string, object>> {
   readonly [NAMED]: ReadonlyMap<string, StoreSource>;
+  /** Type only: never set. */
+  readonly [DATA]?: T;
 }
+
+/** The store a {@link StoreSource} makes: the instance, a factory's (awaited) result, a class's instance. */
+export type StoreOf<Src> = Src extends abstract new () => infer S
+  ? S
+  : Src extends () => infer R
+    ? Awaited<R>
+    : Src;
 
 /**
  * Serves several stores by name. Template data is then an object with one field per store
@@ -25,7 +38,7 @@ export interface NamedStores {
  * tmpl.handle(namedStores({ counter: new Counter(), todos: () => new Todos() }));
  * ```
  */
-export function namedStores(stores: Record<string, StoreSource>): NamedStores {
+export function namedStores<const M extends Record<string, StoreSource>>(stores: M): NamedStores<{ [K in keyof M]: StoreOf<M[K]> }> {
   const map = new Map<string, StoreSource>();
   for (const [name, source] of Object.entries(stores)) {
     if (name === "" || name.includes(".")) throw new TypeError(`invalid store name ${JSON.stringify(name)}`);

@@ -94,6 +94,17 @@ export abstract class BaseTemplate {
    * (only spaces and comments) does not.
    * @throws TemplateParseError with Go's wording.
    */
+  /**
+   * The source line `line` (1-based) of the template text `name` was parsed from (the name in
+   * `template: NAME:LINE:COL:` errors), for error reports; undefined when unknown.
+   */
+  sourceLine(name: string, line: number): string | undefined {
+    for (const t of this.#common.set.trees.values()) {
+      if (t.parseName === name || t.name === name) return t.text.split("\n")[line - 1];
+    }
+    return undefined;
+  }
+
   parse(text: string): this {
     this.checkCanParse();
     const set = this.#common.set;

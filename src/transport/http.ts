@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorMessage, isErrorMessage, parseMessage, PONG, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, DEV_COOKIE, DEV_SCRIPT_QUERY, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
@@ -34,6 +34,8 @@ export class HttpTransport {
     private readonly originOk: OriginValidator,
     private readonly client: ClientScript,
     private readonly limits: ClientLimits,
+    /** The dev-mode overlay script, in dev mode only (docs/dev-mode.md). */
+    private readonly devScript?: ClientScript | undefined,
   ) {}
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -41,8 +43,19 @@ export class HttpTransport {
     res.setHeader(HEADER_ACTION_IDS, String(RECENT_ACTION_IDS));
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://localhost");
+    if ((method === "GET" || method === "HEAD") && this.devScript !== undefined && url.searchParams.has(DEV_SCRIPT_QUERY)) {
+      this.devScript.serve(req, res);
+      return;
+    }
     if ((method === "GET" || method === "HEAD") && url.searchParams.has(CLIENT_SCRIPT_QUERY)) {
       this.client.serve(req, res);
+      return;
+    }
+    if ((method === "GET" || method === "HEAD") && url.pathname.endsWith("/favicon.ico")) {
+      // Browsers ask every page's origin for it: a handler that serves a whole server
+      // (`http.createServer(handler)`) would otherwise answer with the page and a new session.
+      res.writeHead(204, { "Cache-Control": "public, max-age=86400" });
+      res.end();
       return;
     }
     if (method === "HEAD") {
@@ -165,12 +178,21 @@ export class HttpTransport {
     }
   }
 
-  private sendPage(req: IncomingMessage, res: ServerResponse, status: number, html: string, headers: Record<string, string | string[]>): void {
+  private sendPage(req: IncomingMessage, res: ServerResponse, status: number, html: string, given: Record<string, string | string[]>): void {
     let body = html;
+    let headers = given;
+    if (this.devScript !== undefined) {
+      // The page has the overlay: its connections ask for dev details with this cookie.
+      const cookie = `${DEV_COOKIE}=1; Path=/; SameSite=Lax; HttpOnly`;
+      const prev = headers["Set-Cookie"] ?? headers["set-cookie"];
+      const { ["Set-Cookie"]: _a, ["set-cookie"]: _b, ...rest } = headers;
+      headers = { ...rest, "Set-Cookie": [...(prev === undefined ? [] : Array.isArray(prev) ? prev : [prev]), cookie] };
+    }
     if (this.o.clientScript.inject) {
       const path = new URL(req.url ?? "/", "http://localhost").pathname;
       const src = this.o.clientScript.src ?? `${pagePath(req, path)}?${CLIENT_SCRIPT_QUERY}=${this.client.version()}`;
       body = injectScriptTag(body, src);
+      if (this.devScript !== undefined) body = injectScriptTag(body, `${pagePath(req, path)}?${DEV_SCRIPT_QUERY}=${this.devScript.version()}`);
     }
     res.writeHead(status, {
       ...headers,

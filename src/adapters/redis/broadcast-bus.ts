@@ -67,6 +67,11 @@ export class RedisBroadcastBus implements BroadcastBus {
     client.on("error", this.onPublisherError);
   }
 
+  /** Resolves when Redis answers a PING within the timeout (`handler.health()`). */
+  async ping(): Promise<void> {
+    await withTimeout(this.client.ping(), this.timeoutMs, "PING");
+  }
+
   /** Number of local listeners (handlers) sharing the one subscriber connection. */
   get listenerCount(): number {
     return this.listeners.size;
