@@ -23,6 +23,7 @@ import type { ConnectionRegistry } from "./connection-registry.js";
 import { resolveOptions, sameOrigin, type LiveHandlerOptions } from "./options.js";
 import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { addUpgradeRoute } from "./upgrade-router.js";
+import { devSessionStore } from "../cli/dev/session-store.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -85,7 +86,7 @@ export interface LiveHandler extends RequestListener {
 export function createLiveHandler(view: LiveView, stores: StoreSource | NamedStores, options: LiveHandlerOptions = {}): LiveHandler {
   const o = resolveOptions(options);
   const auth = options.authenticator ?? new AnonymousAuthenticator();
-  const sessions: SessionStore = options.sessionStore ?? new MemorySessionStore({ maxSessions: o.maxSessions });
+  const sessions: SessionStore = options.sessionStore ?? devSessionStore(o.path) ?? new MemorySessionStore({ maxSessions: o.maxSessions });
   if (auth instanceof AnonymousAuthenticator && auth.randomSecret && sessions.transact !== undefined) {
     o.logger.warn(
       "LT_ERR_AUTH_SECRET: session ids are signed with a random per-process key, so other instances sharing this session store refuse this one's cookies; set LT_SESSION_SECRET or AnonymousAuthenticator({ secret })",
