@@ -3,7 +3,7 @@
  * `email:string:required:unique`, `price:float`, `done:bool`, `due:date`, `body:text`, `count:int`.
  */
 import { UsageError } from "../args.js";
-import { names } from "../names.js";
+import { words } from "../names.js";
 
 export const FIELD_TYPES = ["string", "text", "int", "float", "bool", "date"] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -27,8 +27,12 @@ const RESERVED = new Set(["id", "lvt", "constructor", "prototype"]);
 export function parseField(arg: string): Field {
   const [rawName, type = "string", ...mods] = arg.split(":");
   if (rawName === undefined || rawName === "") throw new UsageError(`field "${arg}" has no name: write name:type, e.g. title:string`);
-  const n = names(rawName, "field");
-  const name = n.camel;
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(rawName)) {
+    throw new UsageError(`field name "${rawName}" must start with a letter and use only letters, digits, "-" and "_"`);
+  }
+  // Field names keep their number: \`views\` stays views, \`tags\` stays tags.
+  const w = words(rawName);
+  const name = w[0]! + w.slice(1).map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join("");
   if (RESERVED.has(name)) throw new UsageError(`field "${rawName}" is reserved (every resource has an id)`);
   if (!(FIELD_TYPES as readonly string[]).includes(type)) {
     throw new UsageError(`field "${rawName}": unknown type "${type}" (types: ${FIELD_TYPES.join(", ")})`);
@@ -41,8 +45,8 @@ export function parseField(arg: string): Field {
   if (type === "bool" && mods.length > 0) throw new UsageError(`field "${rawName}": a bool field cannot be ${mods.join(" or ")}`);
   return {
     name,
-    column: n.kebab.replace(/-/g, "_"),
-    label: n.human,
+    column: w.join("_"),
+    label: w.join(" "),
     type: type as FieldType,
     required: mods.includes("required"),
     unique: mods.includes("unique"),
