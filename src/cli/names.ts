@@ -44,19 +44,25 @@ export function plural(word: string): string {
 export function singular(word: string): string {
   if (/ies$/.test(word)) return word.slice(0, -3) + "y";
   if (/(s|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
-  if (/[^s]s$/.test(word)) return word.slice(0, -1);
+  // "posts" but not "status", "bus", "analysis", "class".
+  if (/[^sui]s$/.test(word)) return word.slice(0, -1);
   return word;
 }
 
 const cap = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1);
 
-/** All spellings of `name`, which must start with a letter and hold only letters, digits, `-` and `_`. */
-export function names(name: string, what: string): Names {
+/**
+ * All spellings of `name`, which must start with a letter and hold only letters, digits, `-` and
+ * `_`. A resource's last word is made singular (`posts` → `post`); a page's name is kept as given
+ * (`about-us`).
+ */
+export function names(name: string, what: "resource" | "page"): Names {
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) {
     throw new UsageError(`${what} name "${name}" must start with a letter and use only letters, digits, "-" and "_"`);
   }
   const w = words(name);
-  const last = singular(w[w.length - 1]!);
+  const given = w[w.length - 1]!;
+  const last = what === "page" ? given : singular(given);
   const one = [...w.slice(0, -1), last];
   const many = [...w.slice(0, -1), plural(last)];
   const pascal = (ws: string[]): string => ws.map(cap).join("");
