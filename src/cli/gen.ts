@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UsageError, flag, parseArgs } from "./args.js";
-import { names, type Names } from "./names.js";
+import { names } from "./names.js";
 import { FIELD_MODIFIERS, FIELD_TYPES, parseField } from "./generate/fields.js";
 import { IMPORTS_MARKER, ROUTES_MARKER } from "./generate/project-files.js";
 import { pageFiles } from "./generate/page-files.js";
@@ -60,7 +60,7 @@ export function runGen(argv: readonly string[], cwd: string, out: (line: string)
     const files = pageFiles(n);
     for (const rel of Object.keys(files)) checkFree(cwd, rel);
     for (const [rel, text] of Object.entries(files)) write(rel, text);
-    addRoute(routesFile, n, `/${n.kebab}`, `${n.kebab}.tmpl`, n.pascal + "Page", `./pages/${n.kebab}.js`);
+    addRoute(routesFile, `/${n.kebab}`, `${n.kebab}.tmpl`, n.pascal + "Page", `./pages/${n.kebab}.js`);
     out(`Added the page /${n.kebab}:\n${written.map((f) => `  ${f}`).join("\n")}\n  src/routes.ts (route)`);
     return 0;
   }
@@ -87,7 +87,7 @@ export function runGen(argv: readonly string[], cwd: string, out: (line: string)
     if (!existsSync(join(cwd, "src/db.ts"))) write("src/db.ts", DB_MODULE);
     addDependencies(join(cwd, "package.json"), { "better-sqlite3": "^12.4.1" }, { "@types/better-sqlite3": "^7.6.13" });
   }
-  addRoute(routesFile, n, `/${n.kebabPlural}`, `${n.kebabPlural}.tmpl`, n.pascalPlural + "Page", `./pages/${n.kebabPlural}.js`);
+  addRoute(routesFile, `/${n.kebabPlural}`, `${n.kebabPlural}.tmpl`, n.pascalPlural + "Page", `./pages/${n.kebabPlural}.js`);
   out(
     `Added the resource /${n.kebabPlural}:\n${written.map((f) => `  ${f}`).join("\n")}\n  src/routes.ts (route)` +
       (storage === "sqlite" ? "\n  package.json (better-sqlite3): run npm install" : ""),
@@ -100,7 +100,7 @@ function checkFree(cwd: string, rel: string): void {
 }
 
 /** Inserts the page's import and route at the markers `lvt new` put in src/routes.ts. */
-function addRoute(file: string, n: Names, path: string, template: string, cls: string, module: string): void {
+function addRoute(file: string, path: string, template: string, cls: string, module: string): void {
   let text = readFileSync(file, "utf8");
   if (!text.includes(IMPORTS_MARKER) || !text.includes(ROUTES_MARKER)) {
     throw new UsageError(
@@ -110,7 +110,6 @@ function addRoute(file: string, n: Names, path: string, template: string, cls: s
   }
   text = text.replace(IMPORTS_MARKER, `import { ${cls} } from "${module}";\n${IMPORTS_MARKER}`);
   text = text.replace(ROUTES_MARKER, `  { path: "${path}", template: "${template}", store: () => new ${cls}() },\n${ROUTES_MARKER}`);
-  void n;
   writeFileSync(file, text);
 }
 

@@ -157,6 +157,11 @@ describe.skipIf(!run)("a project made by lvt new", () => {
     expect(await page.locator("#title-error").count()).toBe(0);
 
     await rows.first().locator("button[name=edit]").click();
+    await page.locator("#edit-title").fill("");
+    await page.click("#edit-form button[name=update]");
+    await page.waitForSelector("#edit-title-error");
+    expect(await page.textContent("#edit-title-error")).toBe("Title is required");
+    expect(await page.locator("#title-error").count()).toBe(0); // not in the create form
     await page.locator("#edit-title").fill("First, edited");
     await page.click("#edit-form button[name=update]");
     await until(async () => ((await rows.first().textContent()) ?? "").includes("First, edited"), "the edited row");

@@ -46,7 +46,7 @@ function readField(f: Field, n: Names): string[] {
   if (f.unique) {
     lines.push(
       `  if (${f.name} !== ${f.type === "int" || f.type === "float" ? "null" : '""'} && repository.findBy${cap(f.name)}(${f.name}, id) !== undefined) {`,
-      `    errors.push(new ValidationError("${f.name}", "another ${n.human} has this ${f.label}"));`,
+      `    errors.push(new ValidationError("${f.name}", "Another ${n.human} has this ${f.label}"));`,
       `  }`,
     );
   }
@@ -114,7 +114,7 @@ function memoryRepository(n: Names, fields: readonly Field[]): string {
   const matches =
     searchable.length === 0
       ? "true"
-      : searchable.map((f) => `r.${f.name}.toLowerCase().includes(needle)`).join(" || ");
+      : searchable.map((f) => `r.${f.name}.toLowerCase().includes(needle)`).join(" ||\n        ");
   return `
 /** Keeps ${n.humanPlural} in a Map, newest first in lists. */
 export class Memory${n.pascal}Repository implements ${n.pascal}Repository {
@@ -123,7 +123,9 @@ export class Memory${n.pascal}Repository implements ${n.pascal}Repository {
 
   list(search: string, offset: number, limit: number): ${n.pascal}Page {
     const needle = search.toLowerCase();
-    const found = [...this.rows.values()].filter((r) => needle === "" || ${matches}).reverse();
+    const found = [...this.rows.values()]
+      .filter((r) => needle === "" || ${matches})
+      .reverse();
     return { rows: found.slice(offset, offset + limit), total: found.length };
   }
 

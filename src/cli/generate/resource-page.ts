@@ -12,6 +12,7 @@ export function pageStore(n: Names): string {
  * The ${n.humanPlural} page: a list (search and pagination come from the query, \`?q=...&page=2\`),
  * a form to add one, editing a row in place, and deleting after a confirmation.
  */
+import { MultiError, ValidationError } from "livetemplate";
 import type { ActionContext, MountContext } from "livetemplate";
 import { ${n.camelPlural}, ${n.camel}FromForm } from "../data/${n.kebabPlural}.js";
 import type { ${n.pascal} } from "../data/${n.kebabPlural}.js";
@@ -50,7 +51,7 @@ export class ${n.pascalPlural}Page {
 
   update(ctx: ActionContext): void {
     const id = ctx.data.getInt("id");
-    ${n.camelPlural}.update(id, ${n.camel}FromForm(ctx.data, ${n.camelPlural}, id));
+    ${n.camelPlural}.update(id, asEditErrors(() => ${n.camel}FromForm(ctx.data, ${n.camelPlural}, id)));
     this.Editing = 0;
     this.load();
   }
@@ -85,6 +86,19 @@ export class ${n.pascalPlural}Page {
     this.Total = page.total;
   }
 }
+
+/**
+ * Reports the edit form's errors under \`edit.FIELD\`, so that they show in the edited row and
+ * not in the create form, whose fields have the same names.
+ */
+function asEditErrors<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof MultiError) throw new MultiError(err.errors.map((e) => new ValidationError(\`edit.\${e.field}\`, e.message)));
+    throw err;
+  }
+}
 `;
 }
 
@@ -117,8 +131,11 @@ function cell(f: Field): string {
   return `{{.${f.name}}}`;
 }
 
-const errorOf = (f: Field, dollar: string): string =>
-  `{{if ${dollar}.lvt.HasError "${f.name}"}}<span class="error" id="${f.name}-error">{{${dollar}.lvt.Error "${f.name}"}}</span>{{end}}`;
+const errorOf = (f: Field, dollar: string, prefix: "" | "edit"): string => {
+  const key = prefix === "" ? f.name : `${prefix}.${f.name}`;
+  const id = prefix === "" ? `${f.name}-error` : `${prefix}-${f.name}-error`;
+  return `{{if ${dollar}.lvt.HasError "${key}"}}<span class="error" id="${id}">{{${dollar}.lvt.Error "${key}"}}</span>{{end}}`;
+};
 
 export function pageTemplate(n: Names, fields: readonly Field[]): string {
   const cols = fields.length + 1;
@@ -148,7 +165,7 @@ export function pageTemplate(n: Names, fields: readonly Field[]): string {
         <form method="post" id="edit-form">
           <input type="hidden" name="lvt-action" value="update">
           <input type="hidden" name="id" value="{{.id}}">
-${fields.map((f) => `          <label>${cap(f.label)} ${input(f, `.${f.name}`, "edit-")} ${errorOf(f, "$")}</label>`).join("\n")}
+${fields.map((f) => `          <label>${cap(f.label)} ${input(f, `.${f.name}`, "edit-")} ${errorOf(f, "$", "edit")}</label>`).join("\n")}
           <button name="update">Save</button> <button name="cancel" formnovalidate>Cancel</button>
         </form>
       </td>
@@ -180,7 +197,7 @@ ${fields.map((f) => `      <td>${cell(f)}</td>`).join("\n")}
 <h2>New ${n.human}</h2>
 <form method="post" id="create-form">
   <input type="hidden" name="lvt-action" value="create">
-${fields.map((f) => `  <label>${cap(f.label)} ${input(f, "", "")} ${errorOf(f, "")}</label>`).join("\n")}
+${fields.map((f) => `  <label>${cap(f.label)} ${input(f, "", "")} ${errorOf(f, "", "")}</label>`).join("\n")}
   <button>Create</button>
 </form>
 </body>
