@@ -143,10 +143,19 @@ export async function startDevServer(
       proxyUpgrade(req, socket, head, state.port);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (err) {
+    for (const w of watchers) w.close();
+    await app.stop();
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(`port ${options.port} is in use (another lvt serve?): stop it, or pass --port with another port`);
+    }
+    throw err;
+  }
   const addr = server.address();
   const port = typeof addr === "object" && addr !== null ? addr.port : options.port;
   const url = `http://${options.host}:${port}`;

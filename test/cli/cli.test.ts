@@ -2,6 +2,7 @@
  * The `lvt` commands in-process: help and usage errors, `lvt check` on good and broken templates,
  * `lvt new` and `lvt gen` writing files (what they write is run for real in project.test.ts).
  */
+import { createServer } from "node:net";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,27 @@ describe("lvt help and usage", () => {
     expect(await lvt(...argv)).toBe(2);
     expect(err.join("\n")).toMatch(message);
     expect(err.join("\n")).toContain("Usage: lvt");
+  });
+});
+
+describe("lvt serve errors", () => {
+  it("says to run it in the project's root when there is no src/main.ts", async () => {
+    expect(await lvt("serve", "--port", "0")).toBe(2);
+    expect(err.join("\n")).toMatch(/no src\/main.ts in .*: run lvt serve in the project's root, or pass --entry/);
+  });
+
+  it("says what to do when the port is taken", async () => {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src/main.ts"), "");
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      expect(await lvt("serve", "--port", String(port))).toBe(1);
+      expect(err.join("\n")).toContain(`port ${port} is in use (another lvt serve?): stop it, or pass --port with another port`);
+    } finally {
+      taken.close();
+    }
   });
 });
 

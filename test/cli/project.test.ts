@@ -200,6 +200,7 @@ describe.skipIf(!run)("a project made by lvt new", () => {
     await page.close();
     const out = await npm(["test"], app);
     expect(out).toMatch(/# fail 0/);
+    await npm(["run", "check"], app); // lvt check and tsc on the generated code
   }, 120_000);
 
   it("gen resource --db sqlite: the same in Chromium, the rows in the database file", async () => {
