@@ -74,8 +74,9 @@ templates in \`src/pages/\`, their state and actions plain TypeScript classes be
 npm install && npm run dev
 \`\`\`
 
-opens the app on http://127.0.0.1:3000 and reloads it as you edit: a template change shows in the
-open tabs at once, a TypeScript change restarts the server, and both keep what the tabs were doing.
+opens the app on http://127.0.0.1:3000 and restarts it as you edit templates or TypeScript: the
+open tabs follow without a page reload and keep their session state, and a broken template shows
+its error in the page.
 
 \`\`\`sh
 npm test
