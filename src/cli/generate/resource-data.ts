@@ -177,7 +177,9 @@ function sqliteRepository(n: Names, fields: readonly Field[]): string {
       ? `(r: ${n.pascal}Row): ${n.pascal} => r`
       : `(r: ${n.pascal}Row): ${n.pascal} => ({ ...r, ${bools.map((f) => `${f.name}: r.${f.name} === 1`).join(", ")} })`;
   const toParams =
-    bools.length === 0 ? "input" : `{ ...input, ${bools.map((f) => `${f.name}: input.${f.name} ? 1 : 0`).join(", ")} }`;
+    bools.length === 0
+      ? `(input: ${n.pascal}Input): ${n.pascal}Input => input`
+      : `(input: ${n.pascal}Input): Omit<${n.pascal}Row, "id"> => ({ ...input, ${bools.map((f) => `${f.name}: input.${f.name} ? 1 : 0`).join(", ")} })`;
   const rowType =
     bools.length === 0
       ? `type ${n.pascal}Row = ${n.pascal};`
@@ -186,6 +188,7 @@ function sqliteRepository(n: Names, fields: readonly Field[]): string {
 ${rowType}
 
 const fromRow = ${fromRow};
+const toParams = ${toParams};
 
 /** Keeps ${n.humanPlural} in the \`${n.table}\` table (migrations/), newest first in lists. */
 export class Sqlite${n.pascal}Repository implements ${n.pascal}Repository {
@@ -201,23 +204,31 @@ export class Sqlite${n.pascal}Repository implements ${n.pascal}Repository {
     const rows = db
       .prepare(\`SELECT ${selectCols} FROM ${n.table} WHERE \${where} ORDER BY id DESC LIMIT @limit OFFSET @offset\`)
       .all({ like, limit, offset }) as ${n.pascal}Row[];
-    const { total } = db.prepare(\`SELECT count(*) AS total FROM ${n.table} WHERE \${where}\`).get({ like }) as { total: number };`
+    const { total } = db
+      .prepare(\`SELECT count(*) AS total FROM ${n.table} WHERE \${where}\`)
+      .get({ like }) as { total: number };`
     }
     return { rows: rows.map(fromRow), total };
   }
 
   get(id: number): ${n.pascal} | undefined {
-    const row = database().prepare("SELECT ${selectCols} FROM ${n.table} WHERE id = ?").get(id) as ${n.pascal}Row | undefined;
+    const row = database()
+      .prepare("SELECT ${selectCols} FROM ${n.table} WHERE id = ?")
+      .get(id) as ${n.pascal}Row | undefined;
     return row && fromRow(row);
   }
 
   create(input: ${n.pascal}Input): ${n.pascal} {
-    const { lastInsertRowid } = database().prepare("INSERT INTO ${n.table} (${columns}) VALUES (${params})").run(${toParams});
+    const { lastInsertRowid } = database()
+      .prepare("INSERT INTO ${n.table} (${columns}) VALUES (${params})")
+      .run(toParams(input));
     return { id: Number(lastInsertRowid), ...input };
   }
 
   update(id: number, input: ${n.pascal}Input): ${n.pascal} | undefined {
-    const { changes } = database().prepare("UPDATE ${n.table} SET ${sets} WHERE id = @id").run({ ...${toParams}, id });
+    const { changes } = database()
+      .prepare("UPDATE ${n.table} SET ${sets} WHERE id = @id")
+      .run({ ...toParams(input), id });
     return changes === 0 ? undefined : { id, ...input };
   }
 

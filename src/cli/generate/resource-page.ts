@@ -104,16 +104,15 @@ function asEditErrors<T>(read: () => T): T {
 
 function input(f: Field, value: string, idPrefix: string): string {
   const id = `${idPrefix}${f.name}`;
-  const req = f.required ? " required" : "";
   switch (f.type) {
     case "text":
-      return `<textarea id="${id}" name="${f.name}"${req}>${value === "" ? "" : `{{${value}}}`}</textarea>`;
+      return `<textarea id="${id}" name="${f.name}">${value === "" ? "" : `{{${value}}}`}</textarea>`;
     case "bool":
       return `<input type="checkbox" id="${id}" name="${f.name}"${value === "" ? "" : `{{if ${value}}} checked{{end}}`}>`;
     case "int":
-      return `<input type="number" step="1" id="${id}" name="${f.name}"${value === "" ? "" : ` value="{{with ${value}}}{{.}}{{end}}"`}>`;
+      return `<input type="number" step="1" id="${id}" name="${f.name}"${value === "" ? "" : ` value="{{${value}}}"`}>`;
     case "float":
-      return `<input type="number" step="any" id="${id}" name="${f.name}"${value === "" ? "" : ` value="{{with ${value}}}{{.}}{{end}}"`}>`;
+      return `<input type="number" step="any" id="${id}" name="${f.name}"${value === "" ? "" : ` value="{{${value}}}"`}>`;
     case "date":
       return `<input type="date" id="${id}" name="${f.name}"${value === "" ? "" : ` value="{{${value}}}"`}>`;
     case "string":
@@ -127,11 +126,11 @@ function input(f: Field, value: string, idPrefix: string): string {
 
 function cell(f: Field): string {
   if (f.type === "bool") return `{{if .${f.name}}}yes{{else}}no{{end}}`;
-  if (f.type === "int" || f.type === "float") return `{{with .${f.name}}}{{.}}{{end}}`;
   return `{{.${f.name}}}`;
 }
 
 const errorOf = (f: Field, dollar: string, prefix: "" | "edit"): string => {
+  if (f.type === "bool") return ""; // a checkbox cannot be wrong
   const key = prefix === "" ? f.name : `${prefix}.${f.name}`;
   const id = prefix === "" ? `${f.name}-error` : `${prefix}-${f.name}-error`;
   return `{{if ${dollar}.lvt.HasError "${key}"}}<span class="error" id="${id}">{{${dollar}.lvt.Error "${key}"}}</span>{{end}}`;
@@ -165,7 +164,7 @@ export function pageTemplate(n: Names, fields: readonly Field[]): string {
         <form method="post" id="edit-form">
           <input type="hidden" name="lvt-action" value="update">
           <input type="hidden" name="id" value="{{.id}}">
-${fields.map((f) => `          <label>${cap(f.label)} ${input(f, `.${f.name}`, "edit-")} ${errorOf(f, "$", "edit")}</label>`).join("\n")}
+${fields.map((f) => `          <label>${cap(f.label)} ${[input(f, `.${f.name}`, "edit-"), errorOf(f, "$", "edit")].join(" ").trimEnd()}</label>`).join("\n")}
           <button name="update">Save</button> <button name="cancel" formnovalidate>Cancel</button>
         </form>
       </td>
@@ -197,7 +196,7 @@ ${fields.map((f) => `      <td>${cell(f)}</td>`).join("\n")}
 <h2>New ${n.human}</h2>
 <form method="post" id="create-form">
   <input type="hidden" name="lvt-action" value="create">
-${fields.map((f) => `  <label>${cap(f.label)} ${input(f, "", "")} ${errorOf(f, "", "")}</label>`).join("\n")}
+${fields.map((f) => `  <label>${cap(f.label)} ${[input(f, "", ""), errorOf(f, "", "")].join(" ").trimEnd()}</label>`).join("\n")}
   <button>Create</button>
 </form>
 </body>
