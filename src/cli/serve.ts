@@ -127,8 +127,8 @@ export async function startDevServer(
       return;
     }
     void app.state().then((state) => {
-      if (state.kind === "failed" || (problem !== undefined && state.kind !== "ready")) {
-        res.writeHead(500, { "content-type": "text/html; charset=utf-8" }).end(errorPage(problem ?? (state.kind === "failed" ? state.output : "")));
+      if (state.kind === "failed") {
+        res.writeHead(500, { "content-type": "text/html; charset=utf-8" }).end(errorPage(problem ?? state.output));
         return;
       }
       proxyRequest(req, res, state.port);

@@ -22,6 +22,10 @@ export interface Field {
 }
 
 const RESERVED = new Set(["id", "lvt", "constructor", "prototype"]);
+/** SQL keywords that cannot be bare column names (the generated SQL does not quote them). */
+const SQL_KEYWORDS = new Set(
+  "add all alter and as asc between by case check column constraint create default delete desc distinct drop else end escape except exists foreign from group having in index insert intersect into is join key like limit not null offset on or order primary references select set table then to union unique update using values when where".split(" "),
+);
 
 /** Parses one `name:type[:modifier...]` argument. */
 export function parseField(arg: string): Field {
@@ -34,6 +38,7 @@ export function parseField(arg: string): Field {
   const w = words(rawName);
   const name = w[0]! + w.slice(1).map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join("");
   if (RESERVED.has(name)) throw new UsageError(`field "${rawName}" is reserved (every resource has an id)`);
+  if (SQL_KEYWORDS.has(w.join("_"))) throw new UsageError(`field "${rawName}" is an SQL keyword, which the generated SQL cannot use as a column: choose another name`);
   if (!(FIELD_TYPES as readonly string[]).includes(type)) {
     throw new UsageError(`field "${rawName}": unknown type "${type}" (types: ${FIELD_TYPES.join(", ")})`);
   }
