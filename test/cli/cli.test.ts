@@ -162,7 +162,7 @@ describe("names and fields", () => {
     ["title:varchar", /unknown type "varchar" \(types: string, text, int, float, bool, date\)/],
     ["title:string:indexed", /unknown modifier "indexed"/],
     ["id:int", /reserved/],
-    ["order:int", /"order" is an SQL keyword: choose another name/],
+    ["order:int", /"order" is an SQL keyword, which the generated SQL cannot use as a column: choose another name/],
     ["done:bool:required", /a bool field cannot be required/],
   ])("rejects %s", (arg, message) => {
     expect(() => parseField(arg)).toThrow(message);
