@@ -34,7 +34,7 @@ export function projectFiles(spec: ProjectSpec): Record<string, string> {
   };
   return {
     "package.json": JSON.stringify(pkg, null, 2) + "\n",
-    ".gitignore": "node_modules/\n.lvt/\n*.db\n",
+    ".gitignore": "node_modules/\n.lvt/\n*.db\n*.db-shm\n*.db-wal\n",
     "tsconfig.json": TSCONFIG,
     "README.md": readme(spec.name),
     "src/main.ts": MAIN,
