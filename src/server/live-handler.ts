@@ -29,6 +29,7 @@ import { DEV_COOKIE } from "../protocol/wire.js";
 import { sendDevErrorPage } from "./dev-page.js";
 import { checkHealth, type HealthReport } from "./health.js";
 import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
+import { devSessionStore } from "../cli/dev/session-store.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -105,7 +106,7 @@ export function createLiveHandler<S extends object = object>(
 ): LiveHandler<S> {
   const o = resolveOptions(options);
   const auth = options.authenticator ?? new AnonymousAuthenticator();
-  const sessions: SessionStore = options.sessionStore ?? new MemorySessionStore({ maxSessions: o.maxSessions });
+  const sessions: SessionStore = options.sessionStore ?? devSessionStore(o.path) ?? new MemorySessionStore({ maxSessions: o.maxSessions });
   if (auth instanceof AnonymousAuthenticator && auth.randomSecret && sessions.transact !== undefined) {
     o.logger.warn(
       "LT_ERR_AUTH_SECRET: session ids are signed with a random per-process key, so other instances sharing this session store refuse this one's cookies; set LT_SESSION_SECRET or AnonymousAuthenticator({ secret })",
