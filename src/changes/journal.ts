@@ -147,17 +147,18 @@ export class WriteJournal {
 
   /** Undoes every recorded write, newest first, and forgets them. */
   rollback(): void {
-    for (let i = this.undo.length - 1; i >= 0; i--) {
-      const entry = this.undo[i]!;
-      if (entry.kind === "restore") {
-        entry.restore();
-      } else if (entry.desc === undefined) {
-        Reflect.deleteProperty(entry.target, entry.key);
-      } else {
-        Reflect.defineProperty(entry.target, entry.key, entry.desc);
-      }
-    }
+    undoAll(this.undo);
     this.undo.length = 0;
+  }
+
+  /**
+   * Hands over what {@link rollback} would undo, as a function that undoes it later, and forgets
+   * it here: a caller that may still have to undo a finished run (until its save is known to have
+   * worked) keeps only that list alive, not the journal with its proxies and indexes.
+   */
+  takeUndo(): () => void {
+    const entries = this.undo.splice(0);
+    return () => undoAll(entries);
   }
 
   /** The raw object behind a proxy of this journal, or the value itself. */
@@ -371,4 +372,18 @@ export function snapshotStores(stores: Record<string, object>): () => void {
       }
     }
   };
+}
+
+/** Undoes recorded writes, newest first. */
+function undoAll(entries: readonly UndoEntry[]): void {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!;
+    if (entry.kind === "restore") {
+      entry.restore();
+    } else if (entry.desc === undefined) {
+      Reflect.deleteProperty(entry.target, entry.key);
+    } else {
+      Reflect.defineProperty(entry.target, entry.key, entry.desc);
+    }
+  }
 }

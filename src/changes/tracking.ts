@@ -35,6 +35,11 @@ export interface Tracked {
   close(): void;
   /** Undoes every tracked write (after `close`). */
   rollback(): void;
+  /**
+   * After `close`: a function that undoes the run later, holding only what that needs (the
+   * journal itself can then be collected).
+   */
+  takeUndo(): () => void;
   /** The changed paths for the next render, or `undefined` when they cannot be named. */
   hint(): ChangeHint;
 }
@@ -43,7 +48,7 @@ export interface Tracked {
 export function track(mode: TrackingMode, stores: Record<string, object>, state: TrackedState): Tracked {
   if (mode === "snapshot") {
     const restore = snapshotStores(stores);
-    return { views: stores, close() {}, rollback: restore, hint: () => undefined };
+    return { views: stores, close() {}, rollback: restore, takeUndo: () => restore, hint: () => undefined };
   }
   const journal = new WriteJournal();
   const views: Record<string, object> = {};
@@ -52,6 +57,7 @@ export function track(mode: TrackingMode, stores: Record<string, object>, state:
     views,
     close: () => journal.close(),
     rollback: () => journal.rollback(),
+    takeUndo: () => journal.takeUndo(),
     hint(): ChangeHint {
       if (journal.referenceWritten) state.invalidateAliases();
       const aliases = state.aliases();

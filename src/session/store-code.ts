@@ -291,14 +291,18 @@ export class StoreCode {
       return unexpected ? { errors, undo: undefined, thrown } : { errors, undo: undefined };
     }
     g.noteChanged(t.hint());
-    return {
-      errors: {},
-      undo: () => {
-        t.rollback();
-        g.invalidateAliases();
-      },
-    };
+    // Kept until the save is known to have worked: made outside this scope, so that it holds the
+    // undo list only, not this run's journal, views and closures.
+    return { errors: {}, undo: undoing(t.takeUndo(), g) };
   }
+}
+
+/** Undoes a finished run and forgets the group's aliasing (the undo may re-link objects). */
+function undoing(undo: () => void, g: SessionGroup): () => void {
+  return () => {
+    undo();
+    g.invalidateAliases();
+  };
 }
 
 /** Names of the group's stores that have a `mount`. */
