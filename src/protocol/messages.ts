@@ -99,12 +99,13 @@ export function firstMessage(tree: WireTree, capabilities: readonly string[]): T
 
 /** The reply to an action: `success` is false exactly when `errors` has entries. */
 export function actionReply(tree: WireTree, action: string, errors: Record<string, string>): TreeMessage {
-  let success = true;
-  for (const _ in errors) {
-    success = false;
-    break;
-  }
-  return { tree, meta: { success, errors, action } };
+  return { tree, meta: { success: isEmpty(errors), errors, action } };
+}
+
+/** True when a wire object (an error set, a tree update) has no entries: `{}`. */
+export function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** `message` with `meta.navigation` added (when there is one). */

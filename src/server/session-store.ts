@@ -137,6 +137,7 @@ export class MemorySessionStore implements SessionStore {
   set(groupId: string, stores: SessionStores): void {
     this.groups.delete(groupId);
     this.groups.set(groupId, { stores, lastUsed: this.now() });
+    if (this.groups.size <= this.max) return;
     for (const oldest of this.groups.keys()) {
       if (this.groups.size <= this.max) break;
       this.groups.delete(oldest);

@@ -6,7 +6,7 @@
  *   saved, or rolled back and restored, so no tab shows a state that was never saved.
  * Every write that fails (a closed or too slow connection) calls the group's `drop`.
  */
-import { pushMessage, type WireTree } from "../protocol/messages.js";
+import { isEmpty, pushMessage, type WireTree } from "../protocol/messages.js";
 import type { EncodedFrame, Member } from "./frame.js";
 import { encode } from "./frame.js";
 import type { Postman } from "./group.js";
@@ -55,10 +55,7 @@ export class Delivery implements Postman {
 
   /** Sends a tree as a plain update (no meta of an action), unless it is empty. */
   forward(member: Member, tree: WireTree, drop: Drop): void {
-    for (const _ in tree) {
-      this.send(member, encode(pushMessage(tree)), drop);
-      return;
-    }
+    if (!isEmpty(tree)) this.send(member, encode(pushMessage(tree)), drop);
   }
 
   /**

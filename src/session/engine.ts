@@ -12,6 +12,7 @@ import {
   errorMessage,
   failedReply,
   firstMessage,
+  isEmpty,
   type ServerMessage,
   type TreeMessage,
   type WireTree,
@@ -30,7 +31,7 @@ import { flashes } from "./flash.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
 import { mountRun, navigateWithDiff, navigationReply } from "./mount-run.js";
 import { Navigation } from "./navigation.js";
-import { failureText, httpFirstReply, isEmpty, messageReply, Replies } from "./replies.js";
+import { failureText, httpFirstReply, messageReply, Replies } from "./replies.js";
 import { callerOf, StoreCode } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";

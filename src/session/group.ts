@@ -16,7 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { aliasedObjects } from "../changes/alias-scan.js";
 import type { ChangeHint } from "../changes/path.js";
-import { pushMessage, type WireTree } from "../protocol/messages.js";
+import { isEmpty, pushMessage, type WireTree } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import { flashes } from "./flash.js";
 import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData } from "./lvt.js";
@@ -55,10 +55,6 @@ function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
 }
 
-function isEmpty(tree: object): boolean {
-  for (const _ in tree) return false;
-  return true;
-}
 
 export class SessionGroup {
   /** The group's id; changes only when the session is rotated (see `GroupTable.rename`). */

@@ -85,8 +85,11 @@ export class GroupTable {
   async existing(groupId: string): Promise<SessionGroup | undefined> {
     const g = this.groups.get(groupId);
     if (g !== undefined || this.loading.has(groupId)) return this.get(groupId);
-    if ((await this.read(groupId)) === undefined) return undefined;
-    return this.get(groupId);
+    const stored = await this.read(groupId);
+    if (stored === undefined) return undefined;
+    // Another event may have loaded the group while this one read it: that copy wins.
+    if (this.groups.has(groupId) || this.loading.has(groupId)) return this.get(groupId);
+    return this.insert(groupId, stored);
   }
 
   /** Removes a group from this table and returns it (a visitor's group being promoted). */
@@ -114,7 +117,10 @@ export class GroupTable {
   }
 
   private async load(groupId: string): Promise<SessionGroup> {
-    const stores = (await this.read(groupId)) ?? (await this.fresh(groupId));
+    return this.insert(groupId, (await this.read(groupId)) ?? (await this.fresh(groupId)));
+  }
+
+  private insert(groupId: string, stores: SessionStores): SessionGroup {
     const single = this.storeSet.single;
     const g = new SessionGroup(groupId, stores, this.view, (s, lvt) => withLvt(this.storeSet.data(s), lvt, single), this.postman);
     this.groups.set(groupId, g);

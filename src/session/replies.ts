@@ -144,9 +144,3 @@ export function failureText(outcome: { readonly reason: "render" | "save"; reado
 export function messageReply(message: ServerMessage): Reply {
   return { kind: "message", message };
 }
-
-/** True when an error set (or a tree) has no entries. */
-export function isEmpty(errors: object): boolean {
-  for (const _ in errors) return false;
-  return true;
-}

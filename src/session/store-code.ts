@@ -3,6 +3,7 @@
  * run is tracked (see `changes/tracking.ts`): a throw rolls the state back and becomes
  * `meta.errors`, a success records the changed paths on the group for the next render.
  */
+import { isEmpty } from "../protocol/messages.js";
 import { track, type TrackingMode } from "../changes/tracking.js";
 import { ActionData, type ActionContext } from "./action-context.js";
 import { errorsFromThrown } from "./action-errors.js";
@@ -320,7 +321,3 @@ function controls(nav: Navigation): NavigationControls {
   };
 }
 
-function isEmpty(errors: Errors): boolean {
-  for (const _ in errors) return false;
-  return true;
-}

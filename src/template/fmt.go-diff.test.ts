@@ -3,6 +3,7 @@ import { runGo, skipWithoutGo } from "../../test/go/oracle.js";
 import type { GoCase } from "../../test/go/oracle.js";
 import { HTML, JS } from "./content.js";
 import { printValue, sprint, sprintf, sprintln } from "./fmt.js";
+import { seededRandom } from "../../test/seeded-random.js";
 
 // Differential test: every format below is applied to every value, by Go's fmt.Sprintf (through
 // test/go/oracle.go) and by ours; the outputs must be identical. Values are limited to what JSON
@@ -209,21 +210,10 @@ describe.skipIf(skipWithoutGo)("sprintf compared with Go's fmt.Sprintf", () => {
   });
 });
 
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Non-integral floats of every magnitude: random bit patterns, short decimals and exact ties. */
 function randomFloats(seed: number, count: number): number[] {
-  const next = generator(seed);
+  const next = seededRandom(seed);
   const view = new DataView(new ArrayBuffer(8));
   const out: number[] = [];
   while (out.length < count) {
@@ -300,7 +290,7 @@ describe.skipIf(skipWithoutGo)("printing compared with Go's text/template print 
 describe.skipIf(skipWithoutGo)("random formats compared with Go", () => {
   const VERBS = "vdsqxXobOeEfFgGtcUTz%";
   const FLAGS = "-+# 0";
-  const next = generator(7);
+  const next = seededRandom(7);
   const pick = (s: string): string => s[Math.floor(next() * s.length)] ?? "";
   const formats: string[] = [];
   for (let i = 0; i < 400; i++) {

@@ -4,6 +4,7 @@ import type { GoResult } from "../../../test/go/oracle.js";
 import { LiveTemplateError } from "../../errors.js";
 import { HTML, JS, JSStr, URL } from "../content.js";
 import { HtmlTemplate } from "../template.js";
+import { pick, seededRandom } from "../../../test/seeded-random.js";
 
 // A seeded differential run of html templates that mostly start inside a script, an event
 // handler, a style, a URL or an unquoted attribute, and then mix the text that moves the context
@@ -194,21 +195,6 @@ const ACTIONS = [
   "{{/* c */}}",
 ];
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)] as T;
-}
 
 function pickWeighted<T extends readonly [string, string, number]>(r: () => number, xs: readonly T[]): T {
   let total = 0;
@@ -263,7 +249,7 @@ function langOf(opener: string): readonly string[] {
 
 /** The `i`th template of the run with seed `seed`, with a `sub` definition it may call. */
 function contextTemplate(seed: number, i: number): string {
-  const r = rng(Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b));
+  const r = seededRandom(Math.imul(seed, 0x9e3779b1) ^ Math.imul(i + 1, 0x85ebca6b));
   const [opener, closer] = pickWeighted(r, OPENERS);
   const lang = langOf(opener);
   const sub = body(r, lang, 1, false).replaceAll(`{{template "sub" .}}`, "");
@@ -292,7 +278,7 @@ const STRINGS = [
 
 /** Data for template `i`: strings that break out of contexts, numbers, a flag, lists, trusted values. */
 function contextData(seed: number, i: number): Record<string, unknown> {
-  const r = rng(Math.imul(seed ^ 0x5bd1e995, 31) + i);
+  const r = seededRandom(Math.imul(seed ^ 0x5bd1e995, 31) + i);
   return {
     A: pick(r, STRINGS),
     E: "",

@@ -5,6 +5,7 @@ import type { GoResult } from "../../../test/go/oracle.js";
 import { LiveTemplateError } from "../../errors.js";
 import { HTML } from "../content.js";
 import { HtmlTemplate } from "../template.js";
+import { pick, seededRandom } from "../../../test/seeded-random.js";
 
 // Random HTML-ish templates: fragments that open and close every kind of context, with actions,
 // branches, loops, break/continue and template calls in between; deterministic per seed.
@@ -88,21 +89,6 @@ const ACTIONS = [
   "{{.H}}",
 ];
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)] as T;
-}
 
 function body(r: () => number, depth: number, inRange: boolean): string {
   let s = "";
@@ -123,14 +109,14 @@ function body(r: () => number, depth: number, inRange: boolean): string {
 
 /** A random template (with a `sub` definition it may call) for `seed`. */
 function randomTemplate(seed: number): string {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const sub = body(r, 2, false).replaceAll(`{{template "sub" .}}`, "");
   return `{{define "sub"}}${sub}{{end}}${body(r, 0, false)}`;
 }
 
 /** Data for random templates: strings that break out of contexts, a flag, a list, trusted HTML. */
 function randomTemplateData(seed: number, html: unknown): Record<string, unknown> {
-  const r = rng(seed ^ 0x9e3779b9);
+  const r = seededRandom(seed ^ 0x9e3779b9);
   const strings = ["<b>\"x\" & 'y'</b>", "javascript:alert(1)", "a b/c?d=e#f", "</script>", "", "10px", "-->"];
   return {
     A: pick(r, strings),
