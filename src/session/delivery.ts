@@ -32,7 +32,7 @@ export class Delivery implements Postman {
 
   /** A group's frame: held while the group's action is undecided, else sent. */
   send(member: Member, frame: EncodedFrame, drop: Drop): void {
-    const held = this.held.get(member.groupId);
+    const held = this.held.size === 0 ? undefined : this.held.get(member.groupId);
     if (held !== undefined) held.push({ member, frame, drop });
     else this.write(member, frame, drop);
   }
