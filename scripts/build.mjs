@@ -30,6 +30,13 @@ if (existsSync(clientEntry)) {
   await esbuild.build({ ...common, format: "iife", minify: true, outfile: join(root, "dist/client/livetemplate.min.js") });
   // The dev-mode error overlay, a script of its own that only dev-mode pages load.
   await esbuild.build({ ...common, entryPoints: [join(root, "src/client/dev-overlay.ts")], format: "iife", minify: true, outfile: join(root, "dist/client/livetemplate.dev.js") });
+  // On-demand parts of the client (src/client/chunks.ts): every src/client/<name>/chunk.ts becomes
+  // dist/client/livetemplate.chunk-<name>.js.
+  for (const name of readdirSync(join(root, "src/client"))) {
+    const entry = join(root, "src/client", name, "chunk.ts");
+    if (!existsSync(entry)) continue;
+    await esbuild.build({ ...common, entryPoints: [entry], format: "iife", minify: true, outfile: join(root, `dist/client/livetemplate.chunk-${name}.js`) });
+  }
   // Declarations of the ES module build (`livetemplate/client` types): dist/client/types/client/index.d.ts.
   run([tsc, "-p", "src/client/tsconfig.json", "--noEmit", "false", "--emitDeclarationOnly", "--sourceMap", "false", "--rootDir", "src", "--outDir", "dist/client/types"]);
 }

@@ -13,6 +13,7 @@ import { ATTR_WRAPPER_ID } from "../protocol/wire.js";
 import { clients, LiveClient } from "./client.js";
 import type { ClientOptions } from "./client.js";
 import { hooks } from "./hooks.js";
+import { setCoreSource } from "./chunks.js";
 
 export { LiveClient, hooks };
 export type { ClientOptions };
@@ -48,6 +49,7 @@ export interface LiveTemplateGlobal {
 // Only a classic script has a currentScript: the IIFE boots itself, an ES module import does not.
 const script = typeof document === "undefined" ? null : document.currentScript;
 if (script) {
+  setCoreSource((script as HTMLScriptElement).src);
   const g = window as unknown as { LiveTemplate?: Partial<LiveTemplateGlobal> };
   // Hooks registered before this script ran (window.LiveTemplate = {hooks: {...}}) are kept.
   Object.assign(hooks, g.LiveTemplate?.hooks);

@@ -68,6 +68,13 @@ export const CAPABILITY_NAV = "nav";
 export const ATTR_PERSIST = "lvt-persist";
 /** Attribute of a link our client leaves to the browser (as the published client does). */
 export const ATTR_NO_INTERCEPT = "lvt-nav:no-intercept";
+/**
+ * Query parameter of an on-demand part of the client (`GET /page?lvt-chunk=upload`): the core
+ * loads such a part only on pages that use it (docs/client.md, "Chunks").
+ */
+export const CHUNK_SCRIPT_QUERY = "lvt-chunk";
+/** Name of the global object through which a loaded chunk hands its exports to the core. */
+export const CHUNK_GLOBAL = "__lvtChunks";
 /** Query parameter of the dev-mode overlay script (`livetemplate.dev.js`), served in dev mode only. */
 export const DEV_SCRIPT_QUERY = "lvt-dev";
 /**

@@ -12,7 +12,7 @@ import { SessionEngine } from "../session/engine.js";
 import type { BroadcastUpdate } from "../session/events.js";
 import { StoreSet, type NamedStores } from "../session/store-set.js";
 import type { LiveView, StoreSource } from "../session/types.js";
-import { ClientScript, defaultClientScriptFile } from "../transport/client-script.js";
+import { ChunkScripts, ClientScript, defaultClientScriptFile } from "../transport/client-script.js";
 import type { LiveConnection } from "../transport/frames.js";
 import { clientLimits } from "../transport/client-limits.js";
 import { HttpTransport } from "../transport/http.js";
@@ -136,7 +136,7 @@ export function createLiveHandler<S extends object = object>(
   const clientFile = o.clientScript.file ?? defaultClientScriptFile();
   // Dev mode adds the error overlay script, which sits beside the client bundle.
   const devScript = o.dev ? new ClientScript(join(dirname(clientFile), "livetemplate.dev.js")) : undefined;
-  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript);
+  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript, new ChunkScripts(dirname(clientFile)));
   const ws = new WsTransport(engine, o, auth, identify, originOk, limits);
 
   const timers: NodeJS.Timeout[] = [];

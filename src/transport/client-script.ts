@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -29,7 +30,11 @@ interface Loaded {
 export class ClientScript {
   private loaded: Loaded | null | undefined;
 
-  constructor(readonly file: string) {}
+  /** `immutable`: served with a year's cache lifetime (the URL carries the hash); else revalidated. */
+  constructor(
+    readonly file: string,
+    private readonly immutable = true,
+  ) {}
 
   private load(): Loaded | null {
     if (this.loaded !== undefined) return this.loaded;
@@ -62,7 +67,7 @@ export class ClientScript {
     }
     const headers = {
       "Content-Type": "text/javascript; charset=utf-8",
-      "Cache-Control": "public, max-age=31536000, immutable",
+      "Cache-Control": this.immutable ? "public, max-age=31536000, immutable" : "no-cache",
       ETag: loaded.etag,
     };
     if (req.headers["if-none-match"] === loaded.etag) {
@@ -72,6 +77,35 @@ export class ClientScript {
     }
     res.writeHead(200, { ...headers, "Content-Length": loaded.body.length });
     res.end(req.method === "HEAD" ? undefined : loaded.body);
+  }
+}
+
+/** Names a chunk may have: `livetemplate.chunk-<name>.js` beside the core bundle. */
+const CHUNK_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/**
+ * The on-demand parts of the client (`?lvt-chunk=<name>`), read from beside the core bundle. Their
+ * URL carries no hash, so they are revalidated by ETag rather than cached for a year.
+ */
+export class ChunkScripts {
+  private readonly scripts = new Map<string, ClientScript>();
+
+  constructor(private readonly dir: string) {}
+
+  /** Answers a request for chunk `name`; 404 for a name that is not a chunk's. */
+  serve(name: string, req: IncomingMessage, res: ServerResponse): void {
+    let s = this.scripts.get(name);
+    if (s === undefined) {
+      const file = join(this.dir, `livetemplate.chunk-${name}.js`);
+      if (!CHUNK_NAME.test(name) || !existsSync(file)) {
+        res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+        res.end(`livetemplate: no client chunk named ${JSON.stringify(name.slice(0, 40))}\n`);
+        return;
+      }
+      s = new ClientScript(file, false);
+      this.scripts.set(name, s);
+    }
+    s.serve(req, res);
   }
 }
 

@@ -6,13 +6,13 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorMessage, isErrorMessage, parseMessage, PONG, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
-import { ACTION_NAVIGATE, ACTION_PING, CLIENT_SCRIPT_QUERY, DEV_COOKIE, DEV_SCRIPT_QUERY, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
+import { ACTION_NAVIGATE, ACTION_PING, CHUNK_SCRIPT_QUERY, CLIENT_SCRIPT_QUERY, DEV_COOKIE, DEV_SCRIPT_QUERY, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
 import { RECENT_ACTION_IDS } from "../session/recent-actions.js";
-import { type ClientScript, injectScriptTag } from "./client-script.js";
+import { type ChunkScripts, type ClientScript, injectScriptTag } from "./client-script.js";
 import { BodyTooLargeError, MalformedBodyError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify } from "./identify.js";
@@ -36,6 +36,7 @@ export class HttpTransport {
     private readonly limits: ClientLimits,
     /** The dev-mode overlay script, in dev mode only (docs/dev-mode.md). */
     private readonly devScript?: ClientScript | undefined,
+    private readonly chunks?: ChunkScripts | undefined,
   ) {}
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -45,6 +46,11 @@ export class HttpTransport {
     const url = new URL(req.url ?? "/", "http://localhost");
     if ((method === "GET" || method === "HEAD") && this.devScript !== undefined && url.searchParams.has(DEV_SCRIPT_QUERY)) {
       this.devScript.serve(req, res);
+      return;
+    }
+    const chunk = url.searchParams.get(CHUNK_SCRIPT_QUERY);
+    if ((method === "GET" || method === "HEAD") && chunk !== null && this.chunks !== undefined) {
+      this.chunks.serve(chunk, req, res);
       return;
     }
     if ((method === "GET" || method === "HEAD") && url.searchParams.has(CLIENT_SCRIPT_QUERY)) {

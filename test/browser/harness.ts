@@ -2,7 +2,8 @@
  * Shared pieces of the browser tests: whether Chromium is there, launching it, and building the
  * client bundle from the current sources (in memory, so tests never depend on a stale dist/).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
@@ -43,6 +44,28 @@ export function clientBundle(format: "iife" | "esm" = "iife"): Promise<string> {
     bundles.set(format, b);
   }
   return b;
+}
+
+/**
+ * Writes the client as scripts/build.mjs lays it out into `dir`: `livetemplate.min.js` and one
+ * `livetemplate.chunk-<name>.js` per `src/client/<name>/chunk.ts`. Returns the core's path, for
+ * the handler option `clientScript.file` (chunks are served from beside it).
+ */
+export async function writeClientFiles(dir: string): Promise<string> {
+  const core = join(dir, "livetemplate.min.js");
+  writeFileSync(core, await clientBundle());
+  const clientDir = fileURLToPath(new URL("../../src/client/", import.meta.url));
+  for (const name of readdirSync(clientDir)) {
+    const entry = join(clientDir, name, "chunk.ts");
+    if (existsSync(entry)) writeFileSync(join(dir, `livetemplate.chunk-${name}.js`), await bundleOf(entry));
+  }
+  return core;
+}
+
+/** One entry point bundled as a minified IIFE, as the build does for chunks. */
+export async function bundleOf(entry: string): Promise<string> {
+  const r = await build({ entryPoints: [entry], bundle: true, target: "es2020", legalComments: "none", define: { DEV_MODE: "false" }, format: "iife", minify: true, write: false });
+  return r.outputFiles[0]?.text ?? "";
 }
 
 /** Polls `check` until it returns true (the browser does things asynchronously). */
