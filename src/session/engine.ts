@@ -29,12 +29,13 @@ import { BusLink, targetGroupIds } from "./bus-link.js";
 import { Delivery } from "./delivery.js";
 import { flashes } from "./flash.js";
 import { GroupTable, NO_SESSIONS } from "./groups.js";
+import { after } from "./maybe.js";
 import { mountRun, navigateWithDiff, navigationReply } from "./mount-run.js";
 import { Navigation } from "./navigation.js";
 import { failureText, httpFirstReply, messageReply, Replies } from "./replies.js";
 import { callerOf, StoreCode } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
-import type { Broadcaster, ConnectContext, LiveView, Logger } from "./types.js";
+import type { Broadcaster, ConnectContext, LiveView, Logger, MaybePromise } from "./types.js";
 import type { EngineObserver } from "../server/metrics.js";
 import { withDev, type SourceLines } from "./dev-detail.js";
 
@@ -381,24 +382,23 @@ export class SessionEngine<M extends Member = Member> {
     return NONE;
   }
 
-  /** One group's part of a broadcast; its frames wait in the outbox (see {@link broadcast}). */
-  private async broadcastOne(groupId: string, update: BroadcastUpdate | undefined): Promise<Reply> {
+  /** One group's part of a broadcast, frames parked in the outbox; synchronous when all of it can be. */
+  private broadcastOne(groupId: string, update: BroadcastUpdate | undefined): MaybePromise<Reply> {
     const g = this.groups.peek(groupId);
     if (g === undefined) return NONE;
-    await g.run(async () => {
-      if (update !== undefined) {
-        // Rendered inside the update's transaction: a state that cannot be rendered is rolled back.
-        await this.code.update(g, (data) => update(data, { groupId }), () => g.pushUpdate(undefined, true));
-        return;
-      }
+    if (update !== undefined) {
+      // Rendered inside the update's transaction: a state that cannot be rendered is rolled back.
+      return after(g.runNow(() => this.code.update(g, (data) => update(data, { groupId }), () => g.pushUpdate(undefined, true))), () => NONE);
+    }
+    return g.run(async () => {
       // Without a function the point is to show state changed elsewhere (shared objects,
       // external data): nothing was journaled, so render unhinted.
       g.noteChanged(undefined);
       // A shared store may hold newer state (changed by another instance): render that.
-      if (this.groups.shared) await this.groups.commit(g, () => Promise.resolve({ value: undefined, save: false }));
+      if (this.groups.shared) await this.groups.commit(g, () => ({ value: undefined, save: false }));
       g.pushUpdate(undefined, true);
+      return NONE;
     });
-    return NONE;
   }
 
   private async remote(groupId: string): Promise<Reply> {

@@ -20,8 +20,9 @@ import { isEmpty, pushMessage, type WireTree } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import { flashes } from "./flash.js";
 import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData } from "./lvt.js";
+import { isThenable } from "./maybe.js";
 import { RecentActions } from "./recent-actions.js";
-import type { LiveView, SessionStores } from "./types.js";
+import type { LiveView, MaybePromise, SessionStores } from "./types.js";
 
 /** A tree for a JSON GET or POST, and the id of the render the client holds once it applied it. */
 export interface HttpTree {
@@ -51,9 +52,6 @@ function withLvtHint(hint: ChangeHint): ChangeHint {
   return hint === undefined ? undefined : [...hint, LVT_HINT];
 }
 
-function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function";
-}
 
 
 export class SessionGroup {
@@ -152,6 +150,33 @@ export class SessionGroup {
       () => this.queued--,
     );
     return result;
+  }
+
+  /**
+   * Like {@link run}, but a task of an idle group starts at once, and a synchronous one returns
+   * its value without a promise (a broadcast to many groups, see `maybe.ts`).
+   */
+  runNow<T>(task: () => MaybePromise<T>): MaybePromise<T> {
+    if (this.queued > 0) return this.run(task);
+    this.queued++;
+    this.lastUsed = Date.now();
+    let result: MaybePromise<T>;
+    try {
+      result = task();
+    } catch (err) {
+      this.queued--;
+      throw err;
+    }
+    if (!isThenable(result)) {
+      this.queued--;
+      return result;
+    }
+    const done = Promise.resolve(result);
+    this.queue = done.then(
+      () => this.queued--,
+      () => this.queued--,
+    );
+    return done;
   }
 
   /**

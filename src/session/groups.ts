@@ -7,6 +7,7 @@
 import type { SessionStore } from "../server/session-store.js";
 import { SessionGroup, type Postman } from "./group.js";
 import { lvtData, withLvt } from "./lvt.js";
+import { after, settle } from "./maybe.js";
 import type { StoreSet } from "./store-set.js";
 import type { LiveView, Logger, MaybePromise, SessionStores } from "./types.js";
 
@@ -25,7 +26,7 @@ export const NO_SESSIONS: SessionStore = {
 };
 
 /** One attempt of a change: its result, and whether to save the stores afterwards. */
-export type Attempt<T> = () => Promise<{ value: T; save: boolean }>;
+export type Attempt<T> = () => MaybePromise<{ value: T; save: boolean }>;
 
 /** What {@link GroupTable.attempt} gives back: the last run's value, and why the save failed. */
 export type Committed<T> =
@@ -196,19 +197,25 @@ export class GroupTable {
    * saved with `set`. `attempt` works on `g.stores`, which may be replaced between runs. Call
    * inside `run`.
    */
-  async attempt<T>(g: SessionGroup, attempt: Attempt<T>): Promise<Committed<T>> {
+  attempt<T>(g: SessionGroup, attempt: Attempt<T>): MaybePromise<Committed<T>> {
     const transact = this.sessions.transact?.bind(this.sessions);
-    if (transact === undefined) {
-      const r = await attempt();
-      if (!r.save) return { kind: "saved", value: r.value };
-      try {
-        await this.sessions.set(g.id, g.stores);
-        return { kind: "saved", value: r.value };
-      } catch (err) {
+    if (transact === undefined) return after(attempt(), (r) => (r.save ? this.saveRun(g, r.value) : { kind: "saved", value: r.value }));
+    return this.attemptShared(g, attempt, transact);
+  }
+
+  /** The save after a run, with `set` (synchronous when the session store is). */
+  private saveRun<T>(g: SessionGroup, value: T): MaybePromise<Committed<T>> {
+    return settle(
+      () => this.sessions.set(g.id, g.stores),
+      (): Committed<T> => ({ kind: "saved", value }),
+      (err): Committed<T> => {
         this.logger.error(`LT_ERR_SESSION_STORE: saving group failed`, err);
-        return { kind: "failed", ran: { value: r.value }, failure: err };
-      }
-    }
+        return { kind: "failed", ran: { value }, failure: err };
+      },
+    );
+  }
+
+  private async attemptShared<T>(g: SessionGroup, attempt: Attempt<T>, transact: NonNullable<SessionStore["transact"]>): Promise<Committed<T>> {
     let last: { value: T } | undefined;
     try {
       const result = await transact(g.id, g.stores, async (stores) => {
@@ -230,11 +237,9 @@ export class GroupTable {
    * Runs one change of a group's stores and saves it, like {@link attempt}, but a change that
    * could not be saved stays in memory (logged): for changes that cannot be undone.
    */
-  async commit<T>(g: SessionGroup, attempt: Attempt<T>): Promise<T> {
-    const r = await this.attempt(g, attempt);
-    if (r.kind === "saved") return r.value;
-    // State stays in memory, as with a failed `set`.
-    return r.ran === undefined ? (await attempt()).value : r.ran.value;
+  commit<T>(g: SessionGroup, attempt: Attempt<T>): MaybePromise<T> {
+    // State stays in memory when the save failed, as with a failed `set`.
+    return after(this.attempt(g, attempt), (r) => (r.kind === "saved" ? r.value : r.ran === undefined ? after(attempt(), (x) => x.value) : r.ran.value));
   }
 
   /**

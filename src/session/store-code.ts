@@ -14,7 +14,8 @@ import { LVT_KEY } from "./lvt.js";
 import { flashes } from "./flash.js";
 import type { Navigation, NavigationControls } from "./navigation.js";
 import type { StoreSet } from "./store-set.js";
-import type { Broadcaster, ConnectContext, Logger, MountContext, SessionStores } from "./types.js";
+import { after, settle } from "./maybe.js";
+import type { Broadcaster, ConnectContext, Logger, MaybePromise, MountContext, SessionStores } from "./types.js";
 
 /** The errors of a run (`meta.errors`); empty after a success. */
 export type Errors = Record<string, string>;
@@ -90,7 +91,7 @@ export class StoreCode {
     who: Caller,
     render: (errors: Errors) => R,
     nav: Navigation,
-  ): Promise<Outcome<R>> {
+  ): MaybePromise<Outcome<R>> {
     return this.transaction(g, fullAction, render, () => {
       const route = this.storeSet.route(g.stores, fullAction);
       if (route === undefined) return undefined;
@@ -163,18 +164,17 @@ export class StoreCode {
    * the broadcast) and saves it; a render that throws or a failed save rolls it back, logged, and
    * the restored state is rendered again. Call inside `run`.
    */
-  async update(g: SessionGroup, fn: (data: unknown) => unknown, render: () => void): Promise<void> {
-    const outcome = await this.transaction(g, "broadcast", render, () => ({
-      stores: g.stores,
-      run: (views: SessionStores) => fn(this.storeSet.data(views)),
-    }));
-    if (outcome.kind !== "failed") return;
-    this.logFailure("broadcast", outcome);
-    try {
-      render();
-    } catch (err) {
-      this.logger.error(`LT_ERR_TEMPLATE_EXEC: the restored state cannot be rendered either`, err);
-    }
+  update(g: SessionGroup, fn: (data: unknown) => unknown, render: () => void): MaybePromise<void> {
+    const run = (views: SessionStores): unknown => fn(this.storeSet.data(views));
+    return after(this.transaction(g, "broadcast", render, () => ({ stores: g.stores, run })), (outcome) => {
+      if (outcome.kind !== "failed") return;
+      this.logFailure("broadcast", outcome);
+      try {
+        render();
+      } catch (err) {
+        this.logger.error(`LT_ERR_TEMPLATE_EXEC: the restored state cannot be rendered either`, err);
+      }
+    });
   }
 
   /**
@@ -183,20 +183,15 @@ export class StoreCode {
    * `render`, then the save. On failure the run's change is rolled back and the group's next
    * render is unhinted (views that rendered the failed state are brought back by it).
    */
-  private async transaction<R>(
+  private transaction<R>(
     g: SessionGroup,
     label: string,
     render: (errors: Errors) => R,
     select: () => { stores: SessionStores; run: (views: SessionStores) => unknown } | undefined,
-  ): Promise<Outcome<R>> {
+  ): MaybePromise<Outcome<R>> {
     let undo: (() => void) | undefined;
     let rendered: { value: R } | undefined;
-    const committed = await this.groups.attempt<Outcome<R>>(g, async () => {
-      undo = undefined;
-      rendered = undefined;
-      const chosen = select();
-      if (chosen === undefined) return { value: { kind: "unknown" }, save: false };
-      const run = await this.tracked(g, chosen.stores, label, chosen.run);
+    const finish = (run: Run): { value: Outcome<R>; save: boolean } => {
       undo = run.undo;
       try {
         rendered = { value: render(run.errors) };
@@ -208,14 +203,23 @@ export class StoreCode {
         return { value: { kind: "failed", reason: "render", cause: err, rendered: undefined }, save: false };
       }
       return { value: { kind: "done", errors: run.errors, rendered: rendered.value, thrown: run.thrown }, save: isEmpty(run.errors) };
+    };
+    const committed = this.groups.attempt<Outcome<R>>(g, () => {
+      undo = undefined;
+      rendered = undefined;
+      const chosen = select();
+      if (chosen === undefined) return { value: { kind: "unknown" }, save: false };
+      return after(this.tracked(g, chosen.stores, label, chosen.run), finish);
     });
-    if (committed.kind === "saved") return committed.value;
-    // Not saved, so never acknowledged: undo the last run's change.
-    undo?.();
-    g.noteChanged(undefined);
-    const ran = committed.ran?.value;
-    if (ran?.kind === "unknown" || (ran?.kind === "done" && !isEmpty(ran.errors))) return ran; // nothing to save was lost
-    return { kind: "failed", reason: "save", cause: committed.failure, rendered: rendered?.value };
+    return after(committed, (c): Outcome<R> => {
+      if (c.kind === "saved") return c.value;
+      // Not saved, so never acknowledged: undo the last run's change.
+      undo?.();
+      g.noteChanged(undefined);
+      const ran = c.ran?.value;
+      if (ran?.kind === "unknown" || (ran?.kind === "done" && !isEmpty(ran.errors))) return ran; // nothing to save was lost
+      return { kind: "failed", reason: "save", cause: c.failure, rendered: rendered?.value };
+    });
   }
 
   private logFailure(label: string, outcome: Extract<Outcome<unknown>, { kind: "failed" }>): void {
@@ -261,41 +265,52 @@ export class StoreCode {
    * After a success records the changed paths on the group and returns `undo`, which restores
    * the stores as they were before `fn` (for a render or a save that fails afterwards).
    */
-  private async tracked(
-    g: SessionGroup,
-    stores: SessionStores,
-    label: string,
-    fn: (views: SessionStores) => unknown,
-  ): Promise<{ errors: Errors; undo: (() => void) | undefined; thrown?: unknown }> {
+  private tracked(g: SessionGroup, stores: SessionStores, label: string, fn: (views: SessionStores) => unknown): MaybePromise<Run> {
     const t = track(this.tracking, stores, {
       basePath: (name) => this.storeSet.basePath(name),
       aliases: () => g.aliases(),
       invalidateAliases: () => g.invalidateAliases(),
     });
-    try {
-      const ran = g.runStoreCode(() => fn(t.views));
-      // Synchronous store code (the usual case) is not awaited: no extra turn per action.
-      if (ran instanceof Promise) await ran;
-      t.close();
-    } catch (thrown) {
-      t.close();
-      t.rollback();
-      const { errors, unexpected } = errorsFromThrown(thrown, this.dev);
-      if (unexpected) {
-        // The usual surprise with journal tracking: `#private` members cannot be reached through a Proxy.
-        const hint =
-          this.tracking === "journal" && thrown instanceof TypeError && /private/i.test(thrown.message)
-            ? ' (stores with #private members need the option tracking: "snapshot")'
-            : "";
-        this.logger.error(`LT_ERR_ACTION_FAILED: "${label}" threw; state rolled back${hint}`, thrown);
-      }
-      return unexpected ? { errors, undo: undefined, thrown } : { errors, undo: undefined };
-    }
-    g.noteChanged(t.hint());
-    // Kept until the save is known to have worked: made outside this scope, so that it holds the
-    // undo list only, not this run's journal, views and closures.
-    return { errors: {}, undo: undoing(t.takeUndo(), g) };
+    // Synchronous store code (the usual case) is not awaited: no extra turn per action.
+    return settle(
+      () => g.runStoreCode(() => fn(t.views)),
+      (): Run => {
+        t.close();
+        g.noteChanged(t.hint());
+        // Kept until the save is known to have worked: made outside this scope, so that it holds
+        // the undo list only, not this run's journal, views and closures.
+        return { errors: {}, undo: undoing(t.takeUndo(), g) };
+      },
+      (thrown): Run => {
+        t.close();
+        t.rollback();
+        return this.failedRun(label, thrown);
+      },
+    );
   }
+
+  /** The errors of a run that threw (already rolled back), logged when the throw was unexpected. */
+  private failedRun(label: string, thrown: unknown): Run {
+    const { errors, unexpected } = errorsFromThrown(thrown, this.dev);
+    if (!unexpected) return { errors, undo: undefined };
+    // The usual surprise with journal tracking: `#private` members cannot be reached through a Proxy.
+    const hint =
+      this.tracking === "journal" && thrown instanceof TypeError && /private/i.test(thrown.message)
+        ? ' (stores with #private members need the option tracking: "snapshot")'
+        : "";
+    this.logger.error(`LT_ERR_ACTION_FAILED: "${label}" threw; state rolled back${hint}`, thrown);
+    return { errors, undo: undefined, thrown };
+  }
+}
+
+/**
+ * A finished run of store code: its `meta.errors` (empty after a success), and after a success
+ * the undo kept until the save is known to have worked.
+ */
+interface Run {
+  readonly errors: Errors;
+  readonly undo: (() => void) | undefined;
+  readonly thrown?: unknown;
 }
 
 /** Undoes a finished run and forgets the group's aliasing (the undo may re-link objects). */
