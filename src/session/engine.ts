@@ -50,17 +50,13 @@ export interface EngineOptions {
   readonly logger: Logger;
   /** Announced in the first render's `meta.capabilities`. */
   readonly capabilities: readonly string[];
-  /** The wrapper of full pages. */
   readonly page: { readonly wrapperId: string; readonly loading: boolean };
   /** Cross-instance notices; none for a single instance. */
   readonly bus: BroadcastBus | undefined;
   readonly channel: string;
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
-  /**
-   * Dev mode: whether a live member asked for `meta.dev` (a page with the dev overlay; other
-   * clients keep the plain protocol). None: no member gets it.
-   */
+  /** Dev mode: whether a live member (a page with the dev overlay) asked for `meta.dev`; none: no member. */
   readonly wantsDevDetails?: ((member: Member) => boolean) | undefined;
   /** Dev mode: where template errors' source lines come from, for `meta.dev` (docs/dev-mode.md). */
   readonly sourceLines?: SourceLines | undefined;
@@ -80,9 +76,8 @@ export class SessionEngine<M extends Member = Member> {
   private readonly groups: GroupTable;
   private readonly code: StoreCode;
   /**
-   * Groups of visitors who only viewed a page: never saved, at most {@link MAX_VISITORS} of
-   * them (least recently used dropped first); a visitor's first action or connection moves its
-   * group into {@link groups}.
+   * Groups of visitors who only viewed a page: never saved, at most {@link MAX_VISITORS}, least
+   * recently used dropped first; a visitor's first action or connection moves its group to `groups`.
    */
   private readonly visitors: GroupTable;
   private readonly visitorCode: StoreCode;
@@ -477,6 +472,12 @@ export class SessionEngine<M extends Member = Member> {
   }
 
   // ------------------------------------------------------------------ lifetime
+
+  /** What store code of a group held in memory sees (a broadcast update's `data`). */
+  stateOf(groupId: string): unknown {
+    const g = this.groups.peek(groupId);
+    return g === undefined ? undefined : this.o.stores.data(g.stores);
+  }
 
   /** Number of session groups held in memory. */
   get groupCount(): number {

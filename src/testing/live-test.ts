@@ -15,6 +15,7 @@ import { internalsOf, type HandlerInternals } from "../server/handler-internals.
 import type { LiveHandler } from "../server/live-handler.js";
 import type { LiveHandlerOptions } from "../server/options.js";
 import type { NamedStores } from "../session/store-set.js";
+import { flashes } from "../session/flash.js";
 import type { ConnectContext, StoreSource } from "../session/types.js";
 import { LiveConnection } from "../transport/frames.js";
 import { parseHtml, textOf, type DomElement } from "./html-dom.js";
@@ -222,6 +223,28 @@ export class LivePage<S = unknown> {
   /** The error envelope of the latest action when it got one (unknown action, malformed message). */
   protocolError(): ErrorMessage | undefined {
     return this.lastProtocolError;
+  }
+
+  /**
+   * The group's flash messages by kind (`ctx.flash(kind, message)`), as `.lvt.Flash` reads them
+   * now; with `kind`, that one message or `""`.
+   */
+  flash(): Readonly<Record<string, string>>;
+  flash(kind: string): string;
+  flash(kind?: string): Readonly<Record<string, string>> | string {
+    const all = flashes.view(this.conn.groupId);
+    return kind === undefined ? all : Object.prototype.hasOwnProperty.call(all, kind) ? all[kind]! : "";
+  }
+
+  /**
+   * The group's state as store code sees it, typed by the stores given to `liveTest` or
+   * `handle<S>`: the store itself, or the stores by name for `namedStores`. For reading in
+   * assertions; a change made through it reaches the page only with a broadcast or `send()`.
+   */
+  state(): S {
+    const s = this.engine.stateOf(this.conn.groupId);
+    if (s === undefined) throw new Error("the tab's session group is not in memory");
+    return s as S;
   }
 
   /** Actions sent whose reply has not arrived yet (the client's pending state). */

@@ -66,6 +66,12 @@ export async function typedTest(): Promise<void> {
     // @ts-expect-error a Dash has no `nope`
     d.nope = 1;
   });
+  // The page's state is the store's type (by name for named stores).
+  const visits: number = page.state().visits;
+  // @ts-expect-error `title` is a string
+  const wrong: number = page.state().title;
+  const lines: string[] = (await liveTest(named)).state().chat.lines;
+  void [visits, wrong, lines];
 }
 
 // The Logger interface takes console and pino as they are.
