@@ -26,6 +26,7 @@ import { MemorySessionStore, type SessionStore } from "./session-store.js";
 import { addUpgradeRoute } from "./upgrade-router.js";
 import { HANDLER_INTERNALS } from "./handler-internals.js";
 import { DEV_COOKIE } from "../protocol/wire.js";
+import { hasCookie } from "../transport/http-io.js";
 import { sendDevErrorPage } from "./dev-page.js";
 import { checkHealth, type HealthReport } from "./health.js";
 import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
@@ -210,11 +211,6 @@ export function createLiveHandler<S extends object = object>(
     registry: { get: () => engine.registry },
     [HANDLER_INTERNALS]: { value: { engine, options: o } },
   });
-}
-
-/** Whether a Cookie header has `name` set. */
-function hasCookie(header: string | undefined, name: string): boolean {
-  return header !== undefined && header.split(";").some((c) => c.trim().startsWith(`${name}=`));
 }
 
 /** The view's `sourceLine` (a `Template` has one), for dev-mode details of template errors. */

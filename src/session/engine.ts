@@ -325,10 +325,10 @@ export class SessionEngine<M extends Member = Member> {
     return reply;
   }
 
-  /** In dev mode, for a live member that asked for them, `message` with the details of `err` (`meta.dev`). */
+  /** In dev mode, for a live member or a request that asked for them, `message` with the details of `err` (`meta.dev`). */
   private dev(message: TreeMessage, kind: "action" | "render" | "save", err: unknown, origin: Origin): TreeMessage {
-    const wants = this.o.dev && origin.kind === "live" && (this.o.wantsDevDetails?.(origin.member) ?? false);
-    return wants ? withDev(message, kind, err, this.o.sourceLines) : message;
+    const asked = origin.kind === "live" ? (this.o.wantsDevDetails?.(origin.member) ?? false) : origin.kind === "request" && origin.devDetails === true;
+    return this.o.dev && asked ? withDev(message, kind, err, this.o.sourceLines) : message;
   }
 
   /** After a rollback: renders the restored state, so every view that went past it comes back. */

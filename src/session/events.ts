@@ -78,6 +78,8 @@ export type Origin =
        * not come over HTTP; absent when the client does not send one (the published client).
        */
       readonly render?: string | undefined;
+      /** Dev mode: the page has the dev overlay, so a failed action's reply carries `meta.dev`. */
+      readonly devDetails?: boolean;
     }
   /** The server itself (broadcasts, bus notices, re-syncs, timers). */
   | { readonly kind: "server" };

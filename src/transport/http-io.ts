@@ -133,3 +133,8 @@ export function capabilitiesOf(req: IncomingMessage): ReadonlySet<string> {
 export function toRecord(v: unknown): Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {};
 }
+
+/** Whether a Cookie header has `name` set. */
+export function hasCookie(header: string | undefined, name: string): boolean {
+  return header !== undefined && header.split(";").some((c) => c.trim().startsWith(`${name}=`));
+}

@@ -13,7 +13,7 @@ import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
 import { RECENT_ACTION_IDS } from "../session/recent-actions.js";
 import { type ChunkScripts, type ClientScript, injectScriptTag } from "./client-script.js";
-import { BodyTooLargeError, MalformedBodyError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
+import { BodyTooLargeError, hasCookie, MalformedBodyError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify } from "./identify.js";
 
@@ -152,6 +152,7 @@ export class HttpTransport {
       userId: who.userId,
       reply: !isForm || wantsJSON(req) ? "json" : "page",
       render: typeof held === "string" ? held.slice(0, 100) : undefined,
+      devDetails: this.devScript !== undefined && hasCookie(req.headers.cookie, DEV_COOKIE),
     };
     this.write(req, res, await this.engine.dispatch(who.groupId, event, origin), headers);
   }
