@@ -55,9 +55,10 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function open(dev: boolean): Promise<Page> {
+async function open(dev: boolean, webSocket = true): Promise<Page> {
   const handler: LiveHandler = new Template("shop").parse(source).handle(Shop, {
     dev,
+    webSocket,
     logger: silentLogger,
     clientScript: { file: join(dir, "livetemplate.min.js") },
   });
@@ -71,7 +72,8 @@ async function open(dev: boolean): Promise<Page> {
   });
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  await page.waitForSelector("[data-lvt-id].lvt-connected");
+  if (webSocket) await page.waitForSelector("[data-lvt-id].lvt-connected");
+  else await page.waitForFunction(() => document.querySelector("li")?.textContent === "tea");
   return page;
 }
 
@@ -110,6 +112,19 @@ describe.skipIf(!run)("dev overlay (Chromium)", () => {
     await page.waitForSelector("#lvt-dev-overlay");
     expect(await page.textContent("#lvt-dev-overlay")).toContain("Protocol error LT_ERR_PROTOCOL_UNKNOWN_ACTION");
     expect(await page.textContent("#lvt-dev-overlay .lvt-dev-message")).toContain('no store handles action "nope"');
+    await page.close();
+  });
+
+  it("shows an action's exception and a template error over the HTTP fallback too", async () => {
+    const page = await open(true, false);
+    await page.click("#boom");
+    await page.waitForSelector("#lvt-dev-overlay");
+    expect(await page.textContent("#lvt-dev-overlay .lvt-dev-message")).toBe("the warehouse is on fire");
+    expect(await page.textContent("#lvt-dev-overlay .lvt-dev-stack")).toContain("boom");
+    await page.click("#lvt-dev-overlay .lvt-dev-close");
+    await page.click("#break");
+    await page.waitForSelector("#lvt-dev-overlay .lvt-dev-source");
+    expect(await page.textContent("#lvt-dev-overlay .lvt-dev-position")).toMatch(/^shop:2:\d+$/);
     await page.close();
   });
 
