@@ -137,7 +137,7 @@ export function createLiveHandler<S extends object = object>(
   const clientFile = o.clientScript.file ?? defaultClientScriptFile();
   // Dev mode adds the error overlay script, which sits beside the client bundle.
   const devScript = o.dev ? new ClientScript(join(dirname(clientFile), "livetemplate.dev.js")) : undefined;
-  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript, new ChunkScripts(dirname(clientFile)));
+  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript, new ChunkScripts(dirname(clientFile)), (n) => metrics.httpBytes(n));
   const ws = new WsTransport(engine, o, auth, identify, originOk, limits);
 
   const timers: NodeJS.Timeout[] = [];

@@ -1,6 +1,7 @@
 /**
  * What a live handler measures about itself (`handler.metrics()`, docs/operations.md): actions
- * and their outcome codes, action and render durations, bytes written to live connections. The
+ * and their outcome codes, action and render durations, bytes written to live connections and in
+ * HTTP responses. The
  * engine reports through {@link EngineObserver}; renders are timed by wrapping the view
  * ({@link measuredView}), so the engine and the template know nothing of metrics. Also the one
  * debug log line per action.
@@ -46,6 +47,8 @@ export interface HandlerMetrics {
   readonly renders: number;
   /** Bytes of frames written to live connections since start. */
   readonly bytesOut: number;
+  /** Bytes of HTTP response bodies since start: pages and JSON replies (not the client script). */
+  readonly httpBytesOut: number;
   /**
    * Failed actions by code since start: `LT_ERR_ACTION_VALIDATION` (field errors),
    * `LT_ERR_ACTION_FAILED` (`_general`), `LT_ERR_PROTOCOL_RATE_LIMIT`, and the code of every error
@@ -116,6 +119,7 @@ export class Metrics implements EngineObserver {
   private readonly actionTimes = new Reservoir();
   private readonly renderTimes = new Reservoir();
   private bytesOut = 0;
+  private httpBytesOut = 0;
   private readonly errorCounts = new Map<string, number>();
 
   /** `logger` gets the debug line of every action; pass the unlimited one (it is opt-in by level). */
@@ -139,6 +143,11 @@ export class Metrics implements EngineObserver {
     this.bytesOut += bytes;
   }
 
+  /** An HTTP response body of `bytes` was written (a page or a JSON reply). */
+  httpBytes(bytes: number): void {
+    this.httpBytesOut += bytes;
+  }
+
   render(micros: number): void {
     this.renderTimes.add(micros);
   }
@@ -153,6 +162,7 @@ export class Metrics implements EngineObserver {
       renderMicros: this.renderTimes.snapshot(),
       renders: this.renderTimes.count,
       bytesOut: this.bytesOut,
+      httpBytesOut: this.httpBytesOut,
       errors: Object.fromEntries(this.errorCounts),
       uptimeSeconds: Math.round((Date.now() - this.started) / 1000),
     };

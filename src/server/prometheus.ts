@@ -35,6 +35,7 @@ export function prometheusText(handlers: Readonly<Record<string, MetricsSource>>
   family("livetemplate_actions_total", "counter", "Actions handled.", one("livetemplate_actions_total", (m) => m.actions));
   family("livetemplate_renders_total", "counter", "Renders (tree updates and pages).", one("livetemplate_renders_total", (m) => m.renders));
   family("livetemplate_bytes_out_total", "counter", "Bytes of frames written to live connections.", one("livetemplate_bytes_out_total", (m) => m.bytesOut));
+  family("livetemplate_http_bytes_out_total", "counter", "Bytes of HTTP page and JSON reply bodies.", one("livetemplate_http_bytes_out_total", (m) => m.httpBytesOut));
   family("livetemplate_errors_total", "counter", "Failed actions by error code.", (m, h) =>
     Object.entries(m.errors).map(([code, n]) => `livetemplate_errors_total{handler="${h}",code="${label(code)}"} ${n}`),
   );

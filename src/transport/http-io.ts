@@ -88,15 +88,17 @@ export async function parseForm(body: Buffer, contentType: string): Promise<Reco
 }
 
 /** Writes a protocol message as a JSON response. */
-export function sendMessage(res: ServerResponse, status: number, message: ServerMessage, headers: Record<string, string | string[]> = {}): void {
+export function sendMessage(res: ServerResponse, status: number, message: ServerMessage, headers: Record<string, string | string[]> = {}): number {
   const text = JSON.stringify(message);
+  const bytes = Buffer.byteLength(text);
   res.writeHead(status, {
     ...headers,
     "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
+    "Content-Length": bytes,
     "Cache-Control": "no-store",
   });
   res.end(text);
+  return bytes;
 }
 
 /** Writes a plain-text response. */

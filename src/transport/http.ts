@@ -37,6 +37,8 @@ export class HttpTransport {
     /** The dev-mode overlay script, in dev mode only (docs/dev-mode.md). */
     private readonly devScript?: ClientScript | undefined,
     private readonly chunks?: ChunkScripts | undefined,
+    /** Told the size of every page and JSON reply body written (the handler's metrics). */
+    private readonly bodyBytes: (bytes: number) => void = () => {},
   ) {}
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -162,7 +164,7 @@ export class HttpTransport {
       case "message": {
         const m = reply.message;
         const tagged = reply.render === undefined ? headers : { ...headers, [HEADER_RENDER]: reply.render };
-        sendMessage(res, isErrorMessage(m) ? (ERROR_STATUS[m.code] ?? 400) : 200, m, tagged);
+        this.bodyBytes(sendMessage(res, isErrorMessage(m) ? (ERROR_STATUS[m.code] ?? 400) : 200, m, tagged));
         return;
       }
       case "page":
@@ -201,13 +203,10 @@ export class HttpTransport {
       body = injectScriptTag(body, src);
       if (this.devScript !== undefined) body = injectScriptTag(body, `${pagePath(req, path)}?${DEV_SCRIPT_QUERY}=${this.devScript.version()}`);
     }
-    res.writeHead(status, {
-      ...headers,
-      "Content-Type": "text/html; charset=utf-8",
-      "Content-Length": Buffer.byteLength(body),
-      "Cache-Control": "no-store",
-    });
+    const bytes = Buffer.byteLength(body);
+    res.writeHead(status, { ...headers, "Content-Type": "text/html; charset=utf-8", "Content-Length": bytes, "Cache-Control": "no-store" });
     res.end(body);
+    this.bodyBytes(bytes);
   }
 
   /** Answers a request whose handling threw: 500 when nothing was written yet. */

@@ -93,8 +93,16 @@ describe("handler metrics", () => {
       body: JSON.stringify({ action: "increment", data: { by: -5 } }),
     });
     expect(post.status).toBe(200);
+    const getBody = Buffer.byteLength(await get.text());
+    const postBody = Buffer.byteLength(await post.text());
+    const page2 = await fetch(`${base}/`, { headers: { cookie } });
+    const pageBody = Buffer.byteLength(await page2.text());
 
     const after = await scrape();
+    // HTTP bodies are counted apart from frames: exactly the JSON GET, the JSON POST and the page.
+    expect(before.get('livetemplate_http_bytes_out_total{handler="counter"}')).toBe(0);
+    expect(after.get('livetemplate_http_bytes_out_total{handler="counter"}')).toBe(getBody + postBody + pageBody);
+    expect(counter.metrics().httpBytesOut).toBe(getBody + postBody + pageBody);
     expect(after.get('livetemplate_actions_total{handler="counter"}')).toBe(3);
     expect(after.get('livetemplate_connections{handler="counter"}')).toBe(1);
     expect(after.get('livetemplate_errors_total{handler="counter",code="LT_ERR_ACTION_VALIDATION"}')).toBe(1);
