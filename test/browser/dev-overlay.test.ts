@@ -73,7 +73,7 @@ async function open(dev: boolean, webSocket = true): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   if (webSocket) await page.waitForSelector("[data-lvt-id].lvt-connected");
-  else await page.waitForFunction(() => document.querySelector("li")?.textContent === "tea");
+  else await page.waitForFunction("document.querySelector('li')?.textContent === 'tea'");
   return page;
 }
 
