@@ -56,14 +56,22 @@ function openSocket(url, headers) {
  * otherwise a page GET creates a fresh group, as a new browser would.
  * @returns {Promise<Conn>}
  */
-export async function openLt(base, path, rows, cookie) {
+export async function openLt(base, path, rows, cookie, probePublished = false) {
   if (cookie === undefined) {
     const res = await fetch(base + path, { headers: { accept: "text/html" } });
     await res.text();
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
     cookie = cookieHeader(res);
   }
-  const opened = await openSocket(base.replace(/^http/, "ws") + path, { cookie });
+  // The first frame as the published client gets it (no capabilities), on a socket closed at once.
+  let plainBytes;
+  if (probePublished) {
+    const plain = await openSocket(base.replace(/^http/, "ws") + path, { cookie });
+    plainBytes = (await plain.first).length;
+    plain.ws.close();
+  }
+  // Our client asks for diffs on navigation and compact range items (lvt-cap).
+  const opened = await openSocket(base.replace(/^http/, "ws") + path + "?lvt-cap=nav,rows", { cookie });
   const ws = opened.ws;
   const first = await opened.first;
   const firstTree = JSON.parse(first.toString());
@@ -72,6 +80,7 @@ export async function openLt(base, path, rows, cookie) {
     ws,
     cookie,
     firstBytes: first.length,
+    firstBytesPublished: plainBytes,
     async send(kind, k) {
       const msg =
         kind === "increment"
@@ -180,8 +189,8 @@ const opener = (msg) => () =>
 const handlers = {
   async open(msg) {
     main?.close();
-    main = await opener(msg)();
-    return { firstBytes: main.firstBytes, cookie: main.cookie };
+    main = msg.proto === "lt" ? await openLt(msg.base, msg.path, msg.rows, msg.cookie, true) : await opener(msg)();
+    return { firstBytes: main.firstBytes, firstBytesPublished: main.firstBytesPublished, cookie: main.cookie };
   },
   /** Sends `count` events of `kind` one at a time; returns per-event bytes and round trips. */
   async run(msg) {

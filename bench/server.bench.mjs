@@ -134,6 +134,7 @@ async function updates() {
         running.push({ spec, server, client });
         const opened = await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows });
         running[running.length - 1].firstBytes = opened.firstBytes;
+        running[running.length - 1].firstBytesPublished = opened.firstBytesPublished;
       }
       for (const kind of ["ping", "increment", "row"]) {
         const acc = running.map(() => ({ cpu: [], user: [], bytes: [], rtt: [], sample: "" }));
@@ -152,7 +153,7 @@ async function updates() {
             a.sample = r.sample;
           }
         }
-        for (const [i, { spec, firstBytes }] of running.entries()) {
+        for (const [i, { spec, firstBytes, firstBytesPublished }] of running.entries()) {
           const a = acc[i];
           results.push({
             server: spec.name,
@@ -166,6 +167,7 @@ async function updates() {
             p50: quantile(a.rtt, 0.5),
             p99: quantile(a.rtt, 0.99),
             firstBytes,
+            firstBytesPublished,
             sample: a.sample,
           });
           if (process.env["BENCH_VERBOSE"]) console.log(spec.proto, rows, kind, a.sample);
@@ -330,7 +332,7 @@ if (!SKIP.has("updates")) {
     console.log("\nLiveViewJS / livetemplate:\n");
     console.log(table(["rows", "update", "CPU ratio", "user CPU ratio", "ratio above ping", "frame ratio"], ratios));
   }
-  console.log("\nFirst frame (full tree) bytes: " + r.filter((x) => x.kind === "ping").map((x) => `${x.server} N=${x.rows}: ${x.firstBytes}`).join("; "));
+  console.log("\nFirst frame (full tree) bytes: " + r.filter((x) => x.kind === "ping").map((x) => `${x.server} N=${x.rows}: ${x.firstBytes}${x.firstBytesPublished === undefined ? "" : ` (to the published client: ${x.firstBytesPublished})`}`).join("; "));
 }
 
 if (!SKIP.has("memory")) {

@@ -9,6 +9,7 @@ import {
   ATTR_LOADING,
   ATTR_WRAPPER_ID,
   CAPABILITY_NAV,
+  CAPABILITY_ROWS,
   CAPABILITY_QUERY,
   ERROR_GENERAL,
   HEADER_ACTION_IDS,
@@ -239,8 +240,9 @@ export class LiveClient {
     if (this.stopped) return;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const u = new URL(this.url, `${scheme}//${location.host}`);
-    // Asks for what the published client does not know: `__navigate__` answered with a diff.
-    u.searchParams.set(CAPABILITY_QUERY, CAPABILITY_NAV);
+    // Asks for what the published client does not know: `__navigate__` answered with a diff,
+    // and full trees with compact range items.
+    u.searchParams.set(CAPABILITY_QUERY, `${CAPABILITY_NAV},${CAPABILITY_ROWS}`);
     const ws = new WebSocket(u.href.replace(/^http/, "ws"));
     this.ws = ws;
     ws.onopen = () => {

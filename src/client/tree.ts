@@ -6,6 +6,7 @@
  * lets {@link TreeState.render} cache the HTML of each node and range item by object identity, so
  * a one-row update re-renders one row and re-joins cached strings for the rest.
  */
+import { expandTree } from "../protocol/compact.js";
 import { GENERATED_KEY, OP, RANGE_ITEMS, RANGE_META, STATICS } from "../protocol/wire.js";
 
 /** A tree node or range node as received from the server (validated lazily, hence loose). */
@@ -137,7 +138,8 @@ export class TreeState {
    * items are elements keyed by `data-key`/`data-lvt-key` (key -> new item HTML, or null when
    * removed), so the caller may patch those rows alone; otherwise null
    */
-  apply(update: unknown): Map<string, string | null> | null {
+  apply(received: unknown): Map<string, string | null> | null {
+    const update = expandTree(received);
     const before = this.root;
     this.root = before === undefined ? update : merge(before, update);
     const rows = new Map<string, string | null>();

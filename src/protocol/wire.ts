@@ -64,6 +64,8 @@ export const CLIENT_SCRIPT_QUERY = "lvt-client";
  */
 export const CAPABILITY_QUERY = "lvt-cap";
 export const CAPABILITY_NAV = "nav";
+/** Capability: range items of full trees as arrays of slot values (see `compact.ts`). */
+export const CAPABILITY_ROWS = "rows";
 /** Attribute of an element kept as it is (same DOM node) across live navigations. */
 export const ATTR_PERSIST = "lvt-persist";
 /** Attribute of a link our client leaves to the browser (as the published client does). */

@@ -11,7 +11,6 @@ import {
   actionReply,
   errorMessage,
   failedReply,
-  firstMessage,
   isEmpty,
   type ServerMessage,
   type TreeMessage,
@@ -32,7 +31,7 @@ import { GroupTable, NO_SESSIONS } from "./groups.js";
 import { after } from "./maybe.js";
 import { mountRun, navigateWithDiff, navigationReply } from "./mount-run.js";
 import { Navigation } from "./navigation.js";
-import { failureText, httpFirstReply, messageReply, Replies } from "./replies.js";
+import { failureText, httpFirstReply, liveFirstMessage, messageReply, Replies } from "./replies.js";
 import { callerOf, StoreCode } from "./store-code.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger, MaybePromise } from "./types.js";
@@ -175,7 +174,7 @@ export class SessionEngine<M extends Member = Member> {
       if (origin.kind === "request" && origin.reply === "page") {
         return nav.intent !== undefined ? { kind: "done", location: nav.intent.to } : { kind: "page", status: 200, html: g.page(this.o.page) };
       }
-      if (origin.kind === "live") return this.reply(g, origin.member, navigationReply(firstMessage(g.fullTreeFor(origin.member), this.o.capabilities), nav, origin));
+      if (origin.kind === "live") return this.reply(g, origin.member, navigationReply(liveFirstMessage(g, origin.member, this.o.capabilities), nav, origin));
       return httpFirstReply(g, this.o.capabilities, nav.meta());
     });
   }
@@ -199,7 +198,7 @@ export class SessionEngine<M extends Member = Member> {
       await this.groups.refresh(g);
       const nav = await mountRun(this.code, g, query, { userId: member.userId, connectionId: member.id }, false);
       await this.code.hook(g, { name: "onConnect", context, broadcaster, nav });
-      return this.reply(g, member, navigationReply(firstMessage(g.fullTreeFor(member), this.o.capabilities), nav, { kind: "live", member }));
+      return this.reply(g, member, navigationReply(liveFirstMessage(g, member, this.o.capabilities), nav, { kind: "live", member }));
     });
   }
 

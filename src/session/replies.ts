@@ -4,9 +4,10 @@
  * answer to a repeated action id (the remembered outcome, the action is not run again), and the
  * server log of unknown action names (once per name, bounded).
  */
-import { actionReply, firstMessage, isErrorMessage, treeMessage, type NavigationMeta, type ServerMessage, withNavigation } from "../protocol/messages.js";
+import { compactTree } from "../protocol/compact.js";
+import { actionReply, firstMessage, isErrorMessage, treeMessage, type NavigationMeta, type ServerMessage, type TreeMessage, withNavigation } from "../protocol/messages.js";
 import { LiveTemplateError } from "../errors.js";
-import { ERROR_GENERAL } from "../protocol/wire.js";
+import { CAPABILITY_ROWS, ERROR_GENERAL } from "../protocol/wire.js";
 import type { Origin, Reply, SessionEvent } from "./events.js";
 import type { Member } from "./frame.js";
 import type { SessionGroup } from "./group.js";
@@ -22,6 +23,18 @@ const NONE: Reply = { kind: "none" };
 export function httpFirstReply(g: SessionGroup, capabilities: readonly string[], navigation?: NavigationMeta): Reply {
   const { tree, render } = g.httpFullTree();
   return { kind: "message", message: withNavigation(firstMessage(tree, capabilities), navigation), render };
+}
+
+/**
+ * The first message of a live member (connect, a navigation with a full tree): the full tree,
+ * with compact range items and no empty capability list for a client that asked for them (our
+ * client's `rows` capability, see `protocol/compact.ts`). Call inside `run`.
+ */
+export function liveFirstMessage(g: SessionGroup, member: Member, capabilities: readonly string[]): TreeMessage {
+  const tree = g.fullTreeFor(member);
+  if (member.capabilities?.has(CAPABILITY_ROWS) !== true) return firstMessage(tree, capabilities);
+  const m = firstMessage(compactTree(tree), capabilities);
+  return capabilities.length > 0 ? m : { tree: m.tree, meta: { success: true, errors: m.meta.errors } };
 }
 
 /**
