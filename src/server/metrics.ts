@@ -132,7 +132,7 @@ export class Metrics implements EngineObserver {
     const message = reply.kind === "message" ? reply.message : undefined;
     const code = message === undefined ? undefined : failureCode(message);
     if (code !== undefined) this.errorCounts.set(code, (this.errorCounts.get(code) ?? 0) + 1);
-    const bytes = message === undefined ? 0 : Buffer.byteLength(JSON.stringify(message));
+    const bytes = message === undefined ? 0 : reply.kind === "message" && reply.bytes !== undefined ? reply.bytes : Buffer.byteLength(JSON.stringify(message));
     // The outcome names the code without its `LT_ERR_` prefix: filters for error lines that
     // match on the code (and the log rate limit, which keys on it) see only the real warnings.
     const outcome = code === undefined ? "ok" : code.replace(/^LT_ERR_/, "");

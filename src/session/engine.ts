@@ -466,8 +466,9 @@ export class SessionEngine<M extends Member = Member> {
 
   /** Sends a live origin its reply (inside the group's task) and returns it as the reply too. */
   private reply(g: SessionGroup, member: Member, message: ServerMessage): Reply {
-    this.delivery.write(member, encode(message), (m) => g.removeMember(m));
-    return messageReply(message);
+    const frame = encode(message);
+    this.delivery.write(member, frame, (m) => g.removeMember(m));
+    return messageReply(message, frame.length);
   }
 
   // ------------------------------------------------------------------ lifetime

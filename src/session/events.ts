@@ -97,6 +97,8 @@ export type Reply =
       readonly message: ServerMessage;
       /** For a tree sent over HTTP: the id of the render it brings the client to. */
       readonly render?: string | undefined;
+      /** Bytes of the encoded message when it was already sent to a live origin. */
+      readonly bytes?: number;
     }
   /** A whole page; `status` 422 when it shows the errors of a failed form post. */
   | { readonly kind: "page"; readonly status: 200 | 422; readonly html: string }

@@ -154,6 +154,6 @@ export function failureText(outcome: { readonly reason: "render" | "save"; reado
 }
 
 /** A reply carrying a protocol message. */
-export function messageReply(message: ServerMessage): Reply {
-  return { kind: "message", message };
+export function messageReply(message: ServerMessage, bytes?: number): Reply {
+  return bytes === undefined ? { kind: "message", message } : { kind: "message", message, bytes };
 }

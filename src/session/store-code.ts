@@ -96,8 +96,12 @@ export class StoreCode {
       const route = this.storeSet.route(g.stores, fullAction);
       if (route === undefined) return undefined;
       nav.reset();
+      // A literal of one fixed shape (no spread): this is built for every action.
       const ctx: ActionContext = {
-        ...controls(nav),
+        patch: (to) => nav.patch(to),
+        navigate: (to) => nav.navigate(to),
+        redirect: (to) => nav.redirect(to),
+        flash: (kind, message) => nav.flash(kind, message),
         action: route.action,
         fullAction,
         store: route.store,
@@ -112,14 +116,23 @@ export class StoreCode {
       for (const n of mountStores(g)) stores[n] = g.stores[n]!;
       return {
         stores,
-        run: async (views: SessionStores) => {
-          try {
-            await (views[route.store] as Record<string, (c: ActionContext) => unknown>)[route.method]!(ctx);
-            const intent = nav.intent;
-            if (intent?.kind === "patch") await this.remount(g, views, intent.query, who, nav);
-          } finally {
+        // Synchronous when the action is (and patches nothing): no promise per action.
+        run: (views: SessionStores) => {
+          const flashed = (): void => {
             if (nav.flashed) g.noteChanged([[LVT_KEY]]);
-          }
+          };
+          return settle(
+            () =>
+              after((views[route.store] as Record<string, (c: ActionContext) => unknown>)[route.method]!(ctx), () => {
+                const intent = nav.intent;
+                return intent?.kind === "patch" ? this.remount(g, views, intent.query, who, nav) : undefined;
+              }),
+            flashed,
+            (err) => {
+              flashed();
+              throw err;
+            },
+          );
         },
       };
     });
@@ -128,7 +141,7 @@ export class StoreCode {
   /** A patch's `mount` with the new query, on the run's views; a patch it asks for in turn only changes the URL. */
   private async remount(g: SessionGroup, views: SessionStores, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     if (flashes.pageChange(g.id, true)) nav.flashed = true;
-    const ctx: MountContext = { ...controls(nav), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
+    const ctx = mountContext(nav, query, who, g.id);
     for (const n of mountStores(g)) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
   }
 
@@ -140,7 +153,7 @@ export class StoreCode {
   async mount(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     const names = mountStores(g);
     if (names.length === 0) return;
-    const ctx: MountContext = { ...controls(nav), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
+    const ctx = mountContext(nav, query, who, g.id);
     const outcome = await this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
       const subset: SessionStores = {};
       for (const n of names) subset[n] = g.stores[n]!;
@@ -324,6 +337,20 @@ function undoing(undo: () => void, g: SessionGroup): () => void {
 /** Names of the group's stores that have a `mount`. */
 function mountStores(g: SessionGroup): string[] {
   return Object.keys(g.stores).filter((n) => typeof (g.stores[n] as { mount?: unknown }).mount === "function");
+}
+
+/** The context of `mount`: a literal of one fixed shape, like an action's. */
+function mountContext(nav: Navigation, query: Readonly<Record<string, string>>, who: Caller, groupId: string): MountContext {
+  return {
+    patch: (to) => nav.patch(to),
+    navigate: (to) => nav.navigate(to),
+    redirect: (to) => nav.redirect(to),
+    flash: (kind, message) => nav.flash(kind, message),
+    query,
+    userId: who.userId,
+    groupId,
+    connectionId: who.connectionId,
+  };
 }
 
 /** The navigation methods for a context object, bound to this run's {@link Navigation}. */
