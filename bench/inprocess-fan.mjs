@@ -24,6 +24,14 @@ for (let i = 0; i < N; i++) {
   ws.on("message", () => received++);
   clients.push(ws);
 }
+// BENCH_PROF=<file>: a CPU profile of the measured broadcasts only.
+const prof = process.env["BENCH_PROF"];
+let session;
+if (prof) {
+  const inspector = await import("node:inspector/promises");
+  session = new inspector.Session(); session.connect();
+  await session.post("Profiler.enable");
+}
 let ticks = 0;
 const times = [], cpus = [];
 for (let k = 0; k < 13; k++) {
@@ -34,6 +42,11 @@ for (let k = 0; k < 13; k++) {
   const c = process.cpuUsage(c0); const t = performance.now() - t0;
   while (received < N) await new Promise((r) => setImmediate(r));
   if (k >= 3) { times.push(t); cpus.push((c.user + c.system) / 1000); }
+  if (prof && k === 2) await session.post("Profiler.start");
+}
+if (prof) {
+  const { profile } = await session.post("Profiler.stop");
+  (await import("node:fs")).writeFileSync(prof, JSON.stringify(profile));
 }
 const med = (a) => a.sort((x, y) => x - y)[a.length >> 1];
 console.log(`${dist} N=${N} broadcast() median ${med(times).toFixed(1)} ms, cpu ${med(cpus).toFixed(1)} ms, heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB`);
