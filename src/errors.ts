@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   LT_ERR_AUTH_ROTATE: "rotateSession() was called with an authenticator whose sessions cannot be rotated",
   LT_ERR_ACTION_FAILED: "a store's action threw an unexpected error",
   LT_ERR_ACTION_VALIDATION: "action data failed validation",
+  LT_ERR_ACTION_EVENT: "ctx.pushEvent was given a bad event name or a command list that is not a list",
+  LT_ERR_ACTION_ASYNC: "ctx.async was given a bad key or no function",
   LT_ERR_SERVER_LIMIT: "a server limit was reached (connections, send queue)",
   LT_ERR_SESSION_STORE: "the session store failed to load or save a session group",
   LT_ERR_SESSION_UNAVAILABLE: "the shared session store did not answer in time: the action was rolled back, not acknowledged",

@@ -36,6 +36,18 @@ export interface ResponseMeta {
    * (`navigate`) or loads the page (`redirect`).
    */
   navigation?: NavigationMeta;
+  /** Events pushed by store code (`ctx.pushEvent`), in order (wire key `META_EVENTS`). */
+  events?: PushedEvent[];
+  /** What the action handed `ctx.reply(value)` (wire key `META_REPLY`); our client gives it to a hook's `pushEvent`. */
+  reply?: unknown;
+}
+
+/** One event pushed from the server to the page (`ctx.pushEvent(name, payload, {commands})`). */
+export interface PushedEvent {
+  name: string;
+  payload?: unknown;
+  /** Client commands to run before the event is dispatched (docs/client.md, "Commands"). */
+  commands?: unknown[];
 }
 
 /** `meta.navigation`: what the client does after applying the message's tree. */

@@ -89,3 +89,14 @@ export const SESSION_COOKIE = "livetemplate-id";
 
 /** Attribute names whose following slot is a range item's key (PROTOCOL.md §4). */
 export const KEY_ATTRIBUTES = ["data-key", "data-lvt-key", "lvt-key", "key", "id"] as const;
+/**
+ * Keys of `meta` for server-pushed events and replies. `events`: a list of
+ * `{name, payload?, commands?}` the client dispatches once the message's tree is applied (as the
+ * DOM event `lvt:<name>` on `window` and to hooks' `handleEvent`), running `commands` (a JSON
+ * command list, docs/client.md) first. `reply`: the value an action gave `ctx.reply(value)`,
+ * handed to a hook's `pushEvent` promise. The published client ignores both.
+ */
+export const META_EVENTS = "events";
+export const META_REPLY = "reply";
+/** Prefix of the DOM event name a pushed event is dispatched under (`lvt:<name>`). */
+export const EVENT_PREFIX = "lvt:";

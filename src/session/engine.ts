@@ -37,6 +37,7 @@ import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, LiveView, Logger, MaybePromise } from "./types.js";
 import type { EngineObserver } from "../server/metrics.js";
 import { withDev, type SourceLines } from "./dev-detail.js";
+import { AsyncRunner } from "./async-runs.js";
 
 /** What an engine is built from (the handler resolves these from its options). */
 export interface EngineOptions {
@@ -82,11 +83,13 @@ export class SessionEngine<M extends Member = Member> {
   private readonly visitorCode: StoreCode;
   private readonly bus: BusLink;
   private readonly replies: Replies;
+  private readonly async: AsyncRunner;
   private closing = false;
 
   constructor(private readonly o: EngineOptions) {
     this.groups = new GroupTable(o.view, o.stores, o.sessions, this.delivery, o.logger, o.maxGroups);
-    this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger);
+    this.async = new AsyncRunner((g, e) => this.dispatch(g.id, e, { kind: "server" }), this.delivery, o.logger, o.dev);
+    this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger, this.async);
     this.visitors = new GroupTable(o.view, o.stores, NO_SESSIONS, this.delivery, o.logger, MAX_VISITORS);
     this.visitorCode = new StoreCode(o.stores, this.visitors, o.tracking, o.dev, o.logger);
     this.replies = new Replies(o.logger, { reply: (g, m, message) => this.reply(g, m, message), refresh: (g) => this.groups.refresh(g) });
@@ -155,6 +158,8 @@ export class SessionEngine<M extends Member = Member> {
         return this.resync(groupId);
       case "rotate":
         return this.rotate(await this.group(groupId), event.to);
+      case "async":
+        return this.async.settle(this.groups.peek(groupId), event, this.code);
       default: {
         const never: never = event;
         return never;
@@ -493,6 +498,7 @@ export class SessionEngine<M extends Member = Member> {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.async.forget(this.groups.all());
     await Promise.all([...this.groups.all()].map((g) => g.run(() => undefined)));
     await this.bus.close();
   }

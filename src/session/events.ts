@@ -59,7 +59,17 @@ export type SessionEvent =
    * The group moves to a fresh session id (after a login, against session fixation): its state,
    * its connections and later events follow the new id; the old id is forgotten.
    */
-  | { readonly kind: "rotate"; readonly to: string };
+  | { readonly kind: "rotate"; readonly to: string }
+  /**
+   * Work started by `ctx.async` finished (`run` is the run it belongs to): apply its result, or
+   * show its failure, in the queue; dropped when `run` is no longer its key's current one.
+   */
+  | {
+      readonly kind: "async";
+      readonly key: string;
+      readonly run: object;
+      readonly result: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+    };
 
 /** Who an event comes from, and so where its reply goes. */
 export type Origin =

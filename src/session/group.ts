@@ -19,6 +19,7 @@ import type { ChangeHint } from "../changes/path.js";
 import { isEmpty, pushMessage, type WireTree } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import { flashes } from "./flash.js";
+import { asyncView } from "./async-state.js";
 import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData } from "./lvt.js";
 import { isThenable } from "./maybe.js";
 import { RecentActions } from "./recent-actions.js";
@@ -348,6 +349,6 @@ export class SessionGroup {
 
   /** `.lvt` for this group: `errors` and the group's flash messages. */
   private lvt(errors: Readonly<Record<string, string>> | undefined): LvtData {
-    return plainLvt(errors, flashes.view(this.id));
+    return plainLvt(errors, flashes.view(this.id), asyncView(this));
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { SessionStore } from "../server/session-store.js";
 import { SessionGroup, type Postman } from "./group.js";
+import { forgetAsync } from "./async-state.js";
 import { lvtData, withLvt } from "./lvt.js";
 import { after, settle } from "./maybe.js";
 import type { StoreSet } from "./store-set.js";
@@ -293,8 +294,14 @@ export class GroupTable {
   private evictOverCap(keep: SessionGroup): void {
     for (const [id, g] of this.groups) {
       if (this.groups.size <= this.maxGroups) return;
-      if (g !== keep && g.members.size === 0 && !g.busy) this.groups.delete(id);
+      if (g !== keep && g.members.size === 0 && !g.busy) this.forget(id, g);
     }
+  }
+
+  /** Drops a group from memory; its async work is aborted (its results would have nowhere to go). */
+  private forget(id: string, g: SessionGroup): void {
+    this.groups.delete(id);
+    forgetAsync(g);
   }
 
   /** Number of groups held in memory. */
@@ -306,7 +313,7 @@ export class GroupTable {
   evictIdle(now = Date.now()): void {
     const limit = now - IDLE_GROUP_MS;
     for (const [id, g] of this.groups) {
-      if (g.members.size === 0 && !g.busy && g.lastUsed < limit) this.groups.delete(id);
+      if (g.members.size === 0 && !g.busy && g.lastUsed < limit) this.forget(id, g);
     }
   }
 

@@ -17,15 +17,47 @@ export const LVT_KEY = "lvt";
  * {{with .lvt.Errors._general}}<p class="error">{{.}}</p>{{end}}
  * ```
  */
+/** What `.lvt` knows of a group's async work (`ctx.async`); see `async-state.ts`. */
+export interface AsyncView {
+  /** True while work started under `key` has not been applied yet. */
+  pending(key: string): boolean;
+  /** The message of the last failure of `key`, or "". */
+  error(key: string): string;
+  /** True when nothing is pending and nothing failed. */
+  readonly idle: boolean;
+}
+
+const NO_ASYNC: AsyncView = { pending: () => false, error: () => "", idle: true };
+
 export class LvtData {
   /** Field name -> message. */
   readonly Errors: Readonly<Record<string, string>>;
   /** Flash messages by kind (`ctx.flash(kind, message)`); see `flash.ts` for their lifetime. */
   readonly Flashes: Readonly<Record<string, string>>;
 
-  constructor(errors: Readonly<Record<string, string>> = {}, flashes: Readonly<Record<string, string>> = {}) {
+  readonly #async: AsyncView;
+
+  constructor(errors: Readonly<Record<string, string>> = {}, flashes: Readonly<Record<string, string>> = {}, async: AsyncView = NO_ASYNC) {
     this.Errors = errors;
     this.Flashes = flashes;
+    this.#async = async;
+  }
+
+  /**
+   * True while the async work started as `key` (`ctx.async(key, fn)`) runs.
+   *
+   * @example
+   * ```html
+   * {{if .lvt.Pending "report"}}<p aria-busy="true">Loading…</p>{{else}}{{.report}}{{end}}
+   * ```
+   */
+  Pending(key: string): boolean {
+    return this.#async.pending(String(key));
+  }
+
+  /** Why the last async run of `key` failed, or "" (cleared when `key` is started again). */
+  AsyncError(key: string): string {
+    return this.#async.error(String(key));
   }
 
   /**
@@ -61,11 +93,11 @@ const NO_ERRORS = new LvtData();
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The `.lvt` value for a set of errors and flash messages (one shared instance for "none"). */
-export function lvtData(errors: Readonly<Record<string, string>> | undefined, flashes?: Readonly<Record<string, string>>): LvtData {
+export function lvtData(errors: Readonly<Record<string, string>> | undefined, flashes?: Readonly<Record<string, string>>, async?: AsyncView): LvtData {
   const noErrors = errors === undefined || Object.keys(errors).length === 0;
   const noFlash = flashes === undefined || Object.keys(flashes).length === 0;
-  if (noErrors && noFlash) return NO_ERRORS;
-  return new LvtData(noErrors ? NONE : errors, noFlash ? NONE : flashes);
+  if (noErrors && noFlash && (async === undefined || async.idle)) return NO_ERRORS;
+  return new LvtData(noErrors ? NONE : errors, noFlash ? NONE : flashes, async);
 }
 
 /** True when two error sets hold the same messages. */

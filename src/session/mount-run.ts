@@ -10,6 +10,7 @@ import type { Member } from "./frame.js";
 import type { SessionGroup } from "./group.js";
 import { LVT_KEY } from "./lvt.js";
 import { Navigation } from "./navigation.js";
+import { withClientEvents } from "./client-events.js";
 import type { Caller, StoreCode } from "./store-code.js";
 
 /**
@@ -58,6 +59,7 @@ export function navigateWithDiff(
  * it in the DOM (a full load, no script, so a strict CSP is fine).
  */
 export function navigationReply(message: TreeMessage, nav: Navigation | undefined, origin: Origin): TreeMessage {
+  message = withClientEvents(message, nav?.client);
   const meta = nav?.meta();
   if (meta === undefined) return message;
   const ours = origin.kind === "live" ? origin.member.capabilities?.has(CAPABILITY_NAV) === true : origin.kind === "request" && origin.render !== undefined;

@@ -5,6 +5,7 @@
  */
 import type { NavigationMeta } from "../protocol/messages.js";
 import { flashes } from "./flash.js";
+import { ClientEvents } from "./client-events.js";
 
 /**
  * What a run asked for. `patch`: the same page with another query (re-mounted at once, one
@@ -39,12 +40,15 @@ export class Navigation implements NavigationControls {
   intent: NavigationIntent | undefined;
   /** Set when the run set a flash message (or a patch cleared some): `.lvt` must be re-rendered. */
   flashed = false;
+  /** Events and the reply the run pushes to the client (`ctx.pushEvent`, `ctx.reply`). */
+  readonly client = new ClientEvents();
 
   constructor(private readonly groupId: () => string) {}
 
   /** Forgets the intent of a previous run (a shared store may run store code again). */
   reset(): void {
     this.intent = undefined;
+    this.client.reset();
   }
 
   patch(urlOrQuery: string | Readonly<Record<string, string | number | boolean>>): void {

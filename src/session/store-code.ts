@@ -12,7 +12,9 @@ import type { Origin } from "./events.js";
 import type { GroupTable } from "./groups.js";
 import { LVT_KEY } from "./lvt.js";
 import { flashes } from "./flash.js";
+import { stageAsync, takeStaged, type AsyncControls, type AsyncStarter } from "./async-state.js";
 import type { Navigation, NavigationControls } from "./navigation.js";
+import type { PushControls } from "./client-events.js";
 import type { StoreSet } from "./store-set.js";
 import { after, settle } from "./maybe.js";
 import type { Broadcaster, ConnectContext, Logger, MaybePromise, MountContext, SessionStores } from "./types.js";
@@ -74,6 +76,8 @@ export class StoreCode {
     private readonly tracking: TrackingMode,
     private readonly dev: boolean,
     private readonly logger: Logger,
+    /** Starts what `ctx.async` asked for once the store code is saved; none: never started (a visitor's page view). */
+    private readonly starter?: AsyncStarter<SessionGroup>,
   ) {}
 
   /**
@@ -92,16 +96,20 @@ export class StoreCode {
     render: (errors: Errors) => R,
     nav: Navigation,
   ): MaybePromise<Outcome<R>> {
-    return this.transaction(g, fullAction, render, () => {
+    return this.started(g, this.transaction(g, fullAction, render, () => {
       const route = this.storeSet.route(g.stores, fullAction);
       if (route === undefined) return undefined;
       nav.reset();
+      takeStaged(g);
       // A literal of one fixed shape (no spread): this is built for every action.
       const ctx: ActionContext = {
         patch: (to) => nav.patch(to),
         navigate: (to) => nav.navigate(to),
         redirect: (to) => nav.redirect(to),
         flash: (kind, message) => nav.flash(kind, message),
+        pushEvent: (name, payload, options) => nav.client.pushEvent(name, payload, options),
+        async: asyncStart(g, route.store),
+        reply: (value) => nav.client.setReply(value),
         action: route.action,
         fullAction,
         store: route.store,
@@ -129,20 +137,40 @@ export class StoreCode {
               }),
             flashed,
             (err) => {
+              takeStaged(g); // a failed action starts no async work
               flashed();
               throw err;
             },
           );
         },
       };
+    }));
+  }
+
+  /** Starts the async work the transaction asked for when it was saved, else drops it. */
+  private started<R>(g: SessionGroup, outcome: MaybePromise<Outcome<R>>): MaybePromise<Outcome<R>> {
+    return after(outcome, (o) => {
+      const staged = takeStaged(g);
+      if (this.starter !== undefined && o.kind === "done" && isEmpty(o.errors)) for (const r of staged) this.starter.start(g, r);
+      return o;
+    });
+  }
+
+  /**
+   * Applies an async result to store `store` as a transaction of its own (tracked, rendered with
+   * `render`, saved; rolled back on a throw, a failed render or a failed save). Call inside `run`.
+   */
+  applyTo(g: SessionGroup, store: string, label: string, fn: (store: object) => unknown, render: (errors: Errors) => void): MaybePromise<Outcome<void>> {
+    return this.transaction(g, label, render, () => {
+      const target = g.stores[store];
+      return target === undefined ? undefined : { stores: { [store]: target }, run: (views: SessionStores) => fn(views[store]!) };
     });
   }
 
   /** A patch's `mount` with the new query, on the run's views; a patch it asks for in turn only changes the URL. */
   private async remount(g: SessionGroup, views: SessionStores, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     if (flashes.pageChange(g.id, true)) nav.flashed = true;
-    const ctx = mountContext(nav, query, who, g.id);
-    for (const n of mountStores(g)) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
+    for (const n of mountStores(g)) await (views[n] as { mount(c: MountContext): unknown }).mount(mountContext(nav, query, who, g, n));
   }
 
   /**
@@ -153,22 +181,25 @@ export class StoreCode {
   async mount(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     const names = mountStores(g);
     if (names.length === 0) return;
-    const ctx = mountContext(nav, query, who, g.id);
-    const outcome = await this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
+    const outcome = await this.started(g, this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
       const subset: SessionStores = {};
       for (const n of names) subset[n] = g.stores[n]!;
       return {
         stores: subset,
         run: async (views: SessionStores) => {
           nav.reset();
-          for (const n of names) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
+          takeStaged(g);
+          for (const n of names) {
+            const ctx = mountContext(nav, query, who, g, n);
+            await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
+          }
           const intent = nav.intent;
           // A mount that patches shows the patched query: mounted once more with it.
           if (intent?.kind === "patch") await this.remount(g, views, intent.query, who, nav);
           if (nav.flashed) g.noteChanged([[LVT_KEY]]);
         },
       };
-    });
+    }));
     if (outcome.kind === "failed") this.logFailure("mount", outcome);
   }
 
@@ -339,27 +370,38 @@ function mountStores(g: SessionGroup): string[] {
   return Object.keys(g.stores).filter((n) => typeof (g.stores[n] as { mount?: unknown }).mount === "function");
 }
 
-/** The context of `mount`: a literal of one fixed shape, like an action's. */
-function mountContext(nav: Navigation, query: Readonly<Record<string, string>>, who: Caller, groupId: string): MountContext {
+/** The context of store `store`'s `mount`: a literal of one fixed shape, like an action's. */
+function mountContext(nav: Navigation, query: Readonly<Record<string, string>>, who: Caller, g: SessionGroup, store: string): MountContext {
   return {
     patch: (to) => nav.patch(to),
     navigate: (to) => nav.navigate(to),
     redirect: (to) => nav.redirect(to),
     flash: (kind, message) => nav.flash(kind, message),
+    pushEvent: (name, payload, options) => nav.client.pushEvent(name, payload, options),
+    async: asyncStart(g, store),
     query,
     userId: who.userId,
-    groupId,
+    groupId: g.id,
     connectionId: who.connectionId,
   };
 }
 
 /** The navigation methods for a context object, bound to this run's {@link Navigation}. */
-function controls(nav: Navigation): NavigationControls {
+function controls(nav: Navigation): NavigationControls & PushControls {
   return {
     patch: (to) => nav.patch(to),
     navigate: (to) => nav.navigate(to),
     redirect: (to) => nav.redirect(to),
     flash: (kind, message) => nav.flash(kind, message),
+    pushEvent: (name, payload, options) => nav.client.pushEvent(name, payload, options),
+  };
+}
+
+/** `ctx.async` for store `store` of `g`: staged until the store code ends (see `async-state.ts`). */
+function asyncStart(g: SessionGroup, store: string): AsyncControls["async"] {
+  return (key: string, fn: unknown, apply?: unknown) => {
+    stageAsync(g, store, key, fn, apply);
+    g.noteChanged([[LVT_KEY]]);
   };
 }
 

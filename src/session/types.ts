@@ -6,6 +6,8 @@ import type { ChangePath } from "../changes/path.js";
 import type { WireTree } from "../protocol/messages.js";
 import type { ActionContext } from "./action-context.js";
 import type { NavigationControls } from "./navigation.js";
+import type { PushControls } from "./client-events.js";
+import type { AsyncControls } from "./async-state.js";
 
 /** A value or a promise of it: every user hook and every pluggable backend may be async. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -53,7 +55,7 @@ export type SessionStores = Record<string, object>;
 export const SINGLE_STORE = "";
 
 /** What `mount` gets, with the navigation methods (`ctx.redirect("/login")`, `ctx.patch(...)`, `ctx.flash(...)`). */
-export interface MountContext extends NavigationControls {
+export interface MountContext extends NavigationControls, PushControls, AsyncControls {
   /** Query parameters of the page URL (the last value wins for repeated names). */
   readonly query: Readonly<Record<string, string>>;
   readonly userId: string;

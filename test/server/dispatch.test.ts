@@ -12,6 +12,7 @@ import { MemorySessionStore, type SessionStoreBinding, type TransactResult } fro
 import { SessionEngine } from "../../src/session/engine.js";
 import type { SessionEvent } from "../../src/session/events.js";
 import type { Broadcaster, SessionStores } from "../../src/session/types.js";
+import type { ActionContext } from "../../src/session/action-context.js";
 import { Counter, counterView } from "./fixtures.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
@@ -19,6 +20,9 @@ class Hooked extends Counter {
   static broadcaster: Broadcaster | undefined;
   onConnect(_ctx: unknown, b: Broadcaster): void {
     Hooked.broadcaster = b;
+  }
+  later(ctx: ActionContext): void {
+    ctx.async("title", () => Promise.resolve("done"));
   }
 }
 
@@ -73,6 +77,8 @@ describe("the transports", () => {
     const c = await TestClient.open(s.wsUrl, { headers: { cookie } }); // connect
     await c.next();
     await c.action("increment");
+    await c.action("later");
+    await c.next(); // async: the result applied
     c.send({ action: "__navigate__", data: { q: "2" } }); // navigate
     await c.next();
     await Hooked.broadcaster!.send(); // send
@@ -89,7 +95,7 @@ describe("the transports", () => {
     // Every kind of the union (the record fails to compile when a kind is added or removed).
     const every: Record<SessionEvent["kind"], true> = {
       action: true, broadcast: true, connect: true, disconnect: true, form: true,
-      load: true, navigate: true, remote: true, resync: true, rotate: true, send: true,
+      load: true, navigate: true, remote: true, resync: true, rotate: true, send: true, async: true,
     };
     expect([...kinds].sort()).toEqual(Object.keys(every).sort());
   });
