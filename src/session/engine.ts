@@ -7,15 +7,8 @@
  * resolved value.
  */
 import type { TrackingMode } from "../changes/tracking.js";
-import {
-  actionReply,
-  errorMessage,
-  failedReply,
-  isEmpty,
-  type ServerMessage,
-  type TreeMessage,
-  type WireTree,
-} from "../protocol/messages.js";
+import { actionReply, errorMessage, failedReply, isEmpty } from "../protocol/messages.js";
+import type { ServerMessage, TreeMessage, WireTree } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import type { BroadcastBus, BroadcastTarget } from "../server/broadcast-bus.js";
 import { ConnectionRegistry } from "../server/connection-registry.js";
