@@ -5,6 +5,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { ERROR_GENERAL } from "../protocol/wire.js";
 import { MultiError, ValidationError } from "./action-errors.js";
 import type { NavigationControls } from "./navigation.js";
+import type { TopicControls } from "../topics/types.js";
 
 /** Typed, forgiving access to an action's `data` object (JSON from a client or form fields). */
 export class ActionData {
@@ -138,7 +139,7 @@ function toNumber(v: unknown): number {
  * Everything an action gets, with the navigation methods `patch`, `navigate`, `redirect` and
  * `flash` (see {@link NavigationControls}).
  */
-export interface ActionContext extends NavigationControls {
+export interface ActionContext extends NavigationControls, TopicControls {
   /** The action name without a store prefix (`"save"` for `"todos.save"`). */
   readonly action: string;
   /** The full name as sent (`"todos.save"`). */

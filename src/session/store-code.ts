@@ -15,6 +15,8 @@ import { flashes } from "./flash.js";
 import type { Navigation, NavigationControls } from "./navigation.js";
 import type { StoreSet } from "./store-set.js";
 import type { Broadcaster, ConnectContext, Logger, MountContext, SessionStores } from "./types.js";
+import type { TopicHub } from "../topics/hub.js";
+import type { TopicContext, TopicDelivery } from "../topics/types.js";
 
 /** The errors of a run (`meta.errors`); empty after a success. */
 export type Errors = Record<string, string>;
@@ -73,7 +75,13 @@ export class StoreCode {
     private readonly tracking: TrackingMode,
     private readonly dev: boolean,
     private readonly logger: Logger,
+    private readonly topics: TopicHub,
   ) {}
+
+  /** The topic methods for a run by `who` in `g`. */
+  private topicControls(g: SessionGroup, who: Caller): ReturnType<TopicHub["controls"]> {
+    return this.topics.controls({ groupId: () => g.id, userId: who.userId, connectionId: who.connectionId });
+  }
 
   /**
    * Runs one action as one transaction: the change (tracked), then `render` of the new state
@@ -97,6 +105,7 @@ export class StoreCode {
       nav.reset();
       const ctx: ActionContext = {
         ...controls(nav),
+        ...this.topicControls(g, who),
         action: route.action,
         fullAction,
         store: route.store,
@@ -127,7 +136,7 @@ export class StoreCode {
   /** A patch's `mount` with the new query, on the run's views; a patch it asks for in turn only changes the URL. */
   private async remount(g: SessionGroup, views: SessionStores, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     if (flashes.pageChange(g.id, true)) nav.flashed = true;
-    const ctx: MountContext = { ...controls(nav), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
+    const ctx: MountContext = { ...controls(nav), ...this.topicControls(g, who), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
     for (const n of mountStores(g)) await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
   }
 
@@ -139,7 +148,7 @@ export class StoreCode {
   async mount(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     const names = mountStores(g);
     if (names.length === 0) return;
-    const ctx: MountContext = { ...controls(nav), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
+    const ctx: MountContext = { ...controls(nav), ...this.topicControls(g, who), query, userId: who.userId, groupId: g.id, connectionId: who.connectionId };
     const outcome = await this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
       const subset: SessionStores = {};
       for (const n of names) subset[n] = g.stores[n]!;
@@ -175,6 +184,35 @@ export class StoreCode {
     } catch (err) {
       this.logger.error(`LT_ERR_TEMPLATE_EXEC: the restored state cannot be rendered either`, err);
     }
+  }
+
+  /**
+   * Runs the stores' `onMessage`/`onPresence` for every delivery of a batch, as one transaction
+   * (a throw rolls the whole batch back, logged), then `render` once. Call inside `run`.
+   */
+  async deliver(g: SessionGroup, deliveries: readonly TopicDelivery[], ctx: TopicContext, render: () => void): Promise<void> {
+    const names = Object.keys(g.stores).filter((n) => {
+      const s = g.stores[n] as { onMessage?: unknown; onPresence?: unknown };
+      return typeof s.onMessage === "function" || typeof s.onPresence === "function";
+    });
+    if (names.length === 0) return;
+    const subset: SessionStores = {};
+    for (const n of names) subset[n] = g.stores[n]!;
+    const outcome = await this.transaction(g, "onMessage", render, () => ({
+      stores: subset,
+      run: async (views: SessionStores) => {
+        for (const d of deliveries) {
+          for (const n of names) {
+            const s = views[n] as { onMessage?: (...a: unknown[]) => unknown; onPresence?: (...a: unknown[]) => unknown };
+            if (d.kind === "message") await s.onMessage?.(d.topic, d.event, ctx);
+            else await s.onPresence?.(d.topic, d.diff, ctx);
+          }
+        }
+      },
+    }));
+    if (outcome.kind !== "failed") return;
+    this.logFailure("onMessage", outcome);
+    render();
   }
 
   /**
@@ -242,7 +280,7 @@ export class StoreCode {
         const s = store as HookStore;
         try {
           await g.runStoreCode(() =>
-            hook.name === "onConnect" ? s.onConnect!({ ...hook.context, ...controls(hook.nav) }, hook.broadcaster) : s.onDisconnect!(hook.context),
+            hook.name === "onConnect" ? s.onConnect!({ ...hook.context, ...controls(hook.nav), ...this.topicControls(g, hook.context) }, hook.broadcaster) : s.onDisconnect!(hook.context),
           );
         } catch (err) {
           this.logger.error(`${hook.name} threw`, err);
