@@ -426,7 +426,7 @@ export class SessionEngine<M extends Member = Member> {
       if (from === to) return NONE;
       await this.groups.refresh(g);
       await this.groups.rename(g, to);
-      this.topics.subscriptions.renameGroup(from, to);
+      this.topics.renameGroup(from, to);
       flashes.rename(from, to);
       for (const m of [...this.registry.getByGroup(from)]) this.registry.move(m, to);
       return NONE;

@@ -17,7 +17,7 @@
 import { checkMeta, checkName, jsonCopy, TopicError } from "./errors.js";
 import { PresenceTable, type WireChange } from "./presence.js";
 import { Subscriptions } from "./subscriptions.js";
-import type { PresenceEntry, PresenceMeta, SubscribeOptions, TopicContext, TopicControls, TopicDelivery, TopicOptions } from "./types.js";
+import type { PresenceEntry, PresenceMeta, SubscribeOptions, TopicContext, TopicControls, TopicDelivery, TopicOptions, TrackOptions } from "./types.js";
 import { parseTopicWire, type TopicWire } from "./wire.js";
 import type { TopicPayload } from "../server/broadcast-bus.js";
 import type { Logger } from "../session/types.js";
@@ -61,7 +61,7 @@ export class TopicHub {
   private presenceScheduled = false;
   /** Open live connections (a subscription or an entry for a closed one would never go). */
   private readonly open = new Set<string>();
-  /** This instance's entry refs by connection. */
+  /** This instance's entry refs by owner (`c` + connection id, `g` + group id). */
   private readonly refsOf = new Map<string, Map<string, readonly [topic: string, key: string]>>();
   /** Changes of own entries not yet sent to other instances, by ref. */
   private outgoing = new Map<string, WireChange>();
@@ -71,6 +71,7 @@ export class TopicHub {
   private readonly peers = new Map<string, Peer>();
   private readonly beat: NodeJS.Timeout | undefined;
   private readonly batchMs: number;
+  private readonly perGroupMs: number;
   private readonly heartbeatMs: number;
   private readonly expiryMs: number;
   private closed = false;
@@ -82,6 +83,7 @@ export class TopicHub {
     private readonly ports: HubPorts,
   ) {
     this.batchMs = Math.max(0, options.presenceBatchMs ?? 0);
+    this.perGroupMs = Math.max(0, options.presenceBatchPerGroupMs ?? 0.1);
     this.heartbeatMs = Math.max(10, options.heartbeatMs ?? 2000);
     this.expiryMs = Math.max(this.heartbeatMs, options.expiryMs ?? 3 * this.heartbeatMs);
     if (ports.send !== undefined) {
@@ -99,8 +101,8 @@ export class TopicHub {
       subscribe: (topic, options) => this.settled(this.subscribe(who, topic, options)),
       unsubscribe: (topic) => this.subscriptions.remove(checkName("topic", topic), who.groupId(), who.connectionId),
       publish: (topic, event) => this.publish(topic, event),
-      track: (topic, key, meta) => this.settled(this.track(who, topic, key, meta)),
-      untrack: (topic, key) => this.untrack(who.connectionId, checkName("topic", topic), checkName("presence key", key)),
+      track: (topic, key, meta, options) => this.settled(this.track(who, topic, key, meta, options)),
+      untrack: (topic, key) => this.untrack(who, checkName("topic", topic), checkName("presence key", key)),
       presence: (topic) => this.presence(topic),
     };
   }
@@ -118,8 +120,8 @@ export class TopicHub {
     this.ports.send?.({ kind: "message", topic, event: copy });
   }
 
-  /** Who is in `topic`, sorted by key (the entries are shared: do not change them). */
-  presence(topic: string): PresenceEntry[] {
+  /** Who is in `topic`, sorted by key (shared by every caller: do not change it). */
+  presence(topic: string): readonly PresenceEntry[] {
     return this.table.list(checkName("topic", topic));
   }
 
@@ -136,34 +138,48 @@ export class TopicHub {
     this.subscriptions.add(topic, who.groupId(), scope === "connection" ? who.connectionId : undefined);
   }
 
-  private async track(who: TopicCaller, topic: string, key: string, meta: PresenceMeta | undefined): Promise<void> {
+  private async track(who: TopicCaller, topic: string, key: string, meta: PresenceMeta | undefined, options: TrackOptions | undefined): Promise<void> {
     checkName("topic", topic);
     checkName("presence key", key);
     const m = checkMeta(meta ?? {});
+    const scope = options?.scope ?? "connection";
+    if (scope !== "group" && scope !== "connection") throw new TopicError("LT_ERR_TOPIC_INVALID", `unknown presence scope ${JSON.stringify(scope)}`);
     const conn = who.connectionId;
     if (conn === undefined) throw new TopicError("LT_ERR_TOPIC_NO_CONNECTION", `tracking "${key}" in "${topic}" needs a live connection`);
     await this.authorize("track", who, topic);
+    // Closed while the ACL was thinking: the entry would never leave.
     if (!this.open.has(conn)) return;
-    const ref = refOf(conn, topic, key);
+    const owner = scope === "connection" ? `c${conn}` : `g${who.groupId()}`;
+    const ref = `${owner}\u0000${topic}\u0000${key}`;
     const current = this.table.get(this.source, ref);
     if (current !== undefined && JSON.stringify(current) === JSON.stringify(m)) return;
     this.table.put(this.source, ref, topic, key, m);
-    let refs = this.refsOf.get(conn);
-    if (refs === undefined) this.refsOf.set(conn, (refs = new Map()));
+    let refs = this.refsOf.get(owner);
+    if (refs === undefined) this.refsOf.set(owner, (refs = new Map()));
     refs.set(ref, [topic, key]);
     this.changedOwn(ref, [ref, topic, key, m]);
   }
 
-  private untrack(conn: string | undefined, topic: string, key: string): void {
-    if (conn === undefined) return;
-    this.removeOwn(conn, refOf(conn, topic, key), topic, key);
+  private untrack(who: TopicCaller, topic: string, key: string): void {
+    const owners = [`g${who.groupId()}`];
+    if (who.connectionId !== undefined) owners.push(`c${who.connectionId}`);
+    for (const owner of owners) this.removeOwn(owner, `${owner}\u0000${topic}\u0000${key}`, topic, key);
   }
 
-  private removeOwn(conn: string, ref: string, topic: string, key: string): void {
+  private removeOwn(owner: string, ref: string, topic: string, key: string): void {
     if (this.table.get(this.source, ref) === undefined) return;
     this.table.delete(this.source, ref);
-    this.refsOf.get(conn)?.delete(ref);
+    const refs = this.refsOf.get(owner);
+    refs?.delete(ref);
+    if (refs?.size === 0) this.refsOf.delete(owner);
     this.changedOwn(ref, [ref, topic, key, null]);
+  }
+
+  /** Removes every entry of an owner (a closed connection, a group gone from here). */
+  private dropOwner(owner: string): void {
+    const refs = this.refsOf.get(owner);
+    this.refsOf.delete(owner);
+    for (const [ref, [topic, key]] of refs ?? []) this.removeOwn(owner, ref, topic, key);
   }
 
   private async authorize(kind: "subscribe" | "track", who: TopicCaller, topic: string): Promise<void> {
@@ -189,21 +205,31 @@ export class TopicHub {
 
   /**
    * A live connection closed: its subscriptions and presence entries go; with `remaining` 0
-   * (the group's last connection here) the group's subscriptions go too.
+   * (the group's last connection here) the group's subscriptions and entries go too.
    */
   connectionClosed(connectionId: string, groupId: string, remaining: number): void {
     this.open.delete(connectionId);
     this.subscriptions.dropConnection(connectionId);
-    if (remaining === 0) this.subscriptions.dropGroup(groupId);
-    const refs = this.refsOf.get(connectionId);
-    this.refsOf.delete(connectionId);
-    for (const [ref, [topic, key]] of refs ?? []) this.removeOwn(connectionId, ref, topic, key);
+    this.dropOwner(`c${connectionId}`);
+    if (remaining > 0) return;
+    this.subscriptions.dropGroup(groupId);
+    this.dropOwner(`g${groupId}`);
   }
 
-  /** The group is not in memory (a delivery found nothing): its subscriptions go. */
+  /** The group is not in memory (a delivery found nothing): its subscriptions and entries go. */
   groupGone(groupId: string): void {
     this.subscriptions.dropGroup(groupId);
+    this.dropOwner(`g${groupId}`);
     this.inbox.delete(groupId);
+  }
+
+  /** A rotated session: the group's subscriptions and entries follow its new id. */
+  renameGroup(from: string, to: string): void {
+    this.subscriptions.renameGroup(from, to);
+    const refs = this.refsOf.get(`g${from}`);
+    if (refs === undefined || from === to) return;
+    this.refsOf.delete(`g${from}`);
+    this.refsOf.set(`g${to}`, refs);
   }
 
   // ------------------------------------------------------------------ local delivery
@@ -232,21 +258,29 @@ export class TopicHub {
     }
   }
 
-  private schedulePresence(): void {
+  /** Delivers the presence diffs after the batch window, which grows with the topic's audience. */
+  private schedulePresence(topic: string): void {
     if (this.presenceScheduled || this.closed) return;
     this.presenceScheduled = true;
     const run = (): void => {
       this.presenceScheduled = false;
-      for (const [topic, diff] of this.table.takeDiffs()) this.local({ kind: "presence", topic, diff });
+      for (const [t, diff] of this.table.takeDiffs()) this.local({ kind: "presence", topic: t, diff });
     };
-    if (this.batchMs === 0) setImmediate(run);
-    else setTimeout(run, this.batchMs).unref();
+    const ms = Math.max(this.batchMs, Math.min(MAX_BATCH_MS, this.subscriptions.groupCount(topic) * this.perGroupMs));
+    if (ms < 1) setImmediate(run);
+    else setTimeout(run, ms).unref();
+  }
+
+  /** After a change to several topics: scheduled by the first one with a pending diff. */
+  private scheduleAny(): void {
+    const first = this.table.changedTopics().next();
+    if (first.done !== true) this.schedulePresence(first.value);
   }
 
   // ------------------------------------------------------------------ other instances
 
   private changedOwn(ref: string, change: WireChange): void {
-    this.schedulePresence();
+    this.schedulePresence(change[1]);
     if (this.ports.send === undefined) return;
     this.outgoing.set(ref, change);
     if (this.outScheduled) return;
@@ -283,7 +317,7 @@ export class TopicHub {
         }
         peer.seq = payload.seq;
         if (!inOrder) this.askState(source, peer);
-        this.schedulePresence();
+        if (payload.changes.length > 0) this.schedulePresence(payload.changes[0]![1]);
         return;
       }
       case "state": {
@@ -291,7 +325,7 @@ export class TopicHub {
         this.table.replaceSource(source, payload.entries);
         peer.seq = payload.seq;
         peer.synced = true;
-        this.schedulePresence();
+        this.scheduleAny();
         return;
       }
       case "beat": {
@@ -305,7 +339,7 @@ export class TopicHub {
       case "bye":
         this.peers.delete(source);
         this.table.dropSource(source);
-        this.schedulePresence();
+        this.scheduleAny();
         return;
       default: {
         const never: never = payload;
@@ -354,13 +388,13 @@ export class TopicHub {
       if (now - peer.seen <= this.expiryMs) continue;
       this.peers.delete(source);
       this.table.dropSource(source);
-      this.schedulePresence();
+      this.scheduleAny();
     }
     // Entries of a source we never heard a beat from (its state came, then it vanished) go too.
     for (const source of this.table.sourceIds()) {
       if (source !== this.source && !this.peers.has(source)) {
         this.table.dropSource(source);
-        this.schedulePresence();
+        this.scheduleAny();
       }
     }
   }
@@ -375,7 +409,5 @@ export class TopicHub {
   }
 }
 
-/** The ref of an own entry: unique per connection, topic and key. */
-function refOf(connectionId: string, topic: string, key: string): string {
-  return `${connectionId}\u0000${topic}\u0000${key}`;
-}
+/** Longest presence batch window, ms. */
+const MAX_BATCH_MS = 2000;

@@ -53,6 +53,11 @@ export class PresenceTable {
     return this.pending.size > 0;
   }
 
+  /** Topics with a pending change. */
+  changedTopics(): IterableIterator<string> {
+    return this.pending.keys();
+  }
+
   /** Sets (adds or replaces) an entry of `source`. */
   put(source: string, ref: string, topic: string, key: string, meta: PresenceMeta): void {
     let refs = this.sources.get(source);
@@ -144,15 +149,12 @@ export class PresenceTable {
     return [...this.sources.keys()];
   }
 
-  /**
-   * Who is in `topic`, sorted by key. The list is built once per change and shared; the array
-   * returned is a copy, its entries are shared and must not be changed.
-   */
-  list(topic: string): PresenceEntry[] {
+  /** Who is in `topic`, sorted by key: built once per change and shared by every caller. */
+  list(topic: string): readonly PresenceEntry[] {
     const t = this.topics.get(topic);
-    if (t === undefined) return [];
+    if (t === undefined) return EMPTY;
     t.list ??= t.sorted.map((key) => ({ key, metas: [...t.keys.get(key)!.values()] }));
-    return t.list.slice();
+    return t.list;
   }
 
   /** Number of keys in `topic`. */
@@ -186,6 +188,8 @@ export class PresenceTable {
     else c.after = after;
   }
 }
+
+const EMPTY: readonly PresenceEntry[] = Object.freeze([]);
 
 function entryId(source: string, ref: string): string {
   return `${source}\u0001${ref}`;

@@ -101,6 +101,11 @@ export class Subscriptions {
     return this.byTopic.get(topic)?.keys() ?? [];
   }
 
+  /** Number of groups subscribed to `topic`. */
+  groupCount(topic: string): number {
+    return this.byTopic.get(topic)?.size ?? 0;
+  }
+
   /** Whether the group (or any of its connections) is subscribed to `topic`. */
   has(topic: string, groupId: string): boolean {
     return this.byTopic.get(topic)?.has(groupId) === true;

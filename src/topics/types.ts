@@ -37,6 +37,17 @@ export type SubscriptionScope =
   /** One live connection: until `unsubscribe` or until that connection closes. */
   | "connection";
 
+/** Options of `ctx.track`. */
+export interface TrackOptions {
+  /**
+   * Default `"connection"`: the entry is this connection's (a user with two tabs is one key with
+   * two metas) and leaves when it closes. `"group"`: the entry is the session group's on this
+   * instance (one meta however many tabs), and leaves when the group's last live connection here
+   * closes; any of its connections may replace or untrack it (a rename in one tab).
+   */
+  readonly scope?: SubscriptionScope;
+}
+
 /** Options of `ctx.subscribe`. */
 export interface SubscribeOptions {
   /** Default `"group"`. `"connection"` needs a live connection (`onConnect`, or a run for one). */
@@ -67,14 +78,19 @@ export interface TopicControls {
    */
   publish(topic: string, event: unknown): void;
   /**
-   * Lists this run's connection under `key` in `topic`'s presence, with `meta` (a JSON object;
-   * tracking the same key again replaces it). The entry leaves when the connection closes or
-   * `untrack` is called. Same checks as `subscribe` (the ACL is asked with `kind: "track"`).
+   * Lists this run's connection (or, with `{ scope: "group" }`, its session group) under `key`
+   * in `topic`'s presence, with `meta` (a JSON object; tracking the same key again replaces
+   * it). The entry leaves when the connection (the group's last connection here) closes or
+   * `untrack` is called. Needs a live connection in the run (`LT_ERR_TOPIC_NO_CONNECTION`);
+   * same checks as `subscribe` otherwise (the ACL is asked with `kind: "track"`).
    */
-  track(topic: string, key: string, meta?: PresenceMeta): Promise<void>;
-  /** Removes this run's connection's entry under `key` from `topic`'s presence. */
+  track(topic: string, key: string, meta?: PresenceMeta, options?: TrackOptions): Promise<void>;
+  /** Removes the entries under `key` in `topic` of this run's connection and of its group. */
   untrack(topic: string, key: string): void;
-  /** Who is in `topic` now, on every instance this one hears from, sorted by key. */
+  /**
+   * Who is in `topic` now, on every instance this one hears from, sorted by key. The list is
+   * built once per change and shared by every caller: read it, do not change it.
+   */
   presence(topic: string): readonly PresenceEntry[];
 }
 
@@ -111,6 +127,13 @@ export interface TopicOptions {
    * tick).
    */
   presenceBatchMs?: number;
+  /**
+   * The batch window also grows by this many ms per group subscribed to the topic (at most to
+   * 2 s): every presence update re-renders every subscribed group, so a busy room of N groups
+   * would otherwise cost N renders per join. Default 0.1 (a room of 5,000 groups gets at most
+   * two presence updates a second).
+   */
+  presenceBatchPerGroupMs?: number;
   /**
    * With a broadcast bus: how often this instance tells the others it is alive (and how far
    * its presence changes have got), ms. Default 2000.

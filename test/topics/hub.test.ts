@@ -224,3 +224,24 @@ describe("presence between instances", () => {
     b.close();
   });
 });
+
+describe("group-scoped presence", () => {
+  it("keeps one entry per group however many tabs, replaced from any tab, gone with the last tab", async () => {
+    const { hub } = recordingHub();
+    hub.connectionOpened("c1");
+    hub.connectionOpened("c2");
+    const tab1 = hub.controls({ groupId: () => "g1", userId: "u", connectionId: "c1" });
+    const tab2 = hub.controls({ groupId: () => "g1", userId: "u", connectionId: "c2" });
+    await tab1.track("room", "ada", { name: "Ada" }, { scope: "group" });
+    await tab2.track("room", "ada", { name: "Ada" }, { scope: "group" });
+    expect(hub.presence("room")).toEqual([{ key: "ada", metas: [{ name: "Ada" }] }]);
+    tab2.untrack("room", "ada");
+    await tab2.track("room", "ada2", { name: "Ada L." }, { scope: "group" });
+    expect(hub.presence("room").map((e) => e.key)).toEqual(["ada2"]);
+    hub.connectionClosed("c2", "g1", 1);
+    expect(hub.presence("room").map((e) => e.key)).toEqual(["ada2"]);
+    hub.connectionClosed("c1", "g1", 0);
+    expect(hub.presence("room")).toEqual([]);
+    hub.close();
+  });
+});
