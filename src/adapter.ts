@@ -14,7 +14,7 @@ export type { SessionStores, MaybePromise, Logger, LiveView } from "./session/ty
 
 // Cross-instance notices.
 export { RESYNC_CHANNEL } from "./server/broadcast-bus.js";
-export type { BroadcastBus, BroadcastMessage, BroadcastTarget } from "./server/broadcast-bus.js";
+export type { BroadcastBus, BroadcastMessage, BroadcastTarget, TopicPayload } from "./server/broadcast-bus.js";
 
 // Connections as the handler indexes them.
 export { ConnectionRegistry } from "./server/connection-registry.js";

@@ -28,6 +28,9 @@ export const ERROR_CODES = {
   LT_ERR_SESSION_STORE: "the session store failed to load or save a session group",
   LT_ERR_SESSION_UNAVAILABLE: "the shared session store did not answer in time: the action was rolled back, not acknowledged",
   LT_ERR_SESSION_ENCODE: "a store's state cannot be saved by a serializing session store (function, cycle, unregistered class)",
+  LT_ERR_TOPIC_FORBIDDEN: "the topics ACL refused a subscription or a presence entry",
+  LT_ERR_TOPIC_INVALID: "a topic name, presence key or meta, or a published event is not valid",
+  LT_ERR_TOPIC_NO_CONNECTION: "a connection-scoped subscription or a presence entry was asked for outside a live connection",
 } as const;
 
 /** A stable error code. */

@@ -39,6 +39,18 @@ export type { NamedStores, StoreOf } from "./session/store-set.js";
 export { ActionData } from "./session/action-context.js";
 export type { ActionContext } from "./session/action-context.js";
 export type { NavigationControls } from "./session/navigation.js";
+export { TopicError } from "./topics/errors.js";
+export type {
+  PresenceDiff,
+  PresenceEntry,
+  PresenceMeta,
+  SubscribeOptions,
+  SubscriptionScope,
+  TopicContext,
+  TopicControls,
+  TopicOptions,
+  TopicRequest,
+} from "./topics/types.js";
 export { ValidationError, MultiError, ActionFailedError } from "./session/action-errors.js";
 export { AnonymousAuthenticator, BasicAuthenticator, UnauthorizedError } from "./server/authenticator.js";
 export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/authenticator.js";

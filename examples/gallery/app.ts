@@ -11,7 +11,7 @@ import { Template, MemorySessionStore, prometheusHandler } from "livetemplate";
 import type { LiveHandler, LiveHandlerOptions, SessionStore } from "livetemplate";
 import { Counter } from "./counter.js";
 import { Todos } from "./todos.js";
-import { ChatRoom, ChatSession } from "./chat.js";
+import { ChatRooms, ChatSession } from "./chat.js";
 import { BookDetail, BookList, Library, NewBook } from "./books.js";
 
 /** The demos, by path (without the leading slash). */
@@ -42,8 +42,9 @@ export interface GalleryOptions {
   /** File the handler serves as the client script (default: the built dist/client bundle). */
   clientScriptFile?: string;
   /**
-   * Most one chat presence broadcast per this many ms: joins, leaves and renames within it are
-   * pushed together. Default 250.
+   * Chat presence updates (joins, leaves, renames) reach each browser at most once per this many
+   * ms (the chat handler's `topics.presenceBatchMs`; the window also grows with the room).
+   * Default 250.
    */
   chatPresenceMs?: number;
 }
@@ -91,46 +92,22 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     };
   };
 
-  const room = new ChatRoom();
+  const rooms = new ChatRooms();
   const library = new Library();
   const handlers: Record<DemoName, LiveHandler> = {
     counter: loadTemplate("counter").handle(() => new Counter(), handlerOptions("counter")),
     todos: loadTemplate("todos").handle(() => new Todos(), handlerOptions("todos")),
-    chat: loadTemplate("chat").handle(() => new ChatSession(room), handlerOptions("chat")),
+    chat: loadTemplate("chat").handle(() => new ChatSession(rooms.id), {
+      ...handlerOptions("chat"),
+      topics: { presenceBatchMs: options.chatPresenceMs ?? 250, ...options.handlerOptions?.topics },
+    }),
     books: loadTemplate("books").handle(() => new BookList(library), handlerOptions("books")),
     book: loadTemplate("book").handle(() => new BookDetail(library), handlerOptions("book")),
     "books/new": loadTemplate("book-new").handle(() => new NewBook(library), handlerOptions("books/new")),
   };
-  // Room changes reach other session groups by a broadcast. A message goes out after the
-  // current action is done (several changes in one tick coalesce into one broadcast). Presence
-  // waits up to `chatPresenceMs`: every join re-renders every group, so broadcasting each join
-  // at once would make N joins cost N²/2 pushes; batched, a burst of joins costs one push per
-  // connection per interval. (A later presence feature replaces this mechanism.)
-  const presenceMs = options.chatPresenceMs ?? 250;
-  let scheduled = false;
-  let presenceTimer: NodeJS.Timeout | undefined;
-  const broadcastRoom = (): void => {
-    scheduled = false;
-    // The broadcast re-renders the whole room, so it also carries any pending presence change.
-    clearTimeout(presenceTimer);
-    presenceTimer = undefined;
-    handlers.chat
-      .broadcast((data) => {
-        // Assigning the room, even the same object, marks `.Room` as written: every group
-        // re-renders the room's part of its page (and nothing else).
-        (data as ChatSession).Room = room;
-      })
-      .catch((err: unknown) => console.error("chat broadcast failed", err));
-  };
-  room.notify = (change) => {
-    if (change === "presence") {
-      presenceTimer ??= setTimeout(broadcastRoom, presenceMs);
-      return;
-    }
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(broadcastRoom);
-  };
+  // Chat messages, typing notices and presence travel on each room's topic (see chat.ts); the
+  // typing timers publish through the handler.
+  rooms.publish = (topic, event) => handlers.chat.publish(topic, event);
 
   const metrics = prometheusHandler(handlers);
   const index = readFileSync(new URL("index.html", import.meta.url));
@@ -179,10 +156,8 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     handlers,
     url: `http://${host}:${port}`,
     async close() {
-      clearTimeout(presenceTimer);
-      presenceTimer = undefined;
-      room.notify = () => {};
       await Promise.all(Object.values(handlers).map((h) => h.close()));
+      rooms.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -9,8 +9,10 @@ import { MemorySessionStore } from "livetemplate";
  * Backends shared by several instances, chosen from the environment. With no variable set the
  * gallery keeps sessions in memory (one instance). With REDIS_URL (e.g. `redis://127.0.0.1:6379`)
  * the counter and todos demos keep their session groups in Redis and every demo's notices travel
- * over a Redis bus, so several instances behind a load balancer serve the same sessions. The chat
- * demo stays in memory: its room is an in-process object (see chat.ts).
+ * over a Redis bus, so several instances behind a load balancer serve the same sessions. The chat's
+ * rooms (messages, who is online, who is typing) travel over the same bus as topics and presence;
+ * its session groups stay in each instance's memory (a browser's chat state is its name and its
+ * copy of the room, rebuilt by `mount` wherever it connects).
  */
 async function backendsFromEnv(env: NodeJS.ProcessEnv): Promise<GalleryOptions> {
   const url = env["REDIS_URL"];

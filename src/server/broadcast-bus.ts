@@ -12,16 +12,33 @@ export type BroadcastTarget =
   | { readonly kind: "group"; readonly id: string };
 
 /**
- * A notice on the bus. It carries no state: state lives in the shared session store. A receiving
- * handler reloads the targeted groups it has live connections for from its session store,
- * re-renders them and pushes the diffs. Must survive `JSON.stringify`/`JSON.parse`.
+ * A message on the bus. It carries no session state (that lives in the shared session store):
+ * either a notice that `target` changed (a receiving handler reloads the targeted groups it has
+ * live connections for, re-renders them and pushes the diffs), or, in `topic`, a message of the
+ * topics and presence layer (a published event, presence changes; see docs/realtime.md), which
+ * a bus carries without looking inside. Must survive `JSON.stringify`/`JSON.parse`.
  */
-export interface BroadcastMessage {
-  /** Id of the handler instance that published it; a handler ignores its own messages. */
-  readonly source: string;
-  /** Channel name: handlers of different pages must not react to each other (default: page id). */
-  readonly channel: string;
-  readonly target: BroadcastTarget;
+export type BroadcastMessage =
+  | {
+      /** Id of the handler instance that published it; a handler ignores its own messages. */
+      readonly source: string;
+      /** Channel name: handlers of different pages must not react to each other (default: page id). */
+      readonly channel: string;
+      readonly target: BroadcastTarget;
+      readonly topic?: undefined;
+    }
+  | {
+      readonly source: string;
+      readonly channel: string;
+      /** A topics payload: a JSON object with a string `kind`. */
+      readonly topic: TopicPayload;
+      readonly target?: undefined;
+    };
+
+/** What a topics message carries, opaque to a bus. */
+export interface TopicPayload {
+  readonly kind: string;
+  readonly [field: string]: unknown;
 }
 
 /**

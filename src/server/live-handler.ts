@@ -31,6 +31,7 @@ import { sendDevErrorPage } from "./dev-page.js";
 import { checkHealth, type HealthReport } from "./health.js";
 import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
 import { devSessionStore } from "../cli/dev/session-store.js";
+import type { PresenceEntry } from "../topics/types.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -69,6 +70,15 @@ export interface LiveHandler<S = unknown> extends RequestListener {
    * no `rotate` (its groups are not chosen by the browser).
    */
   rotateSession(req: IncomingMessage, res: ServerResponse): Promise<string>;
+  /**
+   * Sends `event` (a JSON value) to every store subscribed to `topic` (`ctx.subscribe`), on every
+   * instance: their `onMessage(topic, event, ctx)` runs in each group's queue, and each group
+   * re-renders once per tick however many messages it got. Throws `LT_ERR_TOPIC_INVALID` for a
+   * bad topic or an event that is not JSON. See docs/realtime.md.
+   */
+  publish(topic: string, event: unknown): void;
+  /** Who is in `topic` (tracked with `ctx.track`), on every instance this one hears from, sorted by key. */
+  presence(topic: string): readonly PresenceEntry[];
   /** Closes every connection with 1001, stops timers and the bus; resolves when done. */
   close(): Promise<void>;
   /**
@@ -131,6 +141,7 @@ export function createLiveHandler<S extends object = object>(
     bus: options.broadcastBus,
     channel: o.channel,
     maxGroups: o.maxSessions,
+    topics: options.topics,
   });
   const identify = identifier(auth, o.logger);
   const limits = clientLimits(o);
@@ -203,6 +214,8 @@ export function createLiveHandler<S extends object = object>(
     broadcastToUsers: { value: (ids: readonly string[], u?: BroadcastUpdate) => engine.broadcast({ kind: "users", ids: [...ids] }, u) },
     broadcastToGroup: { value: (id: string, u?: BroadcastUpdate) => engine.broadcast({ kind: "group", id }, u) },
     rotateSession: { value: rotateSession },
+    publish: { value: (topic: string, event: unknown) => engine.topics.publish(topic, event) },
+    presence: { value: (topic: string) => engine.topics.presence(topic) },
     close: { value: close },
     metrics: { value: () => metrics.snapshot(engine.registry.size, engine.groupCount) },
     health: { value: (timeoutMs?: number) => checkHealth(sessions, options.broadcastBus, timeoutMs) },

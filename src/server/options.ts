@@ -7,6 +7,7 @@ import type { BroadcastBus } from "./broadcast-bus.js";
 import type { SessionStore } from "./session-store.js";
 import type { Logger } from "../session/types.js";
 import { rateLimitLogger, type LogLimit } from "./log-limiter.js";
+import type { TopicOptions } from "../topics/types.js";
 
 /** Decides whether a WebSocket upgrade from `origin` is allowed. */
 export type OriginValidator = (origin: string | undefined, req: IncomingMessage) => boolean;
@@ -105,6 +106,11 @@ export interface LiveHandlerOptions {
    * request gets 429 (`LT_ERR_PROTOCOL_RATE_LIMIT`). Default `{ perMinute: 60, burst: 120 }`.
    */
   sessionRateLimit?: { perMinute: number; burst: number } | false;
+  /**
+   * Topics and presence: the ACL (`authorize`), presence batching, and the heartbeat and expiry
+   * of other instances' presence entries. See docs/realtime.md.
+   */
+  topics?: TopicOptions;
 }
 
 /** Options with defaults applied. */

@@ -6,13 +6,11 @@
  * connections are {@link Member}s a transport implements, HTTP requests get their reply as the
  * resolved value.
  */
-import type { TrackingMode } from "../changes/tracking.js";
 import { actionReply, errorMessage, failedReply, isEmpty } from "../protocol/messages.js";
 import type { ServerMessage, TreeMessage, WireTree } from "../protocol/messages.js";
 import { ERROR_GENERAL } from "../protocol/wire.js";
-import type { BroadcastBus, BroadcastTarget } from "../server/broadcast-bus.js";
+import type { BroadcastTarget } from "../server/broadcast-bus.js";
 import { ConnectionRegistry } from "../server/connection-registry.js";
-import type { SessionStore } from "../server/session-store.js";
 import type { BroadcastUpdate, Origin, Reply, SessionEvent } from "./events.js";
 import { pickFormAction } from "./form-action.js";
 import { encode, type Member } from "./frame.js";
@@ -26,36 +24,15 @@ import { mountRun, navigateWithDiff, navigationReply } from "./mount-run.js";
 import { Navigation } from "./navigation.js";
 import { failureText, httpFirstReply, liveFirstMessage, messageReply, Replies } from "./replies.js";
 import { callerOf, StoreCode } from "./store-code.js";
-import type { StoreSet } from "./store-set.js";
-import type { Broadcaster, ConnectContext, LiveView, Logger, MaybePromise } from "./types.js";
-import type { EngineObserver } from "../server/metrics.js";
-import { withDev, type SourceLines } from "./dev-detail.js";
+import type { Broadcaster, ConnectContext, MaybePromise } from "./types.js";
+import { withDev } from "./dev-detail.js";
 import { AsyncRunner } from "./async-runs.js";
+import { TopicHub } from "../topics/hub.js";
+import type { TopicDelivery } from "../topics/types.js";
+import type { TopicWire } from "../topics/wire.js";
+import type { EngineOptions } from "./engine-options.js";
 
-/** What an engine is built from (the handler resolves these from its options). */
-export interface EngineOptions {
-  readonly view: LiveView;
-  readonly stores: StoreSet;
-  readonly sessions: SessionStore;
-  readonly tracking: TrackingMode;
-  /** Unexpected errors are sent to the client with their message. */
-  readonly dev: boolean;
-  readonly logger: Logger;
-  /** Announced in the first render's `meta.capabilities`. */
-  readonly capabilities: readonly string[];
-  readonly page: { readonly wrapperId: string; readonly loading: boolean };
-  /** Cross-instance notices; none for a single instance. */
-  readonly bus: BroadcastBus | undefined;
-  readonly channel: string;
-  /** Most session groups held in memory (the least recently used idle ones go first). */
-  readonly maxGroups: number;
-  /** Dev mode: whether a live member (a page with the dev overlay) asked for `meta.dev`; none: no member. */
-  readonly wantsDevDetails?: ((member: Member) => boolean) | undefined;
-  /** Dev mode: where template errors' source lines come from, for `meta.dev` (docs/dev-mode.md). */
-  readonly sourceLines?: SourceLines | undefined;
-  /** Told of every action and every frame written (the handler's metrics); none by default. */
-  readonly observer?: EngineObserver | undefined;
-}
+export type { EngineOptions } from "./engine-options.js";
 
 const NONE: Reply = { kind: "none" };
 /** Most visitor groups (page views without a session) held at once. */
@@ -75,16 +52,22 @@ export class SessionEngine<M extends Member = Member> {
   private readonly visitors: GroupTable;
   private readonly visitorCode: StoreCode;
   private readonly bus: BusLink;
+  /** Topic subscriptions, publishing and presence (`ctx.subscribe`, `handler.publish`...). */
+  readonly topics: TopicHub;
   private readonly replies: Replies;
   private readonly async: AsyncRunner;
   private closing = false;
 
   constructor(private readonly o: EngineOptions) {
+    this.bus = new BusLink(o.bus, o.channel, o.logger, (target) => this.onNotice(target), () => this.topics);
+    const send = this.bus.connected ? (p: TopicWire) => this.bus.publishTopic(p) : undefined;
+    const deliver = (id: string, deliveries: readonly TopicDelivery[]) => this.dispatch(id, { kind: "topic", deliveries }, { kind: "server" });
+    this.topics = new TopicHub(this.bus.source, o.topics ?? {}, { deliver, send, logger: o.logger });
     this.groups = new GroupTable(o.view, o.stores, o.sessions, this.delivery, o.logger, o.maxGroups);
     this.async = new AsyncRunner((g, e) => this.dispatch(g.id, e, { kind: "server" }), this.delivery, o.logger, o.dev);
-    this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger, this.async);
+    this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger, this.topics, this.async);
     this.visitors = new GroupTable(o.view, o.stores, NO_SESSIONS, this.delivery, o.logger, MAX_VISITORS);
-    this.visitorCode = new StoreCode(o.stores, this.visitors, o.tracking, o.dev, o.logger);
+    this.visitorCode = new StoreCode(o.stores, this.visitors, o.tracking, o.dev, o.logger, this.topics);
     this.replies = new Replies(o.logger, { reply: (g, m, message) => this.reply(g, m, message), refresh: (g) => this.groups.refresh(g) });
     o.sessions.bind?.({
       names: o.stores.names,
@@ -95,7 +78,6 @@ export class SessionEngine<M extends Member = Member> {
         return held;
       },
     });
-    this.bus = new BusLink(o.bus, o.channel, o.logger, (target) => this.onNotice(target));
   }
 
   /**
@@ -106,8 +88,11 @@ export class SessionEngine<M extends Member = Member> {
   async dispatch(groupId: string, event: SessionEvent, origin: Origin): Promise<Reply> {
     const live = origin.kind === "live" ? (origin.member as M) : undefined;
     // Registration is synchronous, so connection limits and broadcasts see a connection at once.
-    if (event.kind === "connect" && live !== undefined) this.registry.register(live);
-    if (event.kind === "disconnect" && live !== undefined) this.registry.unregister(live);
+    if (event.kind === "connect" && live !== undefined) {
+      this.registry.register(live);
+      this.topics.connectionOpened(live.id);
+    }
+    if (event.kind === "disconnect" && live !== undefined) this.topics.connectionClosed(live.id, live.groupId, this.registry.unregister(live));
     switch (event.kind) {
       case "load":
         if (origin.kind === "request") {
@@ -153,6 +138,8 @@ export class SessionEngine<M extends Member = Member> {
         return this.rotate(await this.group(groupId), event.to);
       case "async":
         return this.async.settle(this.groups.peek(groupId), event, this.code);
+      case "topic":
+        return this.topic(this.groups.peek(groupId), groupId, event.deliveries);
       default: {
         const never: never = event;
         return never;
@@ -421,12 +408,20 @@ export class SessionEngine<M extends Member = Member> {
     return NONE;
   }
 
+  /** Runs a batch of topic deliveries in the group's queue and renders once. */
+  private async topic(g: SessionGroup | undefined, groupId: string, deliveries: readonly TopicDelivery[]): Promise<Reply> {
+    if (g === undefined) return this.topics.groupGone(groupId), NONE;
+    await g.run(() => this.code.deliver(g, deliveries, this.topics.context(groupId), () => g.pushUpdate()));
+    return NONE;
+  }
+
   private rotate(g: SessionGroup, to: string): Promise<Reply> {
     return g.run(async () => {
       const from = g.id;
       if (from === to) return NONE;
       await this.groups.refresh(g);
       await this.groups.rename(g, to);
+      this.topics.renameGroup(from, to);
       flashes.rename(from, to);
       for (const m of [...this.registry.getByGroup(from)]) this.registry.move(m, to);
       return NONE;
@@ -493,6 +488,7 @@ export class SessionEngine<M extends Member = Member> {
     this.closing = true;
     this.async.forget(this.groups.all());
     await Promise.all([...this.groups.all()].map((g) => g.run(() => undefined)));
+    this.topics.close();
     await this.bus.close();
   }
 }

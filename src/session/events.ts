@@ -7,6 +7,7 @@
 import type { ServerMessage } from "../protocol/messages.js";
 import type { Member } from "./frame.js";
 import type { ConnectContext, MaybePromise } from "./types.js";
+import type { TopicDelivery } from "../topics/types.js";
 
 /**
  * A function run against each targeted group's state before it is re-rendered: it receives the
@@ -69,7 +70,12 @@ export type SessionEvent =
       readonly key: string;
       readonly run: object;
       readonly result: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
-    };
+    }
+  /**
+   * Messages published to topics the group subscribes to and presence diffs of those topics,
+   * batched per tick: the stores' `onMessage`/`onPresence` run for each, then one render.
+   */
+  | { readonly kind: "topic"; readonly deliveries: readonly TopicDelivery[] };
 
 /** Who an event comes from, and so where its reply goes. */
 export type Origin =

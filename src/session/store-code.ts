@@ -18,6 +18,8 @@ import type { PushControls } from "./client-events.js";
 import type { StoreSet } from "./store-set.js";
 import { after, settle } from "./maybe.js";
 import type { Broadcaster, ConnectContext, Logger, MaybePromise, MountContext, SessionStores } from "./types.js";
+import type { TopicHub } from "../topics/hub.js";
+import type { TopicContext, TopicControls, TopicDelivery } from "../topics/types.js";
 
 /** The errors of a run (`meta.errors`); empty after a success. */
 export type Errors = Record<string, string>;
@@ -76,9 +78,15 @@ export class StoreCode {
     private readonly tracking: TrackingMode,
     private readonly dev: boolean,
     private readonly logger: Logger,
+    private readonly topics: TopicHub,
     /** Starts what `ctx.async` asked for once the store code is saved; none: never started (a visitor's page view). */
     private readonly starter?: AsyncStarter<SessionGroup>,
   ) {}
+
+  /** The topic methods for a run by `who` in `g`. */
+  private topicControls(g: SessionGroup, who: Caller): TopicControls {
+    return this.topics.controls({ groupId: () => g.id, userId: who.userId, connectionId: who.connectionId });
+  }
 
   /**
    * Runs one action as one transaction: the change (tracked), then `render` of the new state
@@ -101,6 +109,7 @@ export class StoreCode {
       if (route === undefined) return undefined;
       nav.reset();
       takeStaged(g);
+      const t = this.topicControls(g, who);
       // A literal of one fixed shape (no spread): this is built for every action.
       const ctx: ActionContext = {
         patch: (to) => nav.patch(to),
@@ -110,6 +119,12 @@ export class StoreCode {
         pushEvent: (name, payload, options) => nav.client.pushEvent(name, payload, options),
         async: asyncStart(g, route.store),
         reply: (value) => nav.client.setReply(value),
+        subscribe: t.subscribe,
+        unsubscribe: t.unsubscribe,
+        publish: t.publish,
+        track: t.track,
+        untrack: t.untrack,
+        presence: t.presence,
         action: route.action,
         fullAction,
         store: route.store,
@@ -170,7 +185,7 @@ export class StoreCode {
   /** A patch's `mount` with the new query, on the run's views; a patch it asks for in turn only changes the URL. */
   private async remount(g: SessionGroup, views: SessionStores, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     if (flashes.pageChange(g.id, true)) nav.flashed = true;
-    for (const n of mountStores(g)) await (views[n] as { mount(c: MountContext): unknown }).mount(mountContext(nav, query, who, g, n));
+    for (const n of mountStores(g)) await (views[n] as { mount(c: MountContext): unknown }).mount(mountContext(nav, query, who, g, n, this.topicControls(g, who)));
   }
 
   /**
@@ -190,7 +205,7 @@ export class StoreCode {
           nav.reset();
           takeStaged(g);
           for (const n of names) {
-            const ctx = mountContext(nav, query, who, g, n);
+            const ctx = mountContext(nav, query, who, g, n, this.topicControls(g, who));
             await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
           }
           const intent = nav.intent;
@@ -219,6 +234,35 @@ export class StoreCode {
         this.logger.error(`LT_ERR_TEMPLATE_EXEC: the restored state cannot be rendered either`, err);
       }
     });
+  }
+
+  /**
+   * Runs the stores' `onMessage`/`onPresence` for every delivery of a batch, as one transaction
+   * (a throw rolls the whole batch back, logged), then `render` once. Call inside `run`.
+   */
+  async deliver(g: SessionGroup, deliveries: readonly TopicDelivery[], ctx: TopicContext, render: () => void): Promise<void> {
+    const names = Object.keys(g.stores).filter((n) => {
+      const s = g.stores[n] as { onMessage?: unknown; onPresence?: unknown };
+      return typeof s.onMessage === "function" || typeof s.onPresence === "function";
+    });
+    if (names.length === 0) return;
+    const subset: SessionStores = {};
+    for (const n of names) subset[n] = g.stores[n]!;
+    const outcome = await this.transaction(g, "onMessage", render, () => ({
+      stores: subset,
+      run: async (views: SessionStores) => {
+        for (const d of deliveries) {
+          for (const n of names) {
+            const s = views[n] as { onMessage?: (...a: unknown[]) => unknown; onPresence?: (...a: unknown[]) => unknown };
+            if (d.kind === "message") await s.onMessage?.(d.topic, d.event, ctx);
+            else await s.onPresence?.(d.topic, d.diff, ctx);
+          }
+        }
+      },
+    }));
+    if (outcome.kind !== "failed") return;
+    this.logFailure("onMessage", outcome);
+    render();
   }
 
   /**
@@ -290,7 +334,7 @@ export class StoreCode {
         const s = store as HookStore;
         try {
           await g.runStoreCode(() =>
-            hook.name === "onConnect" ? s.onConnect!({ ...hook.context, ...controls(hook.nav) }, hook.broadcaster) : s.onDisconnect!(hook.context),
+            hook.name === "onConnect" ? s.onConnect!({ ...hook.context, ...controls(hook.nav), ...this.topicControls(g, hook.context) }, hook.broadcaster) : s.onDisconnect!(hook.context),
           );
         } catch (err) {
           this.logger.error(`${hook.name} threw`, err);
@@ -371,8 +415,14 @@ function mountStores(g: SessionGroup): string[] {
 }
 
 /** The context of store `store`'s `mount`: a literal of one fixed shape, like an action's. */
-function mountContext(nav: Navigation, query: Readonly<Record<string, string>>, who: Caller, g: SessionGroup, store: string): MountContext {
+function mountContext(nav: Navigation, query: Readonly<Record<string, string>>, who: Caller, g: SessionGroup, store: string, t: TopicControls): MountContext {
   return {
+    subscribe: t.subscribe,
+    unsubscribe: t.unsubscribe,
+    publish: t.publish,
+    track: t.track,
+    untrack: t.untrack,
+    presence: t.presence,
     patch: (to) => nav.patch(to),
     navigate: (to) => nav.navigate(to),
     redirect: (to) => nav.redirect(to),

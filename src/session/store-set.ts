@@ -62,6 +62,8 @@ export const RESERVED_METHODS: ReadonlySet<string> = new Set([
   "mount",
   "onConnect",
   "onDisconnect",
+  "onMessage",
+  "onPresence",
   "constructor",
   "then",
   "toString",

@@ -8,6 +8,7 @@ import type { ActionContext } from "./action-context.js";
 import type { NavigationControls } from "./navigation.js";
 import type { PushControls } from "./client-events.js";
 import type { AsyncControls } from "./async-state.js";
+import type { PresenceDiff, TopicContext, TopicControls } from "../topics/types.js";
 
 /** A value or a promise of it: every user hook and every pluggable backend may be async. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -32,9 +33,16 @@ export interface Store {
    * Called when a live (WebSocket) connection of the group opens. `ctx` has the navigation
    * methods too (`ctx.redirect("/login")`): they are sent with the connection's first tree.
    */
-  onConnect?(ctx: ConnectContext & NavigationControls, broadcaster: Broadcaster): MaybePromise<void>;
+  onConnect?(ctx: ConnectContext & NavigationControls & TopicControls, broadcaster: Broadcaster): MaybePromise<void>;
   /** Called when a live connection of the group closes. */
   onDisconnect?(ctx: ConnectContext): MaybePromise<void>;
+  /**
+   * Called for each event published to a topic the group subscribes to (`ctx.subscribe`), in
+   * the group's queue and tracked like an action; the group re-renders once per batch.
+   */
+  onMessage?(topic: string, event: unknown, ctx: TopicContext): MaybePromise<void>;
+  /** Called with the joins and leaves of a subscribed topic's presence (see docs/realtime.md). */
+  onPresence?(topic: string, diff: PresenceDiff, ctx: TopicContext): MaybePromise<void>;
 }
 
 /**
@@ -55,7 +63,7 @@ export type SessionStores = Record<string, object>;
 export const SINGLE_STORE = "";
 
 /** What `mount` gets, with the navigation methods (`ctx.redirect("/login")`, `ctx.patch(...)`, `ctx.flash(...)`). */
-export interface MountContext extends NavigationControls, PushControls, AsyncControls {
+export interface MountContext extends NavigationControls, PushControls, AsyncControls, TopicControls {
   /** Query parameters of the page URL (the last value wins for repeated names). */
   readonly query: Readonly<Record<string, string>>;
   readonly userId: string;

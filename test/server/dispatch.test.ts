@@ -18,8 +18,9 @@ import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
 class Hooked extends Counter {
   static broadcaster: Broadcaster | undefined;
-  onConnect(_ctx: unknown, b: Broadcaster): void {
+  async onConnect(ctx: { subscribe(topic: string): Promise<void> }, b: Broadcaster): Promise<void> {
     Hooked.broadcaster = b;
+    await ctx.subscribe("news");
   }
   later(ctx: ActionContext): void {
     ctx.async("title", () => Promise.resolve("done"));
@@ -83,6 +84,8 @@ describe("the transports", () => {
     await c.next();
     await Hooked.broadcaster!.send(); // send
     await s.handler.broadcast(); // broadcast
+    s.handler.publish("news", { headline: "x" }); // topic
+    await vi.waitFor(() => expect(kinds.has("topic")).toBe(true));
     listener!({ source: "elsewhere", channel: "c", target: { kind: "all" } }); // remote
     const groupId = decodeURIComponent(cookie.split("=")[1]!).split(".")[0]!;
     await store.binding!.resync!(groupId); // resync
@@ -95,7 +98,7 @@ describe("the transports", () => {
     // Every kind of the union (the record fails to compile when a kind is added or removed).
     const every: Record<SessionEvent["kind"], true> = {
       action: true, broadcast: true, connect: true, disconnect: true, form: true,
-      load: true, navigate: true, remote: true, resync: true, rotate: true, send: true, async: true,
+      load: true, navigate: true, remote: true, resync: true, rotate: true, send: true, async: true, topic: true,
     };
     expect([...kinds].sort()).toEqual(Object.keys(every).sort());
   });

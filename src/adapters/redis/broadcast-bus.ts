@@ -4,7 +4,7 @@
  * connections: memory for subscriptions does not grow with traffic.
  */
 import type { Redis } from "ioredis";
-import { RESYNC_CHANNEL, consoleLogger, type BroadcastBus, type BroadcastMessage, type BroadcastTarget, type Logger } from "../../adapter.js";
+import { RESYNC_CHANNEL, consoleLogger, type BroadcastBus, type BroadcastMessage, type BroadcastTarget, type Logger, type TopicPayload } from "../../adapter.js";
 import { backoff, closeClient, Health, openClient, withTimeout, type RedisSource } from "./connection.js";
 
 /** Options of {@link RedisBroadcastBus}. */
@@ -174,6 +174,11 @@ function parseMessage(text: string): BroadcastMessage | undefined {
   if (typeof v !== "object" || v === null) return undefined;
   const m = v as Record<string, unknown>;
   if (typeof m["source"] !== "string" || typeof m["channel"] !== "string") return undefined;
+  // A topics message is carried as it is; the handler checks what is inside.
+  const topic = m["topic"];
+  if (typeof topic === "object" && topic !== null && typeof (topic as { kind?: unknown }).kind === "string") {
+    return { source: m["source"], channel: m["channel"], topic: topic as TopicPayload };
+  }
   const target = parseTarget(m["target"]);
   return target === undefined ? undefined : { source: m["source"], channel: m["channel"], target };
 }
