@@ -98,7 +98,7 @@ async function memory() {
 // ---- the bench (this process) ----------------------------------------------------------------
 
 function startServer(impl) {
-  const child = fork(new URL(import.meta.url).pathname, ["--server"], { env: { ...process.env, IMPL: impl }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(new URL(import.meta.url).pathname, ["--server"], { env: { ...process.env, IMPL: impl }, execArgv: process.env["BENCH_PROF"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROF"]}`] : [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   let nextId = 0;
   const waiting = new Map();
   const ready = new Promise((resolve) =>
