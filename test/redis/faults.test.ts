@@ -184,7 +184,14 @@ describe.skipIf(!run)("acknowledged actions across Redis and instance faults", (
     const onA = await Tab.open(a.url, "check", GROUP);
     const onB = await Tab.open(b.url, "check", GROUP);
     try {
-      await until(async () => onA.count === total && onB.count === total && (await stored()) === total, "every instance and Redis to show the acknowledged count", 15_000).catch(() => undefined);
+      // An increment whose outcome the client never learnt (its instance killed after the save,
+      // before the reply) may or may not be applied; every acknowledged one must be, once.
+      const unknown = clickers.reduce((n, c) => n + c.unknown, 0);
+      const settled = async (): Promise<boolean> => {
+        const r = await stored();
+        return onA.count === onB.count && onA.count === r && r !== undefined && r >= total && r <= total + unknown;
+      };
+      await until(settled, "every instance and Redis to show the acknowledged count", 15_000).catch(() => undefined);
       const report = {
         acknowledged: total,
         onA: onA.count,
@@ -195,7 +202,9 @@ describe.skipIf(!run)("acknowledged actions across Redis and instance faults", (
         phases: { beforePause, beforeRestart, beforeKill },
       };
       process.stderr.write(`fault test: ${JSON.stringify(report)}\n`);
-      expect({ onA: report.onA, onB: report.onB, redis: report.redis }).toEqual({ onA: total, onB: total, redis: total });
+      expect({ onA: report.onA, onB: report.onB }).toEqual({ onA: report.redis, onB: report.redis });
+      expect(report.redis).toBeGreaterThanOrEqual(total);
+      expect(report.redis).toBeLessThanOrEqual(total + unknown);
       // Every fault did happen while clients were acting: progress between them, refusals during the outages.
       expect(beforePause).toBeGreaterThan(0);
       expect(beforeRestart).toBeGreaterThan(beforePause);
