@@ -17,58 +17,31 @@ import {
   HEADER_WEBSOCKET,
   STATICS,
 } from "../protocol/wire.js";
-import type { ClientMessage, ResponseMeta } from "../protocol/messages.js";
-import { attach, detach, scanEventNames } from "./events.js";
+import type { ClientMessage } from "../protocol/messages.js";
+import { attach, detach, scanEventNames, wantCommands } from "./events.js";
 import { Forms } from "./forms.js";
 import { HookRunner } from "./hooks.js";
-import type { Hook } from "./hooks.js";
-import { showLoading } from "./loading.js";
+import { isObject } from "./options.js";
+import type { ClientOptions, ErrorDetail, Message } from "./options.js";
+import { InFlight, showLoading } from "./loading.js";
 import { fetchPage, linkOf, pushEntry, scrollOf, swapWrapper } from "./navigation.js";
 import { patch } from "./patch.js";
+import { commands, fire } from "./pushed.js";
 import type { Payload } from "./payload.js";
 import { InfiniteScroll } from "./scroll.js";
 import { TreeState } from "./tree.js";
 
-/** Options of {@link connect}; every one has a default. */
-export interface ClientOptions {
-  /** URL of the live page (HEAD probe, JSON GET/POST, WebSocket). Default: the current URL. */
-  url?: string;
-  /** Try WebSocket at all. Default `true`; `false` talks HTTP only. */
-  websocket?: boolean;
-  /** Reconnect a dropped socket. Default `true`. */
-  reconnect?: boolean;
-  /** First reconnect delay in ms, doubled per attempt, with jitter. Default 500. */
-  reconnectDelay?: number;
-  /** Longest reconnect delay in ms. Default 15000. */
-  reconnectMaxDelay?: number;
-  /** Heartbeat interval in ms (`__ping__`); a ping unanswered by the next beat drops the socket. 0 disables. Default 25000, or the wrapper's `data-lvt-heartbeat-ms`. */
-  heartbeat?: number;
-  /** Hooks for `lvt-hook`, looked up before the global registry. */
-  hooks?: Record<string, Hook>;
-}
-
 declare const DEV_MODE: boolean;
-
-type Message = { tree?: unknown; meta?: Partial<ResponseMeta>; pong?: unknown; type?: unknown; code?: unknown; message?: unknown };
-
-/** Detail of the wrapper's `lvt:error`: a server error envelope, or the client's own report. */
-export interface ErrorDetail {
-  type: "error";
-  code: string;
-  message: string;
-  /** The action concerned, when known. */
-  action?: string;
-  /** For `LT_ERR_CLIENT_UNREACHABLE`: true when the action is kept and sent again once the server answers. */
-  queued?: boolean;
-}
 
 /** Thrown by a request that did not reach the server (network error, or a gateway's 5xx page). */
 const UNREACHABLE = new Error("unreachable");
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
-
 /** The connected wrappers (see `connect`). */
 export const clients = new Map<HTMLElement, LiveClient>();
+
+/** The `push` command: an action sent from `el` by its wrapper's client, with `el`'s loading state. */
+const actFrom = (el: Element, action: string, data: Payload): void =>
+  clients.get(el.closest<HTMLElement>(`[${ATTR_WRAPPER_ID}]`)!)?.act(action, data, undefined, null, el, "push");
 
 let listening = false;
 /** Link clicks inside a wrapper and back/forward become live navigations (one listener each). */
@@ -98,6 +71,7 @@ export class LiveClient {
   private readonly opts: ClientOptions;
   private readonly tree = new TreeState();
   private readonly forms = new Forms();
+  private readonly flight = new InFlight();
   private readonly hookRunner: HookRunner;
   private readonly scroll: InfiniteScroll;
   private ws: WebSocket | null = null;
@@ -129,7 +103,7 @@ export class LiveClient {
     this.wrapper = wrapper;
     this.opts = options;
     this.url = options.url ?? location.pathname + location.search;
-    this.hookRunner = new HookRunner(options.hooks, (a, d) => this.act(a, d));
+    this.hookRunner = new HookRunner(options.hooks, (a, d, done) => this.act(a, d, undefined, null, undefined, undefined, done));
     this.scroll = new InfiniteScroll(wrapper, (a) => this.act(a, {}));
   }
 
@@ -189,7 +163,17 @@ export class LiveClient {
    * the server remembers action ids, the action carries one, and an action the server could not be
    * reached for is kept and sent again (same id, so it runs at most once) when it answers again.
    */
-  act(action: string, data: Payload, form?: HTMLFormElement, submitter?: HTMLElement | null): void {
+  act(
+    action: string,
+    data: Payload,
+    form?: HTMLFormElement,
+    submitter?: HTMLElement | null,
+    el?: Element,
+    type?: string,
+    done?: Parameters<InFlight["begin"]>[3],
+  ): void {
+    // The reply to a navigation names no action: it settles nothing.
+    if (action !== ACTION_NAVIGATE) this.flight.begin(action, el, type, done, !this.open());
     const msg: ClientMessage = { action, data };
     const name = (submitter as HTMLButtonElement | null | undefined)?.name;
     if (name) msg.submitter = name;
@@ -283,6 +267,7 @@ export class LiveClient {
     }
     this.setConnected(false, "websocket");
     this.forms.failAll("connection lost", true);
+    this.flight.failAll("connection lost");
     if (this.opts.reconnect === false) return;
     // Jitter spreads the reconnects of many tabs after a server restart.
     this.retryTimer = window.setTimeout(() => this.connect(), this.backoff(this.attempts++));
@@ -402,7 +387,9 @@ export class LiveClient {
 
   /** Ends a form or load_more that will get no reply. */
   private settle(action: string, reason: string): void {
-    this.forms.settle(action, { success: false, errors: { [ERROR_GENERAL]: reason } });
+    const meta = { success: false, errors: { [ERROR_GENERAL]: reason } };
+    this.forms.settle(action, meta);
+    this.flight.end(action, meta);
     this.scroll.settle(action);
   }
 
@@ -455,6 +442,7 @@ export class LiveClient {
       this.forms.reapply();
       this.hookRunner.sync(this.wrapper, changed);
       this.scroll.refresh();
+      if (wantCommands) void commands(this.url, actFrom).then((c) => c.scan(this.wrapper));
     }
     // Also after an empty diff (the navigation changed nothing on the page).
     if (usable && this.scrollAfter !== null) {
@@ -473,7 +461,9 @@ export class LiveClient {
     const name = meta?.action ?? action;
     this.forms.settle(name, meta);
     this.scroll.settle(name);
+    this.flight.end(name, meta ?? {});
     this.emit("lvt:updated", { action: name, success: meta?.success ?? true, meta });
+    for (const e of meta?.events ?? []) fire(e, this.hookRunner, () => commands(this.url, actFrom));
     const nav = meta?.navigation;
     if (nav?.kind === "redirect") location.assign(nav.to);
     else if (nav?.kind === "navigate") void this.go(nav.to, true);

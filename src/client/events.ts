@@ -11,7 +11,7 @@ import type { Payload } from "./payload.js";
 export interface ActionSink {
   readonly wrapper: HTMLElement;
   /** Sends an action; `form` starts the form lifecycle. */
-  act(action: string, data: Payload, form?: HTMLFormElement, submitter?: HTMLElement | null): void;
+  act(action: string, data: Payload, form?: HTMLFormElement, submitter?: HTMLElement | null, el?: Element, type?: string): void;
 }
 
 /** Events with a short attribute spelling (`lvt-click`, ...). */
@@ -37,8 +37,12 @@ export function detach(t: ActionSink): void {
   targets.delete(t.wrapper);
 }
 
+/** Set once some HTML uses client commands (`lvt-js:*`, `lvt-el:*`): the client loads their chunk. */
+export let wantCommands = false;
+
 /** Starts listening for every `lvt-on:<event>` / `lvt-on:window:<event>` named in the HTML. */
 export function scanEventNames(html: string): void {
+  if (/lvt-(js|el):/.test(html)) wantCommands = true;
   for (const m of html.matchAll(/lvt-on:(window:)?([a-z][\w-]*)/gi)) listen((m[2] ?? "").toLowerCase(), !!m[1]);
 }
 
@@ -130,7 +134,7 @@ function onWindowEvent(e: Event, type: string): void {
   for (const t of targets.values()) {
     for (const el of Array.from(t.wrapper.querySelectorAll(`[lvt-on\\:window\\:${type}]`))) {
       const action = el.getAttribute(`lvt-on:window:${type}`);
-      if (action && keyOk(el, e)) limited(el, "w" + type + action, () => t.act(action, dataAttributes(el, {})));
+      if (action && keyOk(el, e)) limited(el, "w" + type + action, () => t.act(action, dataAttributes(el, {}), undefined, null, el, type));
     }
   }
 }
@@ -141,9 +145,9 @@ function run(t: ActionSink, el: Element, type: string, action: string, submitter
       const data = formPayload(el, type === "submit" ? submitter : null);
       // The routing field of no-JS posts is not data (the server drops it from form posts too).
       delete data[FORM_ACTION_FIELD];
-      t.act(action, data, type === "submit" ? el : undefined, submitter);
+      t.act(action, data, type === "submit" ? el : undefined, submitter, el, type);
     } else {
-      t.act(action, elementPayload(el));
+      t.act(action, elementPayload(el), undefined, null, el, type);
     }
   });
 }

@@ -11,12 +11,13 @@
  */
 import { ATTR_WRAPPER_ID } from "../protocol/wire.js";
 import { clients, LiveClient } from "./client.js";
-import type { ClientOptions } from "./client.js";
+import type { ClientOptions } from "./options.js";
 import { hooks } from "./hooks.js";
 import { setCoreSource } from "./chunks.js";
 
 export { LiveClient, hooks };
 export type { ClientOptions };
+export type { ErrorDetail } from "./options.js";
 export type { Hook, HookContext } from "./hooks.js";
 export type { FormResultDetail } from "./forms.js";
 export type { Payload } from "./payload.js";

@@ -4,6 +4,7 @@
  * user is typing in keeps its value, caret and selection.
  */
 import morphdomModule from "morphdom";
+import { keep } from "./loading.js";
 
 // morphdom ships CommonJS typings, so under NodeNext TypeScript sees the default import as the
 // module object; the bundler resolves its ES build, whose default export is the function itself.
@@ -56,6 +57,8 @@ export function patch(wrapper: HTMLElement, html: () => string, rows: Map<string
     getNodeKey: nodeKey,
     onBeforeElUpdated(from: HTMLElement, to: HTMLElement): boolean {
       if (from.hasAttribute("lvt-ignore")) return false;
+      // Classes and attributes the client set (loading states, commands) survive the patch.
+      keep(from, to);
       if (from.isEqualNode(to)) return false;
       if (from === active && isField(from)) {
         // A select the user has open would lose its choice; text fields keep what was typed while
