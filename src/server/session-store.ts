@@ -43,6 +43,12 @@ export interface SessionStore {
    * `change` runs once on `current` and the store saves it later. Rejects only for errors that
    * retrying cannot fix (e.g. state that cannot be serialized).
    */
+  /**
+   * True for the first caller of `key` within `ttlMs`, across every instance that shares the
+   * store; false for every later one. A shared store uses it so that something delivered to a
+   * group on several instances (a topic message) changes the group's state once.
+   */
+  claim?(key: string, ttlMs: number): Promise<boolean>;
   transact?(
     groupId: string,
     current: SessionStores,

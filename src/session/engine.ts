@@ -28,6 +28,7 @@ import type { Broadcaster, ConnectContext, MaybePromise } from "./types.js";
 import { withDev } from "./dev-detail.js";
 import { AsyncRunner } from "./async-runs.js";
 import { TopicHub } from "../topics/hub.js";
+import { claimed } from "./topic-claims.js";
 import type { TopicDelivery } from "../topics/types.js";
 import type { TopicWire } from "../topics/wire.js";
 import type { EngineOptions } from "./engine-options.js";
@@ -411,7 +412,12 @@ export class SessionEngine<M extends Member = Member> {
   /** Runs a batch of topic deliveries in the group's queue and renders once. */
   private async topic(g: SessionGroup | undefined, groupId: string, deliveries: readonly TopicDelivery[]): Promise<Reply> {
     if (g === undefined) return this.topics.groupGone(groupId), NONE;
-    await g.run(() => this.code.deliver(g, deliveries, this.topics.context(groupId), () => g.pushUpdate()));
+    // With a shared store only the instance that claims a message first runs onMessage; the others load the change.
+    const ran = await g.run(async () => {
+      const mine = this.groups.shared ? await claimed(this.o.sessions, g.id, deliveries, this.o.logger) : deliveries;
+      return mine.length > 0 && (await this.code.deliver(g, mine, this.topics.context(groupId), () => g.pushUpdate()), true);
+    });
+    if (ran && this.groups.shared) this.publish({ kind: "group", id: g.id });
     return NONE;
   }
 

@@ -19,6 +19,7 @@ import type { StoreSet } from "./store-set.js";
 import { after, settle } from "./maybe.js";
 import type { Broadcaster, ConnectContext, Logger, MaybePromise, MountContext, SessionStores } from "./types.js";
 import type { TopicHub } from "../topics/hub.js";
+import type { TopicTransaction } from "../topics/transaction.js";
 import type { TopicContext, TopicControls, TopicDelivery } from "../topics/types.js";
 
 /** The errors of a run (`meta.errors`); empty after a success. */
@@ -104,12 +105,13 @@ export class StoreCode {
     render: (errors: Errors) => R,
     nav: Navigation,
   ): MaybePromise<Outcome<R>> {
-    return this.started(g, this.transaction(g, fullAction, render, () => {
+    // Topic calls are part of the transaction: kept when it is saved, taken back when it fails.
+    const t = this.topics.transaction({ groupId: () => g.id, userId: who.userId, connectionId: who.connectionId });
+    return this.started(g, t, this.transaction(g, fullAction, render, () => {
       const route = this.storeSet.route(g.stores, fullAction);
       if (route === undefined) return undefined;
       nav.reset();
       takeStaged(g);
-      const t = this.topicControls(g, who);
       // A literal of one fixed shape (no spread): this is built for every action.
       const ctx: ActionContext = {
         patch: (to) => nav.patch(to),
@@ -141,6 +143,7 @@ export class StoreCode {
         stores,
         // Synchronous when the action is (and patches nothing): no promise per action.
         run: (views: SessionStores) => {
+          t.rollback(); // an earlier run of this action (a shared store runs it again)
           const flashed = (): void => {
             if (nav.flashed) g.noteChanged([[LVT_KEY]]);
           };
@@ -153,6 +156,7 @@ export class StoreCode {
             flashed,
             (err) => {
               takeStaged(g); // a failed action starts no async work
+              t.rollback();
               flashed();
               throw err;
             },
@@ -163,12 +167,23 @@ export class StoreCode {
   }
 
   /** Starts the async work the transaction asked for when it was saved, else drops it. */
-  private started<R>(g: SessionGroup, outcome: MaybePromise<Outcome<R>>): MaybePromise<Outcome<R>> {
-    return after(outcome, (o) => {
-      const staged = takeStaged(g);
-      if (this.starter !== undefined && o.kind === "done" && isEmpty(o.errors)) for (const r of staged) this.starter.start(g, r);
-      return o;
-    });
+  private started<R>(g: SessionGroup, topics: TopicTransaction, outcome: MaybePromise<Outcome<R>>): MaybePromise<Outcome<R>> {
+    return settle(
+      () =>
+        after(outcome, (o) => {
+          const staged = takeStaged(g);
+          const saved = o.kind === "done" && isEmpty(o.errors);
+          if (saved) topics.commit();
+          else topics.rollback();
+          if (this.starter !== undefined && saved) for (const r of staged) this.starter.start(g, r);
+          return o;
+        }),
+      (o) => o,
+      (err) => {
+        topics.rollback();
+        throw err;
+      },
+    );
   }
 
   /**
@@ -196,16 +211,18 @@ export class StoreCode {
   async mount(g: SessionGroup, query: Readonly<Record<string, string>>, who: Caller, nav: Navigation): Promise<void> {
     const names = mountStores(g);
     if (names.length === 0) return;
-    const outcome = await this.started(g, this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
+    const t = this.topics.transaction({ groupId: () => g.id, userId: who.userId, connectionId: who.connectionId });
+    const outcome = await this.started(g, t, this.transaction(g, "mount", () => this.groups.renderCheck(g), () => {
       const subset: SessionStores = {};
       for (const n of names) subset[n] = g.stores[n]!;
       return {
         stores: subset,
         run: async (views: SessionStores) => {
+          t.rollback(); // an earlier run (a shared store runs it again)
           nav.reset();
           takeStaged(g);
           for (const n of names) {
-            const ctx = mountContext(nav, query, who, g, n, this.topicControls(g, who));
+            const ctx = mountContext(nav, query, who, g, n, t);
             await (views[n] as { mount(c: MountContext): unknown }).mount(ctx);
           }
           const intent = nav.intent;
@@ -246,10 +263,9 @@ export class StoreCode {
       return typeof s.onMessage === "function" || typeof s.onPresence === "function";
     });
     if (names.length === 0) return;
-    const subset: SessionStores = {};
-    for (const n of names) subset[n] = g.stores[n]!;
     const outcome = await this.transaction(g, "onMessage", render, () => ({
-      stores: subset,
+      // Picked at each run: a shared store may have replaced the group's stores with newer ones.
+      stores: Object.fromEntries(names.map((n) => [n, g.stores[n]!])),
       run: async (views: SessionStores) => {
         for (const d of deliveries) {
           for (const n of names) {

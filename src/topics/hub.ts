@@ -14,10 +14,12 @@
  * heard from for `expiryMs` is dropped with all its entries; one that closes says goodbye. When
  * the bus reconnects, every instance asks every other for its state.
  */
+import { performance } from "node:perf_hooks";
 import { checkMeta, checkName, jsonCopy, TopicError } from "./errors.js";
 import { PresenceTable, type WireChange } from "./presence.js";
 import { Subscriptions } from "./subscriptions.js";
 import type { PresenceEntry, PresenceMeta, SubscribeOptions, TopicContext, TopicControls, TopicDelivery, TopicOptions, TrackOptions } from "./types.js";
+import { topicTransaction, type TopicTransaction } from "./transaction.js";
 import { parseTopicWire, type TopicWire } from "./wire.js";
 import type { TopicPayload } from "../server/broadcast-bus.js";
 import type { Logger } from "../session/types.js";
@@ -51,7 +53,7 @@ interface Peer {
 }
 
 /** A message, kept as JSON text so that every group gets its own copy of the event. */
-type Queued = { readonly kind: "message"; readonly topic: string; readonly text: string } | Extract<TopicDelivery, { kind: "presence" }>;
+type Queued = { readonly kind: "message"; readonly topic: string; readonly text: string; readonly id: string | undefined } | Extract<TopicDelivery, { kind: "presence" }>;
 
 export class TopicHub {
   readonly subscriptions = new Subscriptions();
@@ -59,6 +61,8 @@ export class TopicHub {
   private readonly inbox = new Map<string, Queued[]>();
   private flushScheduled = false;
   private presenceScheduled = false;
+  /** How long the last presence update took to reach every group (rendered), ms. */
+  private presenceCostMs = 0;
   /** Open live connections (a subscription or an entry for a closed one would never go). */
   private readonly open = new Set<string>();
   /** This instance's entry refs by owner (`c` + connection id, `g` + group id). */
@@ -68,6 +72,8 @@ export class TopicHub {
   private outScheduled = false;
   private stateScheduled = false;
   private seq = 0;
+  /** Messages published here, for their ids. */
+  private published = 0;
   private readonly peers = new Map<string, Peer>();
   private readonly beat: NodeJS.Timeout | undefined;
   private readonly batchMs: number;
@@ -107,6 +113,21 @@ export class TopicHub {
     };
   }
 
+  /**
+   * The topic methods of one action, as part of its transaction (see `transaction.ts`): what
+   * cannot be taken back waits for the save, what can is undone by `rollback`.
+   */
+  transaction(who: TopicCaller): TopicTransaction {
+    return topicTransaction({
+      subscribe: (topic, options, onUndo) => this.settled(this.subscribe(who, topic, options, onUndo)),
+      track: (topic, key, meta, options, onUndo) => this.settled(this.track(who, topic, key, meta, options, onUndo)),
+      unsubscribe: (topic) => this.subscriptions.remove(topic, who.groupId(), who.connectionId),
+      publish: (topic, copy) => this.send(topic, copy),
+      untrack: (topic, key) => this.untrack(who, topic, key),
+      presence: (topic) => this.presence(topic),
+    });
+  }
+
   /** The context of `onMessage`/`onPresence` for a group. */
   context(groupId: string): TopicContext {
     return { ...this.controls({ groupId: () => groupId, userId: "", connectionId: undefined }), groupId, userId: "", connectionId: undefined };
@@ -115,9 +136,13 @@ export class TopicHub {
   /** Sends `event` to every subscriber of `topic`, here and on the other instances. */
   publish(topic: string, event: unknown): void {
     checkName("topic", topic);
-    const copy = jsonCopy("the published event", event);
-    this.local({ kind: "message", topic, text: JSON.stringify(copy) });
-    this.ports.send?.({ kind: "message", topic, event: copy });
+    this.send(topic, jsonCopy("the published event", event));
+  }
+
+  private send(topic: string, copy: unknown): void {
+    const id = `${this.source}:${++this.published}`;
+    this.local({ kind: "message", topic, text: JSON.stringify(copy), id });
+    this.ports.send?.({ kind: "message", topic, event: copy, id });
   }
 
   /** Who is in `topic`, sorted by key (shared by every caller: do not change it). */
@@ -125,7 +150,7 @@ export class TopicHub {
     return this.table.list(checkName("topic", topic));
   }
 
-  private async subscribe(who: TopicCaller, topic: string, options: SubscribeOptions | undefined): Promise<void> {
+  private async subscribe(who: TopicCaller, topic: string, options: SubscribeOptions | undefined, onUndo?: (fn: () => void) => void): Promise<void> {
     checkName("topic", topic);
     const scope = options?.scope ?? "group";
     if (scope !== "group" && scope !== "connection") throw new TopicError("LT_ERR_TOPIC_INVALID", `unknown subscription scope ${JSON.stringify(scope)}`);
@@ -135,10 +160,20 @@ export class TopicHub {
     await this.authorize("subscribe", who, topic);
     // The connection may have closed while the ACL was thinking: it would never be unsubscribed.
     if (who.connectionId !== undefined && !this.open.has(who.connectionId) && scope === "connection") return;
-    this.subscriptions.add(topic, who.groupId(), scope === "connection" ? who.connectionId : undefined);
+    const conn = scope === "connection" ? who.connectionId : undefined;
+    const groupId = who.groupId();
+    if (onUndo !== undefined && !this.subscriptions.holds(topic, groupId, conn)) onUndo(() => this.subscriptions.retract(topic, groupId, conn));
+    this.subscriptions.add(topic, groupId, conn);
   }
 
-  private async track(who: TopicCaller, topic: string, key: string, meta: PresenceMeta | undefined, options: TrackOptions | undefined): Promise<void> {
+  private async track(
+    who: TopicCaller,
+    topic: string,
+    key: string,
+    meta: PresenceMeta | undefined,
+    options: TrackOptions | undefined,
+    onUndo?: (fn: () => void) => void,
+  ): Promise<void> {
     checkName("topic", topic);
     checkName("presence key", key);
     const m = checkMeta(meta ?? {});
@@ -153,11 +188,16 @@ export class TopicHub {
     const ref = `${owner}\u0000${topic}\u0000${key}`;
     const current = this.table.get(this.source, ref);
     if (current !== undefined && JSON.stringify(current) === JSON.stringify(m)) return;
-    this.table.put(this.source, ref, topic, key, m);
+    this.putOwn(owner, ref, topic, key, m);
+    onUndo?.(() => (current === undefined ? this.removeOwn(owner, ref, topic, key) : this.putOwn(owner, ref, topic, key, current)));
+  }
+
+  private putOwn(owner: string, ref: string, topic: string, key: string, meta: PresenceMeta): void {
+    this.table.put(this.source, ref, topic, key, meta);
     let refs = this.refsOf.get(owner);
     if (refs === undefined) this.refsOf.set(owner, (refs = new Map()));
     refs.set(ref, [topic, key]);
-    this.changedOwn(ref, [ref, topic, key, m]);
+    this.changedOwn(ref, [ref, topic, key, meta]);
   }
 
   private untrack(who: TopicCaller, topic: string, key: string): void {
@@ -246,27 +286,40 @@ export class TopicHub {
     }
   }
 
-  /** Hands every group's inbox to the engine, one event per group. */
-  private flush(): void {
+  /** Hands every group's inbox to the engine, one event per group; settles when all ran. */
+  private flush(): Promise<unknown> {
     this.flushScheduled = false;
-    if (this.inbox.size === 0) return;
+    if (this.inbox.size === 0) return Promise.resolve();
     const boxes = [...this.inbox];
     this.inbox.clear();
+    const runs: Promise<unknown>[] = [];
     for (const [groupId, items] of boxes) {
-      const deliveries = items.map((i): TopicDelivery => (i.kind === "message" ? { kind: "message", topic: i.topic, event: JSON.parse(i.text) as unknown } : i));
-      this.ports.deliver(groupId, deliveries).catch((err: unknown) => this.ports.logger.error("delivering topic messages failed", err));
+      const deliveries = items.map((i): TopicDelivery => (i.kind === "message" ? message(i.topic, JSON.parse(i.text) as unknown, i.id) : i));
+      runs.push(this.ports.deliver(groupId, deliveries).catch((err: unknown) => this.ports.logger.error("delivering topic messages failed", err)));
     }
+    return Promise.all(runs);
   }
 
-  /** Delivers the presence diffs after the batch window, which grows with the topic's audience. */
+  /**
+   * Delivers the presence diffs after the batch window. The window grows with the topic's
+   * audience (`presenceBatchPerGroupMs`) and with what the last update cost: at least
+   * `PRESENCE_COST_FACTOR` times the time the last update took to reach every group, so that
+   * presence renders take a bounded share of the CPU however large the room and however fast
+   * people join (each update re-renders every subscribed group).
+   */
   private schedulePresence(topic: string): void {
     if (this.presenceScheduled || this.closed) return;
     this.presenceScheduled = true;
     const run = (): void => {
       this.presenceScheduled = false;
+      const started = performance.now();
       for (const [t, diff] of this.table.takeDiffs()) this.local({ kind: "presence", topic: t, diff });
+      void this.flush().then(() => {
+        this.presenceCostMs = performance.now() - started;
+      });
     };
-    const ms = Math.max(this.batchMs, Math.min(MAX_BATCH_MS, this.subscriptions.groupCount(topic) * this.perGroupMs));
+    const byAudience = this.subscriptions.groupCount(topic) * this.perGroupMs;
+    const ms = Math.max(this.batchMs, Math.min(MAX_BATCH_MS, Math.max(byAudience, PRESENCE_COST_FACTOR * this.presenceCostMs)));
     if (ms < 1) setImmediate(run);
     else setTimeout(run, ms).unref();
   }
@@ -306,7 +359,7 @@ export class TopicHub {
     }
     switch (payload.kind) {
       case "message":
-        this.local({ kind: "message", topic: payload.topic, text: JSON.stringify(payload.event) });
+        this.local({ kind: "message", topic: payload.topic, text: JSON.stringify(payload.event), id: payload.id });
         return;
       case "presence": {
         const peer = this.peer(source);
@@ -409,5 +462,12 @@ export class TopicHub {
   }
 }
 
+function message(topic: string, event: unknown, id: string | undefined): TopicDelivery {
+  return id === undefined ? { kind: "message", topic, event } : { kind: "message", topic, event, id };
+}
+
 /** Longest presence batch window, ms. */
 const MAX_BATCH_MS = 2000;
+
+/** The presence window is at least this many times what the last presence update cost. */
+const PRESENCE_COST_FACTOR = 3;

@@ -49,6 +49,25 @@ export class Subscriptions {
     this.prune(topic, groupId, sub);
   }
 
+  /** Whether exactly this subscription exists: the group's own (`connectionId` undefined) or the connection's. */
+  holds(topic: string, groupId: string, connectionId: string | undefined): boolean {
+    const sub = this.byTopic.get(topic)?.get(groupId);
+    if (sub === undefined) return false;
+    return connectionId === undefined ? sub.group : sub.connections.has(connectionId);
+  }
+
+  /** Takes back exactly one subscription (the undo of one `add`), leaving the group's others. */
+  retract(topic: string, groupId: string, connectionId: string | undefined): void {
+    const sub = this.byTopic.get(topic)?.get(groupId);
+    if (sub === undefined) return;
+    if (connectionId === undefined) sub.group = false;
+    else {
+      sub.connections.delete(connectionId);
+      this.byConnection.get(connectionId)?.topics.delete(topic);
+    }
+    this.prune(topic, groupId, sub);
+  }
+
   /** Forgets a closed connection's subscriptions. */
   dropConnection(connectionId: string): void {
     const conn = this.byConnection.get(connectionId);

@@ -3,7 +3,7 @@
  * `topic` field of a bus message), and the guards that check what arrives: a message from the
  * bus is untrusted input until it has been narrowed here.
  *
- * - `message`: an event published to a topic.
+ * - `message`: an event published to a topic, with its id (source and number: unique everywhere).
  * - `presence`: this source's presence changes since its previous one, numbered by `seq`.
  * - `state`: every entry of this source, at `seq` (the answer to `sync`).
  * - `beat`: this source is alive and at `seq`; a receiver that is not there asks for `state`.
@@ -14,7 +14,7 @@ import type { WireChange, WireEntry } from "./presence.js";
 import type { PresenceMeta } from "./types.js";
 
 export type TopicWire =
-  | { readonly kind: "message"; readonly topic: string; readonly event: unknown }
+  | { readonly kind: "message"; readonly topic: string; readonly event: unknown; readonly id?: string }
   | { readonly kind: "presence"; readonly seq: number; readonly changes: readonly WireChange[] }
   | { readonly kind: "state"; readonly seq: number; readonly entries: readonly WireEntry[] }
   | { readonly kind: "beat"; readonly seq: number }
@@ -27,7 +27,9 @@ export function parseTopicWire(v: unknown): TopicWire | undefined {
   const m = v as Record<string, unknown>;
   switch (m["kind"]) {
     case "message":
-      return typeof m["topic"] === "string" && "event" in m ? { kind: "message", topic: m["topic"], event: m["event"] } : undefined;
+      if (typeof m["topic"] !== "string" || !("event" in m)) return undefined;
+      if (m["id"] === undefined) return { kind: "message", topic: m["topic"], event: m["event"] };
+      return typeof m["id"] === "string" && m["id"].length <= 200 ? { kind: "message", topic: m["topic"], event: m["event"], id: m["id"] } : undefined;
     case "presence": {
       const changes = m["changes"];
       if (!isSeq(m["seq"]) || !Array.isArray(changes) || !changes.every(isChange)) return undefined;

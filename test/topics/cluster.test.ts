@@ -36,7 +36,10 @@ class Node {
   private nextId = 0;
   private readonly replies = new Map<number, (m: Record<string, unknown>) => void>();
 
-  constructor(private readonly redisUrl: string) {}
+  constructor(
+    private readonly redisUrl: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
 
   get url(): string {
     return `ws://127.0.0.1:${this.port}/`;
@@ -44,7 +47,7 @@ class Node {
 
   async start(): Promise<void> {
     this.port = 0;
-    const proc = fork(BUNDLE, [], { env: { ...process.env, REDIS_URL: this.redisUrl }, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const proc = fork(BUNDLE, [], { env: { ...process.env, REDIS_URL: this.redisUrl, ...this.env }, stdio: ["ignore", "ignore", "pipe", "ipc"] });
     this.proc = proc;
     proc.stderr?.on("data", (d: Buffer) => (this.stderr += d.toString()));
     proc.on("message", (m: Record<string, unknown>) => {
@@ -176,5 +179,48 @@ describe.skipIf(!run)("topics and presence on three instances sharing Redis", ()
     const live = tabs.filter((t) => t.ws.readyState === t.ws.OPEN);
     await until(() => live.every((t) => t.messages.includes("after the outage")), "message after the outage", 15_000);
     for (const t of live) expect(t.messages.filter((m) => m === "after the outage").length).toBe(1);
+  }, 40_000);
+});
+
+describe.skipIf(!run)("topic messages with a shared Redis session store", () => {
+  const redis = new RedisServer(0);
+  const nodes: Node[] = [];
+  const tabs: RoomTab[] = [];
+
+  beforeAll(async () => {
+    Object.assign(redis, { port: await freePort() });
+    await Promise.all([bundle(), redis.start()]);
+    for (let i = 0; i < 2; i++) nodes.push(new Node(redis.url, { SHARED_STORE: "1", CHANNEL: "shared-rooms" }));
+    await Promise.all(nodes.map((n) => n.start()));
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(tabs.map((t) => t.close()));
+    await Promise.all(nodes.map((n) => n.kill()));
+    await redis.stop();
+  });
+
+  it("changes a group held by two instances once per message: onMessage runs on one of them", async () => {
+    // One session group (ada's) with a tab on each instance, and bob on the second.
+    const onA = await RoomTab.open(nodes[0]!.url, "ada");
+    const onB = await RoomTab.open(nodes[1]!.url, "ada");
+    const bob = await RoomTab.open(nodes[1]!.url, "bob");
+    tabs.push(onA, onB, bob);
+    await until(() => [onA, onB, bob].every((t) => t.online.join() === "ada,bob"), "both online everywhere", 15_000);
+    const sent = ["one", "two", "three", "four", "five"];
+    for (const [i, text] of sent.entries()) await nodes[i % 2]!.publish(text);
+    await onA.act("say", { text: "six" });
+    sent.push("six");
+    await until(() => [onA, onB, bob].every((t) => t.messages.length >= sent.length), "every tab got every message", 15_000).catch(async (err: unknown) => {
+      const fresh = await Promise.all(nodes.map((n) => RoomTab.open(n.url, "ada")));
+      throw new Error(`${String(err)}: ${JSON.stringify([onA, onB, bob, ...fresh].map((t) => t.messages))} ${nodes.map((n) => n.stderr).join(" | ")}`);
+    });
+    await Promise.all([onA, onB, bob].map((t) => t.settle()));
+    await new Promise((r) => setTimeout(r, 400));
+    for (const t of [onA, onB, bob]) expect([...t.messages].sort()).toEqual([...sent].sort());
+    // The count of onMessage calls the group's state saw (shown in the page) is one per message.
+    const count = (t: RoomTab) => Number(/<p id="count">(\d+)<\/p>/.exec(t.html)?.[1]);
+    expect(count(onA)).toBe(sent.length);
+    expect(count(onB)).toBe(sent.length);
   }, 40_000);
 });

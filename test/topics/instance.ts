@@ -3,14 +3,15 @@
  * as a child process (bundled by esbuild, see cluster.test.ts): session groups in memory,
  * topics and presence over a Redis bus.
  *
- * Environment: REDIS_URL, HEARTBEAT_MS, EXPIRY_MS, CHANNEL. The user is the `x-user` header.
+ * Environment: REDIS_URL, HEARTBEAT_MS, EXPIRY_MS, CHANNEL, SHARED_STORE (1: session groups in a
+ * shared Redis session store instead of memory). The user is the `x-user` header.
  * IPC: `{ id, cmd: "presence", topic }` gets `{ id, keys }` (each key with its number of metas,
  * `key:n`); `{ id, cmd: "publish", topic, text }` publishes `{ text }` and gets `{ id, ok }`.
  * On start the child sends `{ ready: port }`.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { RedisBroadcastBus } from "../../src/adapters/redis/index.js";
+import { RedisBroadcastBus, RedisSessionStore } from "../../src/adapters/redis/index.js";
 import type { Logger } from "../../src/session/types.js";
 import { roomHandler } from "./room.js";
 
@@ -24,7 +25,10 @@ process.on("unhandledRejection", (err) => {
 });
 
 const bus = new RedisBroadcastBus({ redis: process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379", timeoutMs: 500, logger });
+const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379";
+const shared = process.env["SHARED_STORE"] === "1" ? { sessionStore: new RedisSessionStore({ redis: redisUrl, prefix: `${process.env["CHANNEL"] ?? "rooms"}:s:`, logger }) } : {};
 const handler = roomHandler({
+  ...shared,
   broadcastBus: bus,
   channel: process.env["CHANNEL"] ?? "rooms",
   maxConnections: 100_000,

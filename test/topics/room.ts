@@ -48,6 +48,18 @@ export class Room {
     await ctx.subscribe(ctx.data.getString("topic"));
   }
 
+  /** Subscribes, tracks, publishes, unsubscribes from the room and untracks itself, then fails. */
+  async doThenFail(ctx: ActionContext): Promise<void> {
+    await ctx.subscribe("side");
+    await ctx.track("side", "ghost", { name: "ghost" }, { scope: "group" });
+    await ctx.track(`room:${this.Room}`, ctx.userId, { name: "renamed" });
+    ctx.publish(`room:${this.Room}`, { text: "never sent" });
+    ctx.unsubscribe(`room:${this.Room}`);
+    ctx.untrack(`room:${this.Room}`, ctx.userId);
+    this.Messages.push("half done");
+    throw new Error("the action fails after its topic calls");
+  }
+
   leave(ctx: ActionContext): void {
     ctx.unsubscribe(`room:${this.Room}`);
   }

@@ -54,6 +54,27 @@ describe("topics", () => {
     await until(() => ada.messages.includes("hi all") && bob.messages.includes("hi all"), "both tabs show it");
   });
 
+  it("takes back an action's topic calls when the action fails: nothing published, subscribed, tracked or left", async () => {
+    const s = await start();
+    const ada = await tab(s, "ada");
+    const bob = await tab(s, "bob");
+    await until(() => bob.online.join() === "ada,bob", "both online");
+    const reply = await ada.act("doThenFail");
+    expect(reply.meta?.success).toBe(false);
+    s.handler.publish("side", { text: "to side" });
+    s.handler.publish("room:lobby", { text: "still subscribed" });
+    await until(() => ada.messages.includes("still subscribed") && bob.messages.includes("still subscribed"), "the room still delivers to both");
+    await ada.settle();
+    expect(ada.messages).toEqual(["still subscribed"]);
+    expect(bob.messages).toEqual(["still subscribed"]);
+    expect(s.handler.presence("side")).toEqual([]);
+    expect(s.handler.presence("room:lobby").map((e) => [e.key, (e.metas[0] as { name: string }).name])).toEqual([
+      ["ada", "ada"],
+      ["bob", "bob"],
+    ]);
+    expect(bob.online).toEqual(["ada", "bob"]);
+  });
+
   it("stops delivering after unsubscribe", async () => {
     const s = await start();
     const ada = await tab(s, "ada");

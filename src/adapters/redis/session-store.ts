@@ -181,6 +181,11 @@ export class RedisSessionStore implements SessionStore {
     await this.call("DEL", this.client.del(this.key(groupId)));
   }
 
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    const px = String(Math.max(1, Math.round(ttlMs)));
+    return (await this.call("SET NX", this.client.set(`claim:${this.prefix}${key}`, "1", "PX", px, "NX"))) === "OK";
+  }
+
   async list(): Promise<string[]> {
     const ids: string[] = [];
     let cursor = "0";
