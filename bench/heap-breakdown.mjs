@@ -2,6 +2,7 @@
 // or all in one with SHARED=1) to a live handler in this process, takes V8 heap snapshots before
 // and after, and prints the retained growth by constructor (self sizes), per connection.
 // Usage: node --expose-gc bench/heap-breakdown.mjs [dist/index.js] [N=200]
+// HIBERNATE_MS=<ms>: the handler's hibernateAfterMs; the snapshot is then taken once idle groups slept.
 import http from "node:http";
 import inspector from "node:inspector/promises";
 import { resolve } from "node:path";
@@ -10,10 +11,11 @@ import WebSocket from "ws";
 const dist = process.argv[2] && process.argv[2] !== "--client" ? pathToFileURL(resolve(process.argv[2])).href : new URL("../dist/index.js", import.meta.url).href;
 const N = Number((process.argv[2] !== "--client" && process.argv[3]) || 200);
 const shared = process.env["SHARED"] === "1";
+const hibernateMs = Number(process.env["HIBERNATE_MS"] ?? 0);
 const { Template, MemorySessionStore } = await import(dist);
 const tmpl = new Template("t").parse(`<h1>{{.Count}}</h1><ul>{{range .Rows}}<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>{{end}}</ul>`);
 class S { Count = 0; Rows = Array.from({ length: 10 }, (_, i) => ({ ID: i, Name: `Row ${i}`, Value: 0 })); }
-const handler = tmpl.handle(S, { sessionStore: new MemorySessionStore(), rateLimit: false, sessionRateLimit: false, heartbeatMs: 0, clientScript: { inject: false }, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+const handler = tmpl.handle(S, { sessionStore: new MemorySessionStore(), rateLimit: false, sessionRateLimit: false, heartbeatMs: 0, hibernateAfterMs: hibernateMs, clientScript: { inject: false }, logger: { debug() {}, info() {}, warn() {}, error() {} } });
 const server = http.createServer(handler); handler.attach(server);
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const port = server.address().port;
@@ -97,7 +99,7 @@ const open = (n) => new Promise((r) => { child.once("message", r); child.send(n)
 await open(50);
 const before = await snapshot();
 await open(N);
-await new Promise((r) => setTimeout(r, 300));
+await new Promise((r) => setTimeout(r, hibernateMs > 0 ? Math.max(1000, hibernateMs / 2) + hibernateMs + 500 : 300));
 const after = await snapshot(before);
 const by = new Map();
 let total = 0;
@@ -108,7 +110,7 @@ for (const n of after) {
   x.n++; x.size += n.size; by.set(key, x);
 }
 const rows = [...by].filter(([, v]) => v.size / N >= 16).sort((a, b) => b[1].size - a[1].size);
-console.log(`${N} connections, ${shared ? "one session group" : "one group each"}: ${(total / N / 1024).toFixed(2)} KiB of new objects per connection (self sizes)`);
+console.log(`${N} connections, ${shared ? "one session group" : "one group each"}${hibernateMs > 0 ? `, hibernated after ${hibernateMs} ms` : ""}: ${(total / N / 1024).toFixed(2)} KiB of new objects per connection (self sizes)`);
 for (const [k, v] of rows.slice(0, Number(process.env["TOP"] ?? 60))) console.log(`${(v.size / N).toFixed(0).padStart(6)} B ${(v.n / N).toFixed(1).padStart(5)}x  ${k}`);
 child.kill();
 process.exit(0);

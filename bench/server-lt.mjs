@@ -47,6 +47,8 @@ const handler = tmpl.handle(() => new BenchStore(), {
   sessionRateLimit: false, // every benchmark client is a new session from 127.0.0.1
   maxConnections: 50_000,
   heartbeatMs: 0,
+  // BENCH_HIBERNATE_MS: idle groups drop their render state after this long (hibernateAfterMs).
+  hibernateAfterMs: Number(process.env["BENCH_HIBERNATE_MS"] ?? 0),
   clientScript: { inject: false },
   logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
 });

@@ -209,7 +209,9 @@ async function memory() {
         parallel: 10,
         cookie: shared ? first.cookie : undefined,
       });
-      await new Promise((r) => setTimeout(r, 500));
+      // With BENCH_HIBERNATE_MS (livetemplate's hibernateAfterMs), long enough for idle groups to sleep.
+      const sleepMs = Number(process.env["BENCH_HIBERNATE_MS"] ?? 0);
+      await new Promise((r) => setTimeout(r, spec.proto === "lt" && sleepMs > 0 ? Math.max(1000, sleepMs / 2) + sleepMs + 500 : 500));
       const m1 = await request(server.child, { type: "mem" });
       results.push({
         server: spec.name,

@@ -101,6 +101,13 @@ export interface LiveHandlerOptions {
    */
   maxSessions?: number;
   /**
+   * A connected session group that has had no event (action, broadcast, message) for this many
+   * ms drops its render state (the last tree the diffs are computed from, about 4 KiB for a page
+   * of ten rows); its next event sends its connections a full tree instead of a diff. Its state
+   * stays in memory. Checked every `hibernateAfterMs / 2` (at least every second). Default 0: never.
+   */
+  hibernateAfterMs?: number;
+  /**
    * New sessions one client address may start (requests without a valid session cookie), as a
    * token bucket: `burst` at once, refilled at `perMinute`; `false` turns it off. Beyond it the
    * request gets 429 (`LT_ERR_PROTOCOL_RATE_LIMIT`). Default `{ perMinute: 60, burst: 120 }`.
@@ -131,6 +138,7 @@ export interface ResolvedOptions {
   tracking: "journal" | "snapshot";
   channel: string;
   maxSessions: number;
+  hibernateAfterMs: number;
   sessionRateLimit: { perMinute: number; burst: number } | false;
 }
 
@@ -144,6 +152,7 @@ export const DEFAULTS = {
   logLimit: { perInterval: 10, intervalMs: 60_000 },
   sessionTtlMs: 24 * 60 * 60 * 1000,
   maxSessions: 100_000,
+  hibernateAfterMs: 0,
   sessionRateLimit: { perMinute: 60, burst: 120 },
 } as const;
 
@@ -182,6 +191,7 @@ export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
     tracking: o.tracking ?? "journal",
     channel: o.channel ?? "livetemplate",
     maxSessions: o.maxSessions ?? DEFAULTS.maxSessions,
+    hibernateAfterMs: Math.max(0, o.hibernateAfterMs ?? DEFAULTS.hibernateAfterMs),
     sessionRateLimit: o.sessionRateLimit ?? { ...DEFAULTS.sessionRateLimit },
   };
 }

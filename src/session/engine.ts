@@ -483,9 +483,9 @@ export class SessionEngine<M extends Member = Member> {
     return this.groups.size;
   }
 
-  /** Forgets groups that have been idle for a while (the handler calls it every minute). */
-  evictIdle(): void {
-    this.groups.evictIdle();
+  /** Forgets groups idle for a while (called every minute); with `afterMs`, only drops the render state of connected ones idle that long. */
+  evictIdle(afterMs = 0): void {
+    void (afterMs > 0 ? this.groups.hibernateIdle(afterMs) : this.groups.evictIdle());
   }
 
   /** Stops taking bus notices, waits for every group's queued work, unsubscribes from the bus. */

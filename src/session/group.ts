@@ -49,6 +49,9 @@ interface Apart {
 
 const LVT_HINT: readonly (string | number)[] = [LVT_KEY];
 
+/** The `apart` map of every group with no member showing errors (never written to). */
+const NONE_APART: Map<Member, Apart> = new Map();
+
 function withLvtHint(hint: ChangeHint): ChangeHint {
   return hint === undefined ? undefined : [...hint, LVT_HINT];
 }
@@ -61,8 +64,8 @@ export class SessionGroup {
   stores: SessionStores;
   /** Live connections in lock-step with `lead`. */
   readonly members = new Set<Member>();
-  /** Members showing errors, out of lock-step with `lead` (see the file comment). */
-  private readonly apart = new Map<Member, Apart>();
+  /** Members showing errors, out of lock-step with `lead` (see the file comment); shared and empty until one is. */
+  private apart: Map<Member, Apart> = NONE_APART;
   /** Shared render state of the live connections; undefined when none is connected. */
   private lead: LiveView | undefined;
   /**
@@ -78,6 +81,11 @@ export class SessionGroup {
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
   private pending: (string | number)[][] | undefined = [];
   private aliasCache: Set<object> | undefined;
+  /**
+   * True while the render state is dropped (see {@link hibernate}) and members are still
+   * connected: their clients hold the last tree, this side no longer does.
+   */
+  private asleep = false;
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
   /**
@@ -236,6 +244,7 @@ export class SessionGroup {
       if (!isEmpty(shared)) this.postman.send(member, encode(pushMessage(shared)), this.dropMember);
       const view = this.view.clone();
       view.executeUpdates(this.data(this.stores, this.lvt(undefined)));
+      if (this.apart === NONE_APART) this.apart = new Map();
       this.apart.set(member, { view, errors });
       return view.executeUpdates(this.data(this.stores, this.lvt(errors)), { changed: [LVT_HINT] });
     }
@@ -253,7 +262,46 @@ export class SessionGroup {
     return tree;
   }
 
+  /**
+   * Drops the render state of a group nobody is acting in: the lead view and its last tree, the
+   * HTTP render cache, the aliasing analysis. The members stay connected; the next render sends
+   * each of them a full tree (their client replaces what it holds), because a diff needs the tree
+   * this side dropped and the state may have changed meanwhile in ways no hint recorded. Only for
+   * a group whose members are all in lock-step and that has no queued work. Returns whether it
+   * dropped anything.
+   */
+  hibernate(): boolean {
+    if (this.asleep || this.lead === undefined || this.apart.size > 0 || this.queued > 0) return false;
+    this.lead = undefined;
+    this.http = undefined;
+    this.aliasCache = undefined;
+    this.pending = [];
+    this.asleep = true;
+    return true;
+  }
+
+  /** True while the group's render state is dropped (see {@link hibernate}). */
+  get hibernating(): boolean {
+    return this.asleep;
+  }
+
+  /** After {@link hibernate}: a new lead from a full render, sent whole to every member but `except`. */
+  private wake(except: Member | undefined, park: boolean): WireTree {
+    const view = this.view.clone();
+    const full = view.executeUpdates(this.data(this.stores, this.lvt(undefined)));
+    this.lead = view;
+    this.asleep = false;
+    this.pending = [];
+    const others = [...this.members].filter((m) => m !== except);
+    if (others.length > 0) {
+      const frame = encode(pushMessage(full));
+      for (const m of others) this.deliver(m, frame, park);
+    }
+    return full;
+  }
+
   private render(hint: ChangeHint, except: Member | undefined, park: boolean): WireTree {
+    if (this.asleep) return this.wake(except, park);
     let diff: WireTree = {};
     if (this.lead !== undefined) {
       diff = this.lead.executeUpdates(this.data(this.stores, this.lvt(undefined)), hint === undefined ? {} : { changed: hint });
@@ -283,6 +331,7 @@ export class SessionGroup {
   fullTreeFor(member: Member): WireTree {
     // A full render (connect, navigation) starts without errors, in lock-step.
     this.apart.delete(member);
+    if (this.asleep) this.wake(member, false);
     const data = this.data(this.stores, this.lvt(undefined));
     let full: WireTree;
     const inStep = this.members.size - this.apart.size - (this.members.has(member) ? 1 : 0);
@@ -307,6 +356,7 @@ export class SessionGroup {
     this.members.delete(member);
     this.apart.delete(member);
     if (this.members.size === this.apart.size) this.lead = undefined;
+    if (this.members.size === 0) this.asleep = false;
   }
 
   /** Full tree for a JSON GET (or a POST that cannot be diffed), restarting the HTTP render cache. Call inside `run`. */

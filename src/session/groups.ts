@@ -318,6 +318,17 @@ export class GroupTable {
   }
 
   /**
+   * Drops the render state of connected groups that have had no work for `afterMs` (see
+   * `SessionGroup.hibernate`); returns how many it put to sleep.
+   */
+  hibernateIdle(afterMs: number, now = Date.now()): number {
+    const limit = now - afterMs;
+    let n = 0;
+    for (const g of this.groups.values()) if (g.members.size > 0 && !g.busy && g.lastUsed < limit && g.hibernate()) n++;
+    return n;
+  }
+
+  /**
    * Gives a group a new id (a rotated session): saves its state under `to`, forgets `from` in the
    * session store and in memory. A later request that still carries `from` finds no group and
    * starts a fresh one. Call inside the group's `run`.

@@ -16,7 +16,8 @@ export const RECENT_ACTION_IDS = 256;
 type Entry = { done: true; outcome: ActionOutcome } | { done: false; settled: Promise<ActionOutcome | undefined> };
 
 export class RecentActions {
-  private readonly entries = new Map<string, Entry>();
+  /** Created with the first id: most groups never see one. */
+  private map: Map<string, Entry> | undefined;
 
   constructor(private readonly limit = RECENT_ACTION_IDS) {}
 
@@ -25,7 +26,7 @@ export class RecentActions {
    * that is still running (`undefined` then means the first try did not run and was forgotten).
    */
   lookup(id: string): ActionOutcome | Promise<ActionOutcome | undefined> | undefined {
-    const e = this.entries.get(id);
+    const e = this.map?.get(id);
     if (e === undefined) return undefined;
     return e.done ? e.outcome : e.settled;
   }
@@ -39,24 +40,26 @@ export class RecentActions {
     const settled = new Promise<ActionOutcome | undefined>((resolve) => (settle = resolve));
     this.put(id, { done: false, settled });
     return (outcome) => {
-      if (this.entries.get(id)?.done === false) {
-        if (outcome === undefined) this.entries.delete(id);
-        else this.entries.set(id, { done: true, outcome });
+      const entries = this.map;
+      if (entries?.get(id)?.done === false) {
+        if (outcome === undefined) entries.delete(id);
+        else entries.set(id, { done: true, outcome });
       }
       settle(outcome);
     };
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.map?.size ?? 0;
   }
 
   private put(id: string, entry: Entry): void {
-    this.entries.delete(id);
-    this.entries.set(id, entry);
-    while (this.entries.size > this.limit) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    const entries = (this.map ??= new Map());
+    entries.delete(id);
+    entries.set(id, entry);
+    while (entries.size > this.limit) {
+      const oldest = entries.keys().next().value as string;
+      entries.delete(oldest);
     }
   }
 }

@@ -169,8 +169,10 @@ describe("presence", () => {
     const bob1 = await tab(s, "bob", "lobby", "g-bob");
     const bob2 = await tab(s, "bob", "lobby", "g-bob");
     await until(() => s.handler.presence("room:lobby").find((e) => e.key === "bob")?.metas.length === 2, "two metas for bob");
+    await until(() => ada.online.join() === "ada,bob", "ada sees bob");
     await bob1.close();
     await until(() => s.handler.presence("room:lobby").find((e) => e.key === "bob")?.metas.length === 1, "one meta left");
+    await ada.settle();
     expect(ada.online).toEqual(["ada", "bob"]);
     await bob2.close();
     await until(() => ada.online.join() === "ada", "bob left");
