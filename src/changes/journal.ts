@@ -5,7 +5,8 @@
  * engine re-render only what an action wrote.
  */
 import { isSlotted } from "./builtins.js";
-import type { ChangePath } from "./path.js";
+import type { ChangeEntry, ChangePath, ListEdit } from "./path.js";
+import { ArrayLog, arrayWriteSplice, isIndex, shiftingCall, type ShiftingMethod } from "./array-log.js";
 import { deepClone } from "./deep-clone.js";
 
 type Key = string | symbol;
@@ -39,7 +40,12 @@ class Handler implements ProxyHandler<object> {
   get(t: object, key: string | symbol, receiver: unknown): unknown {
     if (key === RAW) return t;
     const value: unknown = Reflect.get(t, key, receiver);
-    if (typeof value !== "object" || value === null || typeof key === "symbol") return value;
+    if (typeof value !== "object" || value === null || typeof key === "symbol") {
+      if (typeof value === "function" && SHIFTING.has(value) && Array.isArray(t)) {
+        return this.journal.shiftingMethod(this, t as unknown[], value as ShiftingMethod, receiver);
+      }
+      return value;
+    }
     return this.journal.proxyFor(value, this, t, key);
   }
 
@@ -47,6 +53,7 @@ class Handler implements ProxyHandler<object> {
     const raw = this.journal.deepUnwrap(value, new Set());
     if (typeof raw === "object" && raw !== null) this.journal.referenceWritten = true;
     if (hasSetter(t, key)) return Reflect.set(t, key, raw, receiver);
+    if (Array.isArray(t)) this.journal.logArrayWrite(this, t, key, raw);
     this.journal.remember(t, key);
     this.journal.mark(this, key);
     return Reflect.set(t, key, raw);
@@ -54,18 +61,30 @@ class Handler implements ProxyHandler<object> {
 
   deleteProperty(t: object, key: string | symbol): boolean {
     if (!Object.hasOwn(t, key)) return true;
+    if (Array.isArray(t)) this.journal.logArrayWrite(this, t, key, undefined);
     this.journal.remember(t, key);
     this.journal.mark(this, key);
     return Reflect.deleteProperty(t, key);
   }
 
   defineProperty(t: object, key: string | symbol, desc: PropertyDescriptor): boolean {
+    if (Array.isArray(t)) this.journal.logArrayWrite(this, t, key, desc.value);
     this.journal.remember(t, key);
     this.journal.mark(this, key);
     if ("value" in desc) desc = { ...desc, value: this.journal.deepUnwrap(desc.value, new Set()) };
     if (typeof desc.value === "object" && desc.value !== null) this.journal.referenceWritten = true;
     return Reflect.defineProperty(t, key, desc);
   }
+}
+
+/** The array methods that shift elements, which the journal runs natively and records as splices. */
+const SHIFTING: ReadonlySet<unknown> = new Set<unknown>([Array.prototype.splice, Array.prototype.shift, Array.prototype.unshift]);
+
+/** One recorded write: its path as written, and where it was made (to re-derive the path). */
+interface Written {
+  readonly path: string[];
+  readonly at: Handler;
+  readonly key: string | undefined;
 }
 
 function pathOf(h: Handler): string[] {
@@ -85,7 +104,11 @@ function pathOf(h: Handler): string[] {
  */
 export class WriteJournal {
   private readonly undo: UndoEntry[] = [];
-  private readonly written: string[][] = [];
+  private readonly written: Written[] = [];
+  /** Every array written directly, with its writes as splices (see array-log.ts). */
+  private readonly arrays = new Map<Handler, ArrayLog>();
+  /** Objects a shifting call took out of an array in this run and did not put back yet. */
+  private readonly detached = new Set<object>();
   private readonly writtenKeys = new Set<string>();
   /** Raw object -> its proxy (the proxy gives its raw object back through {@link RAW}). */
   private readonly proxies = new WeakMap<object, object>();
@@ -104,29 +127,104 @@ export class WriteJournal {
     return this.proxyOf(root, new Handler(this, null, "", [...basePath], root)) as T;
   }
 
-  /** Paths written so far, without duplicates, in first-write order. */
+  /**
+   * Paths written so far, without duplicates, in first-write order. The indices and `length` of
+   * an array that a shifting call (`splice`, `shift`, `unshift` moving elements) edited are not
+   * listed: {@link edits} reports its splices instead, and paths below its elements name the
+   * indices those elements have now.
+   */
   paths(): ChangePath[] {
-    return this.written.map((p) => [...p]);
+    const shifted = this.shiftedArrays();
+    if (shifted.size === 0) return this.written.map((w) => [...w.path]);
+    const out: ChangePath[] = [];
+    const seen = new Set<string>();
+    const now = new Map<Handler, string[] | null>();
+    for (const w of this.written) {
+      if (shifted.has(w.at) && w.key !== undefined && (w.key === "length" || isIndex(w.key))) continue;
+      const base = this.currentPath(w.at, shifted, now);
+      if (base === null) continue;
+      const full = w.key === undefined ? base : [...base, w.key];
+      const id = full.join("\u0000");
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(full);
+    }
+    return out;
   }
 
   /**
-   * The written paths plus the getters and methods of every object on the way to a write
-   * (`["remaining"]` for a store whose `get remaining()` counts `this.todos`): a template reading
-   * a computed member depends on state below the object it belongs to, which a write path alone
-   * does not name.
+   * The splices of every array a shifting call edited, outer arrays first. An array edited by
+   * very many calls is reported as its written indices instead (what the splices touched).
    */
-  hintPaths(): ChangePath[] {
-    const out = this.paths();
+  edits(): ChangeEntry[] {
+    const shifted = this.shiftedArrays();
+    if (shifted.size === 0) return [];
+    const now = new Map<Handler, string[] | null>();
+    const out: { depth: number; entry: ChangeEntry[] }[] = [];
+    for (const [h, log] of shifted) {
+      const list = this.currentPath(h, shifted, now);
+      if (list === null) continue;
+      const entry: ChangeEntry[] = log.tooLong() ? log.indexPaths(list) : [{ list, splices: log.splices } satisfies ListEdit];
+      out.push({ depth: list.length, entry });
+    }
+    out.sort((a, b) => a.depth - b.depth);
+    return out.flatMap((e) => e.entry);
+  }
+
+  /**
+   * What the renderer needs: {@link edits}, then the written paths, plus the getters and methods
+   * of every object on the way to a write (`["remaining"]` for a store whose `get remaining()`
+   * counts `this.todos`): a template reading a computed member depends on state below the object
+   * it belongs to, which a write path alone does not name.
+   */
+  hintPaths(): ChangeEntry[] {
+    const out: ChangeEntry[] = [...this.edits(), ...this.paths()];
+    const shifted = this.shiftedArrays();
+    const now = new Map<Handler, string[] | null>();
     const seen = new Set<Handler>();
     for (const at of this.writtenAt) {
       for (let h: Handler | null = at; h !== null && !seen.has(h); h = h.parent) {
         seen.add(h);
         const names = computedMembers(h.target);
         if (names.length === 0) continue;
-        const base = pathOf(h);
+        const base = shifted.size === 0 ? pathOf(h) : this.currentPath(h, shifted, now);
+        if (base === null) continue;
         for (const name of names) out.push([...base, name]);
       }
     }
+    return out;
+  }
+
+  private shiftedArrays(): Map<Handler, ArrayLog> {
+    const out = new Map<Handler, ArrayLog>();
+    for (const [h, log] of this.arrays) if (log.shifted) out.set(h, log);
+    return out;
+  }
+
+  /**
+   * The path of `h` now: an element of a shifted array is named by the index it has after the
+   * splices (found in O(1) when it did not move since its proxy was made, else by a scan), and
+   * null when it is no longer in that array.
+   */
+  private currentPath(h: Handler, shifted: ReadonlyMap<Handler, ArrayLog>, now: Map<Handler, string[] | null>): string[] | null {
+    const hit = now.get(h);
+    if (hit !== undefined) return hit;
+    let out: string[] | null;
+    if (h.base !== undefined) out = [...h.base];
+    else {
+      const parent = h.parent!;
+      const up = this.currentPath(parent, shifted, now);
+      let seg: string | null = h.key;
+      if (up !== null && shifted.has(parent)) {
+        const arr = parent.target as unknown[];
+        if (!isIndex(seg) || arr[Number(seg)] !== h.target) {
+          const i = arr.indexOf(h.target);
+          seg = i < 0 ? null : String(i);
+        }
+      }
+      out = up === null || seg === null ? null : [...up, seg];
+    }
+    now.set(h, out);
     return out;
   }
 
@@ -193,7 +291,52 @@ export class WriteJournal {
     const id = full.join("\u0000");
     if (this.writtenKeys.has(id)) return;
     this.writtenKeys.add(id);
-    this.written.push(full);
+    this.written.push({ path: full, at, key: key === undefined ? undefined : full[full.length - 1]! });
+  }
+
+  /** @internal Records a direct write to an array's index or length as the splice it makes. */
+  logArrayWrite(at: Handler, arr: unknown[], key: Key, value: unknown): void {
+    if (!this.active) return;
+    const sp = arrayWriteSplice(arr.length, key, value);
+    if (sp === null) return;
+    let log = this.arrays.get(at);
+    if (log === undefined) this.arrays.set(at, (log = new ArrayLog()));
+    log.add(sp, false, arr.length);
+  }
+
+  /**
+   * @internal `splice`, `shift` or `unshift` of a journaled array. A call that moves elements runs
+   * on the raw array at native speed and is recorded as one splice (one undo entry putting the
+   * taken elements back); any other call runs through the proxy, recorded index by index.
+   */
+  shiftingMethod(at: Handler, arr: unknown[], fn: ShiftingMethod, proxy: unknown): (...args: unknown[]) => unknown {
+    return (...args: unknown[]): unknown => {
+      const len = arr.length;
+      const call = this.active ? shiftingCall(fn, len, args) : null;
+      if (call === null) return Reflect.apply(fn, proxy, args);
+      const [start, removed] = call.splice;
+      const ins = call.items.map((v) => this.deepUnwrap(v, new Set()));
+      for (const v of ins) {
+        if (typeof v !== "object" || v === null) continue;
+        // An element taken out by this run and put back (a move) is no new reference.
+        if (this.detached.has(v)) this.detached.delete(v);
+        else this.referenceWritten = true;
+      }
+      const taken = arr.slice(start, start + removed);
+      for (const v of taken) if (typeof v === "object" && v !== null) this.detached.add(v);
+      this.targets.add(arr);
+      this.undo.push({ kind: "restore", restore: () => spliceIn(arr, start, ins.length, taken) });
+      spliceIn(arr, start, removed, ins);
+      let log = this.arrays.get(at);
+      if (log === undefined) this.arrays.set(at, (log = new ArrayLog()));
+      log.add([start, removed, ins.length], true, len);
+      this.writtenAt.add(at);
+      // The taken elements are handed back as proxies, so writes to them are still journaled.
+      const out = taken.map((v, j) =>
+        typeof v === "object" && v !== null && !isPassThrough(v) ? (this.proxies.get(v) ?? this.proxyOf(v, new Handler(this, at, String(start + j), undefined, v))) : v,
+      );
+      return fn === Array.prototype.splice ? out : fn === Array.prototype.shift ? out[0] : arr.length;
+    };
   }
 
   /** @internal */
@@ -372,6 +515,18 @@ export function snapshotStores(stores: Record<string, object>): () => void {
       }
     }
   };
+}
+
+/** `arr.splice(at, removed, ...ins)` without spreading `ins` into arguments (lists may be long). */
+function spliceIn(arr: unknown[], at: number, removed: number, ins: readonly unknown[]): void {
+  if (ins.length < 1024) {
+    arr.splice(at, removed, ...ins);
+    return;
+  }
+  const tail = arr.slice(at + removed);
+  arr.length = at;
+  for (const v of ins) arr.push(v);
+  for (const v of tail) arr.push(v);
 }
 
 /** Undoes recorded writes, newest first. */
