@@ -136,7 +136,7 @@ describe("WriteJournal.hintPaths", () => {
 describe("WriteJournal with shifting array calls", () => {
   type Row = { id: number; done: boolean };
   const rows = (n: number): { rows: Row[] } => ({ rows: Array.from({ length: n }, (_, i) => ({ id: i, done: false })) });
-  const run = (n: number, act: (s: { rows: Row[] }) => void) => {
+  const run = (n: number, act: (s: { rows: Row[] }) => void): { s: { rows: Row[] }; before: { rows: Row[] }; j: WriteJournal } => {
     const s = rows(n);
     const before = structuredClone(s);
     const j = new WriteJournal();
@@ -145,8 +145,9 @@ describe("WriteJournal with shifting array calls", () => {
     return { s, before, j };
   };
 
-  it.each([
-    ["a removal in the middle", (s: { rows: Row[] }) => void s.rows.splice(3, 1), [[3, 1, 0]]],
+  type Rows = { rows: Row[] };
+  const shifting: [string, (s: Rows) => void, number[][]][] = [
+    ["a removal in the middle", (s: Rows) => void s.rows.splice(3, 1), [[3, 1, 0]]],
     ["an insert in the middle", (s: { rows: Row[] }) => void s.rows.splice(2, 0, { id: 99, done: false }), [[2, 0, 1]]],
     ["a shift", (s: { rows: Row[] }) => void s.rows.shift(), [[0, 1, 0]]],
     ["an unshift of two", (s: { rows: Row[] }) => void s.rows.unshift({ id: 98, done: false }, { id: 99, done: false }), [[0, 0, 2]]],
@@ -158,8 +159,9 @@ describe("WriteJournal with shifting array calls", () => {
       s.rows.splice(0, 2);
       s.rows.push({ id: 99, done: false });
     }, [[0, 2, 0], [8, 0, 1]]],
-  ] as const)("reports %s as one list edit, no shifted index, and rolls it back", (_name, act, splices) => {
-    const { s, before, j } = run(10, act as (s: { rows: Row[] }) => void);
+  ];
+  it.each(shifting)("reports %s as one list edit, no shifted index, and rolls it back", (_name, act, splices) => {
+    const { s, before, j } = run(10, act);
     expect(j.hintPaths()).toEqual([{ list: ["rows"], splices }]);
     j.rollback();
     expect(s).toEqual(before);
