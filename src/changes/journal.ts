@@ -7,12 +7,13 @@
 import { isSlotted } from "./builtins.js";
 import type { ChangeEntry, ChangePath, ListEdit } from "./path.js";
 import { ArrayLog, arrayWriteSplice, isIndex, shiftingCall, type ShiftingMethod } from "./array-log.js";
-import { deepClone } from "./deep-clone.js";
+import { restorer, spliceIn, undoAll, type UndoEntry } from "./undo.js";
+import { computedMembers } from "./computed-members.js";
+
+export { snapshotStores } from "./undo.js";
 
 type Key = string | symbol;
-type UndoEntry =
-  | { kind: "prop"; target: object; key: Key; desc: PropertyDescriptor | undefined }
-  | { kind: "restore"; restore: () => void };
+
 
 
 function isPassThrough(v: object): boolean {
@@ -413,46 +414,6 @@ export class WriteJournal {
   }
 }
 
-/** Prototypes whose members are never template-visible computed values of user state. */
-const BUILTIN_PROTOTYPES: ReadonlySet<object | null> = new Set<object | null>([
-  null,
-  Object.prototype,
-  Array.prototype,
-  Map.prototype,
-  Set.prototype,
-  Date.prototype,
-  RegExp.prototype,
-]);
-
-const membersOfPrototype = new WeakMap<object, readonly string[]>();
-
-/** Names of getters and methods `obj` has (own accessors, then its class chain), cached per class. */
-function computedMembers(obj: object): readonly string[] {
-  const own: string[] = [];
-  if (!Array.isArray(obj) && !ArrayBuffer.isView(obj)) {
-    for (const key of Object.keys(obj)) {
-      const d = Object.getOwnPropertyDescriptor(obj, key);
-      if (d !== undefined && (d.get !== undefined || typeof d.value === "function")) own.push(key);
-    }
-  }
-  const proto = Object.getPrototypeOf(obj) as object | null;
-  if (BUILTIN_PROTOTYPES.has(proto)) return own;
-  let names = membersOfPrototype.get(proto!);
-  if (names === undefined) {
-    const found = new Set<string>();
-    for (let p: object | null = proto; p !== null && !BUILTIN_PROTOTYPES.has(p); p = Object.getPrototypeOf(p) as object | null) {
-      for (const key of Object.getOwnPropertyNames(p)) {
-        if (key === "constructor") continue;
-        const d = Object.getOwnPropertyDescriptor(p, key);
-        if (d !== undefined && (d.get !== undefined || typeof d.value === "function")) found.add(key);
-      }
-    }
-    names = [...found];
-    membersOfPrototype.set(proto!, names);
-  }
-  return own.length === 0 ? names : [...own, ...names];
-}
-
 /** The raw object behind a journal proxy, or undefined for anything else. */
 function rawOf(value: object): object | undefined {
   const raw = (value as { [RAW]?: unknown })[RAW];
@@ -465,80 +426,4 @@ function hasSetter(target: object, key: Key): boolean {
     if (desc !== undefined) return desc.set !== undefined;
   }
   return false;
-}
-
-/** A function putting `target` back into its current state, in place. */
-function restorer(target: object): () => void {
-  if (target instanceof Map) {
-    const saved = deepClone([...target.entries()]);
-    return () => {
-      target.clear();
-      for (const [k, v] of saved) target.set(k, v);
-    };
-  }
-  if (target instanceof Set) {
-    const saved = deepClone([...target.values()]);
-    return () => {
-      target.clear();
-      for (const v of saved) target.add(v);
-    };
-  }
-  if (target instanceof Date) {
-    const time = target.getTime();
-    return () => target.setTime(time);
-  }
-  if (ArrayBuffer.isView(target)) {
-    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    const saved = bytes.slice();
-    return () => bytes.set(saved);
-  }
-  if (target instanceof ArrayBuffer) {
-    const bytes = new Uint8Array(target);
-    const saved = bytes.slice();
-    return () => bytes.set(saved);
-  }
-  return () => {};
-}
-
-/**
- * The other tracking mode: a deep copy of each store before the action, restored in place on
- * rollback. Gives no changed paths (renders are unhinted).
- */
-export function snapshotStores(stores: Record<string, object>): () => void {
-  const saved = Object.entries(stores).map(([name, store]) => [name, store, deepClone(store)] as const);
-  return () => {
-    for (const [, store, copy] of saved) {
-      for (const key of Reflect.ownKeys(store)) Reflect.deleteProperty(store, key);
-      for (const key of Reflect.ownKeys(copy)) {
-        const desc = Reflect.getOwnPropertyDescriptor(copy, key);
-        if (desc !== undefined) Reflect.defineProperty(store, key, desc);
-      }
-    }
-  };
-}
-
-/** `arr.splice(at, removed, ...ins)` without spreading `ins` into arguments (lists may be long). */
-function spliceIn(arr: unknown[], at: number, removed: number, ins: readonly unknown[]): void {
-  if (ins.length < 1024) {
-    arr.splice(at, removed, ...ins);
-    return;
-  }
-  const tail = arr.slice(at + removed);
-  arr.length = at;
-  for (const v of ins) arr.push(v);
-  for (const v of tail) arr.push(v);
-}
-
-/** Undoes recorded writes, newest first. */
-function undoAll(entries: readonly UndoEntry[]): void {
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const entry = entries[i]!;
-    if (entry.kind === "restore") {
-      entry.restore();
-    } else if (entry.desc === undefined) {
-      Reflect.deleteProperty(entry.target, entry.key);
-    } else {
-      Reflect.defineProperty(entry.target, entry.key, entry.desc);
-    }
-  }
 }
