@@ -86,6 +86,8 @@ interface Written {
   readonly path: string[];
   readonly at: Handler;
   readonly key: string | undefined;
+  /** An earlier write, through another object, had the same path. */
+  readonly dup: boolean;
 }
 
 function pathOf(h: Handler): string[] {
@@ -110,7 +112,8 @@ export class WriteJournal {
   private readonly arrays = new Map<Handler, ArrayLog>();
   /** Objects a shifting call took out of an array in this run and did not put back yet. */
   private readonly detached = new Set<object>();
-  private readonly writtenKeys = new Set<string>();
+  /** Each written path (joined) and the handler that first wrote it. */
+  private readonly writtenKeys = new Map<string, Handler>();
   /** Raw object -> its proxy (the proxy gives its raw object back through {@link RAW}). */
   private readonly proxies = new WeakMap<object, object>();
   private readonly snapshotted = new WeakSet<object>();
@@ -136,7 +139,7 @@ export class WriteJournal {
    */
   paths(): ChangePath[] {
     const shifted = this.shiftedArrays();
-    if (shifted.size === 0) return this.written.map((w) => [...w.path]);
+    if (shifted.size === 0) return this.written.filter((w) => !w.dup).map((w) => [...w.path]);
     const out: ChangePath[] = [];
     const seen = new Set<string>();
     const now = new Map<Handler, string[] | null>();
@@ -290,9 +293,12 @@ export class WriteJournal {
     const base = pathOf(at);
     const full = key === undefined ? base : [...base, typeof key === "symbol" ? key.toString() : key];
     const id = full.join("\u0000");
-    if (this.writtenKeys.has(id)) return;
-    this.writtenKeys.add(id);
-    this.written.push({ path: full, at, key: key === undefined ? undefined : full[full.length - 1]! });
+    const first = this.writtenKeys.get(id);
+    if (first === at) return;
+    // The same path written through another object: the same place now, but a shift may have
+    // moved one of them since (so both are kept until the paths are derived).
+    if (first === undefined) this.writtenKeys.set(id, at);
+    this.written.push({ path: full, at, key: key === undefined ? undefined : full[full.length - 1]!, dup: first !== undefined });
   }
 
   /** @internal Records a direct write to an array's index or length as the splice it makes. */
