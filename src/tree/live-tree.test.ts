@@ -389,7 +389,7 @@ describe("failures", () => {
     ["a failing render without hints", undefined],
     ["a failing hinted render", [["L", 1]]],
     ["a failing render after a shift", [["L", 0], ["L", 1], ["L", 2], ["L", "length"]]],
-  ] as [string, ChangePath[] | undefined][])("%s keeps the remembered tree", (_name, changed) => {
+  ] as [string, ChangeEntry[] | undefined][])("%s keeps the remembered tree", (_name, changed) => {
     const s = new Session(src);
     s.step(good(1, 2, 3, 4));
     const bad = good(2, 3, 4) as { L: { N: unknown }[] };
