@@ -198,7 +198,7 @@ describe("change hints", () => {
     ["re-renders only the written field", [["A"]], 1, { 0: 2 }],
     ["re-renders everything without a hint", undefined, 2, { 0: 2 }],
     ["re-renders everything below a written root", [[]], 2, { 0: 2 }],
-  ] as [string, ChangePath[] | undefined, number, unknown][])("%s", (_name, changed, calls, update) => {
+  ] as [string, ChangeEntry[] | undefined, number, unknown][])("%s", (_name, changed, calls, update) => {
     const c = counter();
     const s = new Session("<p>{{seen .A}}</p><p>{{seen .B}}</p>", c.funcs);
     s.step({ A: 1, B: 1 });
