@@ -1,8 +1,11 @@
 // Live tree benchmark: bytes and CPU per update for a counter plus a keyed list of N rows.
 // Run: npm run bench -- tree   (or, after a build: node bench/tree.bench.mjs)
+// LT_DIST=<dir> measures another build's dist/ (e.g. a worktree of an older commit).
 // Each row of the table is one kind of update at one list size (BENCH_N=100,10000 picks sizes):
-//   journal paths  number of paths the server's write journal records for the action
-//   journal µs     executeUpdates given those paths (what the live handler passes)
+//   journal paths  number of entries the server's write journal records for the action (a list
+//                  edited by splice/shift/unshift is one entry listing its splices)
+//   act µs         the action run through the write journal, plus reading its hint
+//   journal µs     executeUpdates given that hint (what the live handler passes)
 //   hint µs   executeUpdates with a hand-written hint (the written field, or ["Rows"] for a
 //             remove, a move or a replace: the whole list may differ)
 //   full µs   executeUpdates without a hint (whole re-render + diff)
@@ -12,8 +15,12 @@
 //   hbs µs    the same page rendered by Handlebars
 //   floor B   JSON bytes of only the changed values (the information floor)
 import Handlebars from "handlebars";
-import { Template } from "../dist/index.js";
-import { WriteJournal } from "../dist/changes/journal.js";
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+
+const DIST = pathToFileURL(resolve(process.env.LT_DIST ?? new URL("../dist", import.meta.url).pathname)).href;
+const { Template } = await import(`${DIST}/index.js`);
+const { WriteJournal } = await import(`${DIST}/changes/journal.js`);
 
 const TEXT = '<p>Count: {{.Count}}</p><ul>{{range .Rows}}<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>{{end}}</ul>';
 const HBS = Handlebars.compile('<p>Count: {{Count}}</p><ul>{{#each Rows}}<li data-key="{{ID}}">{{Name}}: {{Value}}</li>{{/each}}</ul>');
@@ -46,6 +53,11 @@ const KINDS = {
     hint: () => [["Rows"]],
     floor: (s, base) => base.Rows[base.Rows.length >> 1].ID,
   },
+  "insert a row": {
+    act: (s) => void s.Rows.splice(s.Rows.length >> 1, 0, { ID: nextId++, Name: "New item", Value: 1 }),
+    hint: () => [["Rows"]],
+    floor: (s) => s.Rows[s.Rows.length >> 1],
+  },
   "move a row": {
     // Splice out at N/4, splice back in before the last row.
     act: (s) => {
@@ -61,6 +73,11 @@ const KINDS = {
     floor: (s) => s.Rows,
   },
 };
+
+/** The hint that takes `next` back to `base`: splices inverted in reverse order, paths as they are. */
+function reverseHint(hint) {
+  return hint.map((e) => (Array.isArray(e) ? e : { list: e.list, splices: e.splices.map(([at, r, a]) => [at, a, r]).reverse() }));
+}
 
 /** The next state and the paths the write journal records for `kind` applied to `base`. */
 function journaled(kind, base) {
@@ -111,19 +128,42 @@ for (const n of onlyN) {
     const t = new Template("bench").parse(TEXT);
     const { next, changed: journal } = journaled(kind, base);
     const hint = kind.hint(next);
-    // Every timed call starts from `base` as the client's tree; the journal's paths also cover
-    // the way back (the same indices differ).
+    // Every timed call starts from `base` as the client's tree. Written paths also cover the way
+    // back (the same indices differ); a list's splices are undone by the inverse splices.
+    const back = (opts) => (opts.changed ? { changed: reverseHint(opts.changed) } : opts);
     const variant = (opts) => ({
-      setup: () => t.executeUpdates(base, opts),
+      setup: () => t.executeUpdates(base, back(opts)),
       run: () => t.executeUpdates(next, opts),
     });
     t.executeUpdates(base);
     const updates = [{ changed: journal }, { changed: hint }, {}].map((opts) => {
-      t.executeUpdates(base, opts);
+      t.executeUpdates(base, back(opts));
       return JSON.stringify(t.executeUpdates(next, opts));
     });
     if (updates[0] !== updates[2] || updates[1] !== updates[2]) throw new Error(`${name}: hinted and unhinted updates differ`);
+    // The way back must be right too (the timed calls start from it).
+    const u = new Template("bench").parse(TEXT);
+    u.executeUpdates(next);
+    if (JSON.stringify(t.executeUpdates(base, back({ changed: journal }))) !== JSON.stringify(u.executeUpdates(base))) {
+      throw new Error(`${name}: the hint back differs from a whole render`);
+    }
     const [jour, hinted, full] = timeAll(iters, [variant({ changed: journal }), variant({ changed: hint }), variant({})]);
+    // The action itself through the journal, on a fresh private copy each time (copy not timed).
+    const [act] = timeAll(iters, [
+      {
+        setup: () => {
+          const s = { ...base, Rows: base.Rows.slice() };
+          kind.prep?.(s);
+          return s;
+        },
+        run: (s) => {
+          const j = new WriteJournal();
+          kind.act(j.wrap(s, []));
+          j.close();
+          j.hintPaths();
+        },
+      },
+    ]);
     const html = t.execute(next);
     const [ours, hbs] = timeAll(iters, [
       { setup: () => next, run: (s) => t.execute(s) },
@@ -131,21 +171,27 @@ for (const n of onlyN) {
     ]);
     if (HBS(next) !== html) throw new Error("handlebars page differs from ours");
     const floor = JSON.stringify(kind.floor(next, base)).length;
-    rows.push({ n, name, jour, hinted, full, bytes: updates[0].length, html: html.length, ours, hbs, floor, paths: journal.length });
-    (ratio[name] ??= {})[n] = jour;
+    rows.push({ n, name, act, jour, hinted, full, bytes: updates[0].length, html: html.length, ours, hbs, floor, paths: journal.length });
+    (ratio[name] ??= {})[n] = { jour, act };
   }
 }
 
-console.log("| N | update | journal paths | journal µs | hint µs | full µs | bytes | html B | ours µs | hbs µs | floor B |");
-console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+console.log(`dist: ${DIST}`);
+console.log("| N | update | journal paths | act µs | journal µs | hint µs | full µs | bytes | html B | ours µs | hbs µs | floor B |");
+console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) {
   console.log(
-    `| ${r.n} | ${r.name} | ${r.paths} | ${fmt(r.jour)} | ${fmt(r.hinted)} | ${fmt(r.full)} | ${r.bytes} | ${r.html} | ${fmt(r.ours)} | ${fmt(r.hbs)} | ${r.floor} |`,
+    `| ${r.n} | ${r.name} | ${r.paths} | ${fmt(r.act)} | ${fmt(r.jour)} | ${fmt(r.hinted)} | ${fmt(r.full)} | ${r.bytes} | ${r.html} | ${fmt(r.ours)} | ${fmt(r.hbs)} | ${r.floor} |`,
   );
 }
 if (ratio["change one row"]?.[10000] && ratio["change one row"]?.[100]) {
+  // One row of each edit at N=100 and N=10,000 side by side: the server's update with the
+  // journal's hint, and the action through the journal.
   console.log("");
+  console.log("| update | N=100 journal µs | N=10,000 journal µs | ratio | N=100 act µs | N=10,000 act µs | ratio |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
   for (const name of Object.keys(KINDS)) {
-    console.log(`${name} with the journal's paths, N=10,000 / N=100: ${(ratio[name][10000] / ratio[name][100]).toFixed(2)}x`);
+    const [a, b] = [ratio[name][100], ratio[name][10000]];
+    console.log(`| ${name} | ${fmt(a.jour)} | ${fmt(b.jour)} | ${(b.jour / a.jour).toFixed(2)}x | ${fmt(a.act)} | ${fmt(b.act)} | ${(b.act / a.act).toFixed(2)}x |`);
   }
 }

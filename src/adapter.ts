@@ -24,7 +24,7 @@ export type { LiveConnection } from "./transport/frames.js";
 // Change tracking: the write journal, the one path type, copying state.
 export { WriteJournal } from "./changes/journal.js";
 export { deepClone } from "./changes/deep-clone.js";
-export type { ChangePath, ChangeHint } from "./changes/path.js";
+export type { ChangePath, ChangeHint, ChangeEntry, ListEdit, Splice } from "./changes/path.js";
 
 // Logging defaults.
 export { consoleLogger, silentLogger } from "./server/options.js";

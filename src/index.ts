@@ -25,7 +25,7 @@ export type { TreeNode, RangeNode, RangeItem, RangeOp, SlotValue, TreeUpdate } f
 export { Template } from "./live/template.js";
 export type { UpdateOptions, PageOptions } from "./live/template.js";
 export { treeToHtml } from "./tree/html.js";
-export type { ChangePath, ChangeHint } from "./changes/path.js";
+export type { ChangePath, ChangeHint, ChangeEntry, ListEdit, Splice } from "./changes/path.js";
 
 // --- the live handler (src/server, src/session, src/transport) ---
 export { createLiveHandler } from "./server/live-handler.js";

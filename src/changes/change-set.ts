@@ -4,7 +4,7 @@
  * `["todos"]` says "the whole list may be different" and `[]` says "anything may have changed".
  */
 
-import type { ChangePath } from "./path.js";
+import { isListEdit, type ChangeEntry, type Splice } from "./path.js";
 
 interface TrieNode {
   /** A path ends here: everything at and below this point changed. */
@@ -12,20 +12,35 @@ interface TrieNode {
   kids: Map<string, TrieNode> | null;
   /** Some write went two or more segments below this point (into a child's own properties). */
   deep: boolean;
+  /** The splices of the array here (see `ListEdit`); paths in `kids` use indices after them. */
+  splices: Splice[] | null;
 }
 
 /** A written path's end with nothing recorded below it; shared, never changed (it is `end`). */
-const LEAF: TrieNode = Object.freeze({ end: true, kids: null, deep: false }) as TrieNode;
+const LEAF: TrieNode = Object.freeze({ end: true, kids: null, deep: false, splices: null }) as TrieNode;
+
+/** What {@link ChangeSet.listEdits} finds for an array edited by splices. */
+export interface ListEdits {
+  readonly splices: readonly Splice[];
+  /** First segments of the paths below the array (indices after the splices). */
+  readonly kids: readonly string[];
+}
 
 /** What {@link ChangeSet} finds when a strict prefix of a queried path was written. */
 const WRITTEN = Symbol("written");
 
 /** A set of written paths, queried by overlap. */
 export class ChangeSet {
-  private readonly root: TrieNode = { end: false, kids: null, deep: false };
+  private readonly root: TrieNode = { end: false, kids: null, deep: false, splices: null };
 
-  constructor(paths: Iterable<ChangePath>) {
-    for (const p of paths) {
+  /** Entries in the order they were written (a list's splices before the paths below it). */
+  constructor(entries: Iterable<ChangeEntry>) {
+    for (const e of entries) {
+      if (isListEdit(e)) {
+        this.addSplices(e.list, e.splices);
+        continue;
+      }
+      const p = e;
       let n = this.root;
       for (let d = 0; d < p.length; d++) {
         if (n.end) break;
@@ -35,7 +50,7 @@ export class ChangeSet {
         let next = n.kids.get(k);
         if (!next) {
           // A path's last segment gets the shared leaf (a journal lists thousands of indices).
-          next = d === p.length - 1 ? LEAF : { end: false, kids: null, deep: false };
+          next = d === p.length - 1 ? LEAF : { end: false, kids: null, deep: false, splices: null };
           n.kids.set(k, next);
         }
         n = next;
@@ -43,7 +58,35 @@ export class ChangeSet {
       if (n.end) continue;
       n.end = true;
       n.kids = null;
+      n.splices = null;
     }
+  }
+
+  private addSplices(list: readonly (string | number)[], splices: readonly Splice[]): void {
+    let n = this.root;
+    for (let d = 0; d < list.length; d++) {
+      if (n.end) return;
+      n.deep = true;
+      const k = String(list[d]);
+      n.kids ??= new Map();
+      let next = n.kids.get(k);
+      if (!next || next === LEAF) {
+        if (next === LEAF) return;
+        next = { end: false, kids: null, deep: false, splices: null };
+        n.kids.set(k, next);
+      }
+      n = next;
+    }
+    if (n.end) return;
+    if (n.kids !== null) {
+      // Paths below the array name indices from before these splices: they cannot be told
+      // apart from the ones after, so the array counts as written whole.
+      n.end = true;
+      n.kids = null;
+      n.splices = null;
+      return;
+    }
+    n.splices = n.splices === null ? [...splices] : [...n.splices, ...splices];
   }
 
   /**
@@ -64,7 +107,17 @@ export class ChangeSet {
   /** True when a write at, above or below `path` was reported. */
   overlaps(path: readonly string[]): boolean {
     const n = this.find(path);
-    return n === WRITTEN || (n !== null && (n.end || n.kids !== null));
+    return n === WRITTEN || (n !== null && (n.end || n.kids !== null || n.splices !== null));
+  }
+
+  /**
+   * The splices of the array at `path` and the first segments of the paths below it, or null
+   * when the array was not edited by splices (or was written whole).
+   */
+  listEdits(path: readonly string[]): ListEdits | null {
+    const n = this.find(path);
+    if (n === WRITTEN || n === null || n.end || n.splices === null) return null;
+    return { splices: n.splices, kids: n.kids ? [...n.kids.keys()] : [] };
   }
 
   /**
@@ -75,7 +128,8 @@ export class ChangeSet {
     const n = this.find(path);
     if (n === WRITTEN) return null;
     if (n === null) return [];
-    if (n.end) return null;
+    // An array edited by splices: its indices moved, only `listEdits` can tell which.
+    if (n.end || n.splices !== null) return null;
     return n.kids ? [...n.kids.keys()] : [];
   }
 

@@ -132,3 +132,87 @@ describe("WriteJournal.hintPaths", () => {
     expect(j.hintPaths()).toContainEqual(["todos", "0", "meta", "label"]);
   });
 });
+
+describe("WriteJournal with shifting array calls", () => {
+  type Row = { id: number; done: boolean };
+  const rows = (n: number): { rows: Row[] } => ({ rows: Array.from({ length: n }, (_, i) => ({ id: i, done: false })) });
+  const run = (n: number, act: (s: { rows: Row[] }) => void): { s: { rows: Row[] }; before: { rows: Row[] }; j: WriteJournal } => {
+    const s = rows(n);
+    const before = structuredClone(s);
+    const j = new WriteJournal();
+    act(j.wrap(s, []));
+    j.close();
+    return { s, before, j };
+  };
+
+  type Rows = { rows: Row[] };
+  const shifting: [string, (s: Rows) => void, number[][]][] = [
+    ["a removal in the middle", (s: Rows) => void s.rows.splice(3, 1), [[3, 1, 0]]],
+    ["an insert in the middle", (s: { rows: Row[] }) => void s.rows.splice(2, 0, { id: 99, done: false }), [[2, 0, 1]]],
+    ["a shift", (s: { rows: Row[] }) => void s.rows.shift(), [[0, 1, 0]]],
+    ["an unshift of two", (s: { rows: Row[] }) => void s.rows.unshift({ id: 98, done: false }, { id: 99, done: false }), [[0, 0, 2]]],
+    ["a move", (s: { rows: Row[] }) => {
+      const [r] = s.rows.splice(1, 1);
+      s.rows.splice(6, 0, r!);
+    }, [[1, 1, 0], [6, 0, 1]]],
+    ["a removal, then a push", (s: { rows: Row[] }) => {
+      s.rows.splice(0, 2);
+      s.rows.push({ id: 99, done: false });
+    }, [[0, 2, 0], [8, 0, 1]]],
+  ];
+  it.each(shifting)("reports %s as one list edit, no shifted index, and rolls it back", (_name, act, splices) => {
+    const { s, before, j } = run(10, act);
+    expect(j.hintPaths()).toEqual([{ list: ["rows"], splices }]);
+    j.rollback();
+    expect(s).toEqual(before);
+  });
+
+  it("names an element written after a shift by the index it has now", () => {
+    const { j } = run(10, (s) => {
+      const r = s.rows[5]!;
+      s.rows.splice(0, 2);
+      r.done = true;
+      s.rows[0]!.done = true;
+    });
+    expect(j.hintPaths()).toEqual([{ list: ["rows"], splices: [[0, 2, 0]] }, ["rows", "3", "done"], ["rows", "0", "done"]]);
+  });
+
+  it("hands removed elements back as views whose writes are recorded and undone", () => {
+    const { s, before, j } = run(10, (s) => {
+      const [r] = s.rows.splice(4, 1);
+      r!.done = true;
+      s.rows.unshift(r!);
+    });
+    expect(s.rows[0]).toEqual({ id: 4, done: true });
+    expect(j.hintPaths()).toEqual([{ list: ["rows"], splices: [[4, 1, 0], [0, 0, 1]] }, ["rows", "0", "done"]]);
+    expect(j.referenceWritten).toBe(false);
+    j.rollback();
+    expect(s).toEqual(before);
+  });
+
+  it("keeps index paths for calls that shift nothing", () => {
+    const { j } = run(3, (s) => void s.rows.splice(1, 1, { id: 7, done: true }));
+    expect(j.hintPaths()).toEqual([["rows", "1"], ["rows", "length"]]);
+    expect(j.referenceWritten).toBe(true);
+  });
+
+  it("lists written indices for an array spliced very many times", () => {
+    const { s, before, j } = run(100, (s) => {
+      for (let i = 0; i < 70; i++) s.rows.splice(10, 1);
+    });
+    const hint = j.hintPaths();
+    expect(hint).toContainEqual(["rows", "10"]);
+    expect(hint).toContainEqual(["rows", "99"]);
+    expect(hint).toContainEqual(["rows", "length"]);
+    expect(hint.every((e) => Array.isArray(e))).toBe(true);
+    j.rollback();
+    expect(s).toEqual(before);
+  });
+
+  it("costs the same at 100 and at 100,000 elements (no trap per shifted index)", () => {
+    for (const n of [100, 100_000]) {
+      const { j } = run(n, (s) => void s.rows.splice(n >> 1, 1));
+      expect(j.size).toBe(1);
+    }
+  });
+});

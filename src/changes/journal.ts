@@ -5,13 +5,15 @@
  * engine re-render only what an action wrote.
  */
 import { isSlotted } from "./builtins.js";
-import type { ChangePath } from "./path.js";
-import { deepClone } from "./deep-clone.js";
+import type { ChangeEntry, ChangePath, ListEdit } from "./path.js";
+import { ArrayLog, arrayWriteSplice, isIndex, shiftingCall, type ShiftingMethod } from "./array-log.js";
+import { restorer, spliceIn, undoAll, type UndoEntry } from "./undo.js";
+import { computedMembers } from "./computed-members.js";
+
+export { snapshotStores } from "./undo.js";
 
 type Key = string | symbol;
-type UndoEntry =
-  | { kind: "prop"; target: object; key: Key; desc: PropertyDescriptor | undefined }
-  | { kind: "restore"; restore: () => void };
+
 
 
 function isPassThrough(v: object): boolean {
@@ -39,7 +41,12 @@ class Handler implements ProxyHandler<object> {
   get(t: object, key: string | symbol, receiver: unknown): unknown {
     if (key === RAW) return t;
     const value: unknown = Reflect.get(t, key, receiver);
-    if (typeof value !== "object" || value === null || typeof key === "symbol") return value;
+    if (typeof value !== "object" || value === null || typeof key === "symbol") {
+      if (typeof value === "function" && SHIFTING.has(value) && Array.isArray(t)) {
+        return this.journal.shiftingMethod(this, t as unknown[], value as ShiftingMethod, receiver);
+      }
+      return value;
+    }
     return this.journal.proxyFor(value, this, t, key);
   }
 
@@ -47,6 +54,7 @@ class Handler implements ProxyHandler<object> {
     const raw = this.journal.deepUnwrap(value, new Set());
     if (typeof raw === "object" && raw !== null) this.journal.referenceWritten = true;
     if (hasSetter(t, key)) return Reflect.set(t, key, raw, receiver);
+    if (Array.isArray(t)) this.journal.logArrayWrite(this, t, key, raw);
     this.journal.remember(t, key);
     this.journal.mark(this, key);
     return Reflect.set(t, key, raw);
@@ -54,18 +62,32 @@ class Handler implements ProxyHandler<object> {
 
   deleteProperty(t: object, key: string | symbol): boolean {
     if (!Object.hasOwn(t, key)) return true;
+    if (Array.isArray(t)) this.journal.logArrayWrite(this, t, key, undefined);
     this.journal.remember(t, key);
     this.journal.mark(this, key);
     return Reflect.deleteProperty(t, key);
   }
 
   defineProperty(t: object, key: string | symbol, desc: PropertyDescriptor): boolean {
+    if (Array.isArray(t)) this.journal.logArrayWrite(this, t, key, desc.value);
     this.journal.remember(t, key);
     this.journal.mark(this, key);
     if ("value" in desc) desc = { ...desc, value: this.journal.deepUnwrap(desc.value, new Set()) };
     if (typeof desc.value === "object" && desc.value !== null) this.journal.referenceWritten = true;
     return Reflect.defineProperty(t, key, desc);
   }
+}
+
+/** The array methods that shift elements, which the journal runs natively and records as splices. */
+const SHIFTING: ReadonlySet<unknown> = new Set<unknown>([Array.prototype.splice, Array.prototype.shift, Array.prototype.unshift]);
+
+/** One recorded write: its path as written, and where it was made (to re-derive the path). */
+interface Written {
+  readonly path: string[];
+  readonly at: Handler;
+  readonly key: string | undefined;
+  /** An earlier write, through another object, had the same path. */
+  readonly dup: boolean;
 }
 
 function pathOf(h: Handler): string[] {
@@ -85,8 +107,13 @@ function pathOf(h: Handler): string[] {
  */
 export class WriteJournal {
   private readonly undo: UndoEntry[] = [];
-  private readonly written: string[][] = [];
-  private readonly writtenKeys = new Set<string>();
+  private readonly written: Written[] = [];
+  /** Every array written directly, with its writes as splices (see array-log.ts). */
+  private readonly arrays = new Map<Handler, ArrayLog>();
+  /** Objects a shifting call took out of an array in this run and did not put back yet. */
+  private readonly detached = new Set<object>();
+  /** Each written path (joined) and the handler that first wrote it. */
+  private readonly writtenKeys = new Map<string, Handler>();
   /** Raw object -> its proxy (the proxy gives its raw object back through {@link RAW}). */
   private readonly proxies = new WeakMap<object, object>();
   private readonly snapshotted = new WeakSet<object>();
@@ -104,29 +131,104 @@ export class WriteJournal {
     return this.proxyOf(root, new Handler(this, null, "", [...basePath], root)) as T;
   }
 
-  /** Paths written so far, without duplicates, in first-write order. */
+  /**
+   * Paths written so far, without duplicates, in first-write order. The indices and `length` of
+   * an array that a shifting call (`splice`, `shift`, `unshift` moving elements) edited are not
+   * listed: {@link edits} reports its splices instead, and paths below its elements name the
+   * indices those elements have now.
+   */
   paths(): ChangePath[] {
-    return this.written.map((p) => [...p]);
+    const shifted = this.shiftedArrays();
+    if (shifted.size === 0) return this.written.filter((w) => !w.dup).map((w) => [...w.path]);
+    const out: ChangePath[] = [];
+    const seen = new Set<string>();
+    const now = new Map<Handler, string[] | null>();
+    for (const w of this.written) {
+      if (shifted.has(w.at) && w.key !== undefined && (w.key === "length" || isIndex(w.key))) continue;
+      const base = this.currentPath(w.at, shifted, now);
+      if (base === null) continue;
+      const full = w.key === undefined ? base : [...base, w.key];
+      const id = full.join("\u0000");
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(full);
+    }
+    return out;
   }
 
   /**
-   * The written paths plus the getters and methods of every object on the way to a write
-   * (`["remaining"]` for a store whose `get remaining()` counts `this.todos`): a template reading
-   * a computed member depends on state below the object it belongs to, which a write path alone
-   * does not name.
+   * The splices of every array a shifting call edited, outer arrays first. An array edited by
+   * very many calls is reported as its written indices instead (what the splices touched).
    */
-  hintPaths(): ChangePath[] {
-    const out = this.paths();
+  edits(): ChangeEntry[] {
+    const shifted = this.shiftedArrays();
+    if (shifted.size === 0) return [];
+    const now = new Map<Handler, string[] | null>();
+    const out: { depth: number; entry: ChangeEntry[] }[] = [];
+    for (const [h, log] of shifted) {
+      const list = this.currentPath(h, shifted, now);
+      if (list === null) continue;
+      const entry: ChangeEntry[] = log.tooLong() ? log.indexPaths(list) : [{ list, splices: log.splices } satisfies ListEdit];
+      out.push({ depth: list.length, entry });
+    }
+    out.sort((a, b) => a.depth - b.depth);
+    return out.flatMap((e) => e.entry);
+  }
+
+  /**
+   * What the renderer needs: {@link edits}, then the written paths, plus the getters and methods
+   * of every object on the way to a write (`["remaining"]` for a store whose `get remaining()`
+   * counts `this.todos`): a template reading a computed member depends on state below the object
+   * it belongs to, which a write path alone does not name.
+   */
+  hintPaths(): ChangeEntry[] {
+    const out: ChangeEntry[] = [...this.edits(), ...this.paths()];
+    const shifted = this.shiftedArrays();
+    const now = new Map<Handler, string[] | null>();
     const seen = new Set<Handler>();
     for (const at of this.writtenAt) {
       for (let h: Handler | null = at; h !== null && !seen.has(h); h = h.parent) {
         seen.add(h);
         const names = computedMembers(h.target);
         if (names.length === 0) continue;
-        const base = pathOf(h);
+        const base = shifted.size === 0 ? pathOf(h) : this.currentPath(h, shifted, now);
+        if (base === null) continue;
         for (const name of names) out.push([...base, name]);
       }
     }
+    return out;
+  }
+
+  private shiftedArrays(): Map<Handler, ArrayLog> {
+    const out = new Map<Handler, ArrayLog>();
+    for (const [h, log] of this.arrays) if (log.shifted) out.set(h, log);
+    return out;
+  }
+
+  /**
+   * The path of `h` now: an element of a shifted array is named by the index it has after the
+   * splices (found in O(1) when it did not move since its proxy was made, else by a scan), and
+   * null when it is no longer in that array.
+   */
+  private currentPath(h: Handler, shifted: ReadonlyMap<Handler, ArrayLog>, now: Map<Handler, string[] | null>): string[] | null {
+    const hit = now.get(h);
+    if (hit !== undefined) return hit;
+    let out: string[] | null;
+    if (h.base !== undefined) out = [...h.base];
+    else {
+      const parent = h.parent!;
+      const up = this.currentPath(parent, shifted, now);
+      let seg: string | null = h.key;
+      if (up !== null && shifted.has(parent)) {
+        const arr = parent.target as unknown[];
+        if (!isIndex(seg) || arr[Number(seg)] !== h.target) {
+          const i = arr.indexOf(h.target);
+          seg = i < 0 ? null : String(i);
+        }
+      }
+      out = up === null || seg === null ? null : [...up, seg];
+    }
+    now.set(h, out);
     return out;
   }
 
@@ -191,9 +293,57 @@ export class WriteJournal {
     const base = pathOf(at);
     const full = key === undefined ? base : [...base, typeof key === "symbol" ? key.toString() : key];
     const id = full.join("\u0000");
-    if (this.writtenKeys.has(id)) return;
-    this.writtenKeys.add(id);
-    this.written.push(full);
+    const first = this.writtenKeys.get(id);
+    if (first === at) return;
+    // The same path written through another object: the same place now, but a shift may have
+    // moved one of them since (so both are kept until the paths are derived).
+    if (first === undefined) this.writtenKeys.set(id, at);
+    this.written.push({ path: full, at, key: key === undefined ? undefined : full[full.length - 1]!, dup: first !== undefined });
+  }
+
+  /** @internal Records a direct write to an array's index or length as the splice it makes. */
+  logArrayWrite(at: Handler, arr: unknown[], key: Key, value: unknown): void {
+    if (!this.active) return;
+    const sp = arrayWriteSplice(arr.length, key, value);
+    if (sp === null) return;
+    let log = this.arrays.get(at);
+    if (log === undefined) this.arrays.set(at, (log = new ArrayLog()));
+    log.add(sp, false, arr.length);
+  }
+
+  /**
+   * @internal `splice`, `shift` or `unshift` of a journaled array. A call that moves elements runs
+   * on the raw array at native speed and is recorded as one splice (one undo entry putting the
+   * taken elements back); any other call runs through the proxy, recorded index by index.
+   */
+  shiftingMethod(at: Handler, arr: unknown[], fn: ShiftingMethod, proxy: unknown): (...args: unknown[]) => unknown {
+    return (...args: unknown[]): unknown => {
+      const len = arr.length;
+      const call = this.active ? shiftingCall(fn, len, args) : null;
+      if (call === null) return Reflect.apply(fn, proxy, args);
+      const [start, removed] = call.splice;
+      const ins = call.items.map((v) => this.deepUnwrap(v, new Set()));
+      for (const v of ins) {
+        if (typeof v !== "object" || v === null) continue;
+        // An element taken out by this run and put back (a move) is no new reference.
+        if (this.detached.has(v)) this.detached.delete(v);
+        else this.referenceWritten = true;
+      }
+      const taken = arr.slice(start, start + removed);
+      for (const v of taken) if (typeof v === "object" && v !== null) this.detached.add(v);
+      this.targets.add(arr);
+      this.undo.push({ kind: "restore", restore: () => spliceIn(arr, start, ins.length, taken) });
+      spliceIn(arr, start, removed, ins);
+      let log = this.arrays.get(at);
+      if (log === undefined) this.arrays.set(at, (log = new ArrayLog()));
+      log.add([start, removed, ins.length], true, len);
+      this.writtenAt.add(at);
+      // The taken elements are handed back as proxies, so writes to them are still journaled.
+      const out = taken.map((v, j) =>
+        typeof v === "object" && v !== null && !isPassThrough(v) ? (this.proxies.get(v) ?? this.proxyOf(v, new Handler(this, at, String(start + j), undefined, v))) : v,
+      );
+      return fn === Array.prototype.splice ? out : fn === Array.prototype.shift ? out[0] : arr.length;
+    };
   }
 
   /** @internal */
@@ -270,46 +420,6 @@ export class WriteJournal {
   }
 }
 
-/** Prototypes whose members are never template-visible computed values of user state. */
-const BUILTIN_PROTOTYPES: ReadonlySet<object | null> = new Set<object | null>([
-  null,
-  Object.prototype,
-  Array.prototype,
-  Map.prototype,
-  Set.prototype,
-  Date.prototype,
-  RegExp.prototype,
-]);
-
-const membersOfPrototype = new WeakMap<object, readonly string[]>();
-
-/** Names of getters and methods `obj` has (own accessors, then its class chain), cached per class. */
-function computedMembers(obj: object): readonly string[] {
-  const own: string[] = [];
-  if (!Array.isArray(obj) && !ArrayBuffer.isView(obj)) {
-    for (const key of Object.keys(obj)) {
-      const d = Object.getOwnPropertyDescriptor(obj, key);
-      if (d !== undefined && (d.get !== undefined || typeof d.value === "function")) own.push(key);
-    }
-  }
-  const proto = Object.getPrototypeOf(obj) as object | null;
-  if (BUILTIN_PROTOTYPES.has(proto)) return own;
-  let names = membersOfPrototype.get(proto!);
-  if (names === undefined) {
-    const found = new Set<string>();
-    for (let p: object | null = proto; p !== null && !BUILTIN_PROTOTYPES.has(p); p = Object.getPrototypeOf(p) as object | null) {
-      for (const key of Object.getOwnPropertyNames(p)) {
-        if (key === "constructor") continue;
-        const d = Object.getOwnPropertyDescriptor(p, key);
-        if (d !== undefined && (d.get !== undefined || typeof d.value === "function")) found.add(key);
-      }
-    }
-    names = [...found];
-    membersOfPrototype.set(proto!, names);
-  }
-  return own.length === 0 ? names : [...own, ...names];
-}
-
 /** The raw object behind a journal proxy, or undefined for anything else. */
 function rawOf(value: object): object | undefined {
   const raw = (value as { [RAW]?: unknown })[RAW];
@@ -322,68 +432,4 @@ function hasSetter(target: object, key: Key): boolean {
     if (desc !== undefined) return desc.set !== undefined;
   }
   return false;
-}
-
-/** A function putting `target` back into its current state, in place. */
-function restorer(target: object): () => void {
-  if (target instanceof Map) {
-    const saved = deepClone([...target.entries()]);
-    return () => {
-      target.clear();
-      for (const [k, v] of saved) target.set(k, v);
-    };
-  }
-  if (target instanceof Set) {
-    const saved = deepClone([...target.values()]);
-    return () => {
-      target.clear();
-      for (const v of saved) target.add(v);
-    };
-  }
-  if (target instanceof Date) {
-    const time = target.getTime();
-    return () => target.setTime(time);
-  }
-  if (ArrayBuffer.isView(target)) {
-    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    const saved = bytes.slice();
-    return () => bytes.set(saved);
-  }
-  if (target instanceof ArrayBuffer) {
-    const bytes = new Uint8Array(target);
-    const saved = bytes.slice();
-    return () => bytes.set(saved);
-  }
-  return () => {};
-}
-
-/**
- * The other tracking mode: a deep copy of each store before the action, restored in place on
- * rollback. Gives no changed paths (renders are unhinted).
- */
-export function snapshotStores(stores: Record<string, object>): () => void {
-  const saved = Object.entries(stores).map(([name, store]) => [name, store, deepClone(store)] as const);
-  return () => {
-    for (const [, store, copy] of saved) {
-      for (const key of Reflect.ownKeys(store)) Reflect.deleteProperty(store, key);
-      for (const key of Reflect.ownKeys(copy)) {
-        const desc = Reflect.getOwnPropertyDescriptor(copy, key);
-        if (desc !== undefined) Reflect.defineProperty(store, key, desc);
-      }
-    }
-  };
-}
-
-/** Undoes recorded writes, newest first. */
-function undoAll(entries: readonly UndoEntry[]): void {
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const entry = entries[i]!;
-    if (entry.kind === "restore") {
-      entry.restore();
-    } else if (entry.desc === undefined) {
-      Reflect.deleteProperty(entry.target, entry.key);
-    } else {
-      Reflect.defineProperty(entry.target, entry.key, entry.desc);
-    }
-  }
 }

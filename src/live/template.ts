@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { HtmlTemplate } from "../template/template.js";
-import type { ChangePath } from "../changes/path.js";
+import type { ChangeEntry } from "../changes/path.js";
 import { ATTR_LOADING, ATTR_WRAPPER_ID } from "../protocol/wire.js";
 import { LiveView, type TreeNode, type TreeUpdate } from "../tree/index.js";
 import { createLiveHandler, type LiveHandler } from "../server/live-handler.js";
@@ -21,11 +21,13 @@ export interface UpdateOptions {
    * a list whose length did not change re-renders only the items under a written path.
    *
    * Every write must be listed (including deletes, array length changes and the indices an array
-   * method shifted); a missed write leaves that part of the page stale. Without this option every
+   * method shifted, or instead of those indices the array's splices as one `ListEdit`, after
+   * which paths below the array use the indices the splices produced); a missed write leaves
+   * that part of the page stale. Without this option every
    * call re-renders the whole page and diffs it (always correct). Functions called by templates
    * and getters are assumed to depend only on their arguments and on the object they belong to.
    */
-  changed?: Iterable<ChangePath>;
+  changed?: Iterable<ChangeEntry>;
 }
 
 /** Options of {@link Template.executeToHTML}. */

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { aliasedObjects } from "../changes/alias-scan.js";
-import type { ChangeHint } from "../changes/path.js";
+import { isListEdit, type ChangeEntry, type ChangeHint } from "../changes/path.js";
 import { isEmpty, pushMessage, type WireTree } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import { flashes } from "./flash.js";
@@ -79,7 +79,7 @@ export class SessionGroup {
   /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */
   readonly recent = new RecentActions();
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
-  private pending: (string | number)[][] | undefined = [];
+  private pending: ChangeEntry[] | undefined = [];
   private aliasCache: Set<object> | undefined;
   /**
    * True while the render state is dropped (see {@link hibernate}) and members are still
@@ -207,7 +207,7 @@ export class SessionGroup {
     if (paths === undefined) this.aliasCache = undefined;
     if (this.pending === undefined) return;
     if (paths === undefined) this.pending = undefined;
-    else for (const p of paths) this.pending.push([...p]);
+    else for (const p of paths) this.pending.push(isListEdit(p) ? p : [...p]);
   }
 
   private takeHint(): ChangeHint {

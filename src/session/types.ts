@@ -2,7 +2,7 @@
  * The types store code sees and the engine works with: stores and their hooks, the contexts
  * handed to them, the broadcaster, the view contract the engine renders through, and the logger.
  */
-import type { ChangePath } from "../changes/path.js";
+import type { ChangeEntry } from "../changes/path.js";
 import type { WireTree } from "../protocol/messages.js";
 import type { ActionContext } from "./action-context.js";
 import type { NavigationControls } from "./navigation.js";
@@ -108,9 +108,9 @@ export interface LiveView {
   /**
    * Renders `data`: the first call returns the full tree (with statics), later calls the diff
    * against the previous call (`{}` when nothing changed). `options.changed` lists the data paths
-   * written since the previous call; without it anything may have changed.
+   * (and list splices) written since the previous call; without it anything may have changed.
    */
-  executeUpdates(data: unknown, options?: { changed?: Iterable<ChangePath> }): WireTree;
+  executeUpdates(data: unknown, options?: { changed?: Iterable<ChangeEntry> }): WireTree;
   /** Renders the whole page with the wrapper div around the body content. */
   executeToHTML(data: unknown, options?: { wrapperId?: string; loading?: boolean }): string;
   /** A fresh instance with no previous render (same parsed template). */

@@ -17,7 +17,8 @@
 import type { RangeItem, RangeNode, RangeOp, SlotValue, TreeNode, TreeUpdate } from "../protocol/tree.js";
 import { GENERATED_KEY, OP, RANGE_ITEMS, RANGE_META, STATICS } from "../protocol/wire.js";
 import type { ItemList } from "./item-list.js";
-import type { VItem, VNode, VRange, VValue } from "./value.js";
+import { runLis } from "./run-lis.js";
+import type { SpliceUnit, VItem, VNode, VRange, VValue } from "./value.js";
 
 /** Wire form of a slot in an update: a value, a partial node, or range operations. */
 export type WireDiff = SlotValue | TreeUpdate | RangeOp[];
@@ -50,7 +51,7 @@ export interface HeldRanges {
 }
 
 /** Indices (into `seq`) of one longest strictly increasing subsequence. */
-function lis(seq: number[]): boolean[] {
+export function lis(seq: number[]): boolean[] {
   const n = seq.length;
   const tails: number[] = [];
   const prev = new Array<number>(n).fill(-1);
@@ -215,6 +216,7 @@ export class Differ {
       // The old items no new item came from are gone.
       return this.diffLists(ch.oldTail, from, (j) => (was[j - from]! >= 0 ? was[j - from] : undefined), (k) => kept[k] === 0, n, exposed);
     }
+    if (ch.mode === "spliced" && ch.of === p.items) return this.diffSpliced(p, n, ch.units, ch.gone, ch.changed, exposed);
     if (p.items.length === 0 && n.items.length === 0) return null;
     if (p.items.length === 0) return [[OP.append, n.items.toArray().map((it) => this.fullItem(it, idKey))]];
     if (n.items.length === 0) return "full";
@@ -316,6 +318,99 @@ export class Differ {
     if (ops.length === 0) return null;
     // A large rewrite may cost more than the range itself.
     if (removes.length + inserted > N.length / 2 && jsonLen(ops) > jsonLen(this.fullRange(n))) return "full";
+    return ops;
+  }
+
+  /**
+   * The operations {@link diffLists} would compute for a whole-list comparison of a list edited
+   * by splices, from its units (value.ts `SpliceUnit`) without visiting the items that stayed in
+   * place: the same removes, moves (via the same longest increasing subsequence, run-lis.ts),
+   * updates, inserts and fallbacks, in the same order.
+   */
+  private diffSpliced(
+    p: VRange,
+    n: VRange,
+    units: readonly SpliceUnit[],
+    gone: readonly VItem[],
+    changed: readonly (readonly [number, VItem])[],
+    exposed: boolean,
+  ): RangeOp[] | "full" | null {
+    const idKey = n.idKey;
+    const items = n.items;
+    const len = items.length;
+    const kept = units.filter((u) => u.old >= 0);
+    if (kept.length === 0) return "full";
+    const keep = runLis(
+      kept.map((u) => u.old),
+      kept.map((u) => u.len),
+    );
+    const keepOf = new Map<SpliceUnit, number>();
+    kept.forEach((u, k) => keepOf.set(u, keep[k]!));
+    // Positions that do not keep their place, in new order: new items and moved kept ones.
+    const moved: number[] = [];
+    const unstable: number[] = [];
+    let keptCount = 0;
+    for (const u of units) {
+      const k = u.old >= 0 ? keepOf.get(u)! : 0;
+      if (u.old >= 0) keptCount += u.len;
+      for (let j = u.at + k; j < u.at + u.len; j++) {
+        unstable.push(j);
+        if (u.old >= 0) moved.push(j);
+      }
+    }
+    const isStable = (j: number): boolean => {
+      // `unstable` is sorted: a binary search.
+      let lo = 0;
+      let hi = unstable.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (unstable[mid]! < j) lo = mid + 1;
+        else hi = mid;
+      }
+      return unstable[lo] !== j;
+    };
+    const removes: RangeOp[] = gone.map((it) => [OP.remove, it.key]);
+    if (moved.length > 0 && !exposed) {
+      // The order op lists every key (at least 4 bytes each); only then is it worth its O(N) cost.
+      let moveCost = 0;
+      for (const j of moved) moveCost += jsonLen(this.fullItem(items.at(j)!, idKey)) + 2 * items.at(j)!.key.length + 16;
+      if (moveCost > 8 + 4 * len) {
+        let orderCost = 8;
+        for (const it of items.toArray()) orderCost += it.key.length + 3;
+        if (moveCost > orderCost) {
+          const N = items.toArray();
+          const P = p.items.toArray();
+          return this.diffLists(P, 0, (j) => p.index.get(N[j]!.key), (k) => !n.index.has(P[k]!.key), n, exposed);
+        }
+      }
+    }
+    const ops: RangeOp[] = [...removes];
+    for (const j of moved) ops.push([OP.remove, items.at(j)!.key]);
+    for (const [j, was] of changed) {
+      if (!isStable(j)) continue;
+      const d = this.diffItem(was, items.at(j)!, idKey);
+      if (d) ops.push([OP.update, items.at(j)!.key, d]);
+    }
+    let first = 0;
+    for (const j of unstable) {
+      if (j !== first) break;
+      first++;
+    }
+    let last = len - 1;
+    for (let t = unstable.length - 1; t >= 0 && unstable[t] === last; t--) last--;
+    if (first > 0) {
+      if (exposed) return "full";
+      const head: RangeItem[] = [];
+      for (let j = 0; j < first; j++) head.push(this.fullItem(items.at(j)!, idKey));
+      ops.push([OP.prepend, head]);
+    }
+    for (const j of unstable) {
+      if (j > first && j < last) ops.push([OP.insert, items.at(j - 1)!.key, this.fullItem(items.at(j)!, idKey)]);
+    }
+    if (last < len - 1) this.pushTail(ops, items, last + 1, idKey, exposed);
+    const inserted = len - keptCount + moved.length;
+    if (ops.length === 0) return null;
+    if (removes.length + inserted > len / 2 && jsonLen(ops) > jsonLen(this.fullRange(n))) return "full";
     return ops;
   }
 

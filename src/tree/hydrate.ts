@@ -11,6 +11,7 @@ import type { Block, Construct, RangeConstruct, TreeCompiler } from "./compile.j
 import type { ChangeSet } from "../changes/change-set.js";
 import { constructDeps, type Ref } from "./deps.js";
 import { contentKey, finishRange, patchRange } from "./hydrate-range.js";
+import { splicedIndices, spliceRange } from "./splice-range.js";
 import { makeNode, type VItem, type VNode, type VRange, type VValue } from "./value.js";
 
 /**
@@ -310,16 +311,28 @@ export class Hydrator {
    */
   private partialRange(c: RangeConstruct, src: unknown[], path: readonly string[], dotDeps: Deps, before: VRange): VRange | null {
     const changes = this.changes!;
-    const kids = changes.childrenBelow(path);
+    const edits = changes.listEdits(path);
+    const kids = edits === null ? changes.childrenBelow(path) : edits.kids;
     if (kids === null || !this.unchangedExcept(c, dotDeps)) return null;
     const srcDeps: Deps = { exact: path };
+    const run = (i: number, prev: VItem | null): VItem =>
+      this.exec.rangeIndex(c.node, i, src[i], (v) => this.item(c, i, v, { exact: [...path, String(i)] }, srcDeps, prev));
+    const reuse = c.node.pipe.decl.length < 2;
+    if (edits === null) return patchRange({ c, src, before, kids, reuse: reuse && !changes.deepBelow(path), run });
+    if (reuse) {
+      const spliced = spliceRange({ c, src, before, edits, run });
+      if (spliced) return spliced;
+    }
+    // Replayed as written indices: from the first splice on, an index's previous item belonged
+    // to another element, so it is no base for a re-run.
+    const replay = splicedIndices(before.items.length, edits.splices);
     return patchRange({
       c,
       src,
       before,
-      kids,
-      reuse: c.node.pipe.decl.length < 2 && !changes.deepBelow(path),
-      run: (i, prev) => this.exec.rangeIndex(c.node, i, src[i], (v) => this.item(c, i, v, { exact: [...path, String(i)] }, srcDeps, prev)),
+      kids: [...replay.kids, ...kids],
+      reuse: reuse && !changes.deepBelow(path),
+      run: (i, prev) => run(i, i < replay.from ? prev : null),
     });
   }
 

@@ -94,3 +94,61 @@ describe("key indexes", () => {
     expect(index.get("n39")).toBe(41);
   });
 });
+
+describe("splices", () => {
+  it("a chain of random splices matches Array.prototype.splice, with every version and index intact", () => {
+    let seed = 7;
+    const rnd = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    let list = ItemList.of(items(...Array.from({ length: 60 }, (_, i) => `k${i}`)));
+    let index = indexOf(list);
+    let next = 0;
+    const versions: [ItemList<VItem>, KeyIndex, string[]][] = [[list, index, keysOf(list)]];
+    for (let n = 0; n < 200; n++) {
+      const want = keysOf(list);
+      const at = rnd(want.length + 1);
+      const removed = rnd(Math.min(3, want.length - at) + 1);
+      const ins = items(...Array.from({ length: rnd(3) }, () => `n${next++}`));
+      want.splice(at, removed, ...ins.map((it) => it.key));
+      const l2 = list.splice(at, removed, ins);
+      index = index.splice(at, removed, ins, l2);
+      list = l2;
+      expect(list.depth).toBeLessThanOrEqual(16);
+      versions.push([list, index, want]);
+    }
+    for (const [l, ix, want] of versions) {
+      want.forEach((k, i) => expect(l.at(i)!.key).toBe(k));
+      expect(l.at(want.length)).toBeUndefined();
+      expect(keysOf(l)).toEqual(want);
+      want.forEach((k, i) => expect(ix.get(k)).toBe(i));
+      expect(ix.get("k-missing")).toBeUndefined();
+      expect(ix.length).toBe(want.length);
+    }
+  });
+
+  it("forgets a removed key and finds a moved one at its new place", () => {
+    const l = ItemList.of(items(...Array.from({ length: 50 }, (_, i) => `k${i}`)));
+    const i0 = indexOf(l);
+    const l1 = l.splice(10, 1, []);
+    const i1 = i0.splice(10, 1, [], l1);
+    const l2 = l1.splice(40, 0, [item("k10")]);
+    const i2 = i1.splice(40, 0, [item("k10")], l2);
+    expect(i1.get("k10")).toBeUndefined();
+    expect(i1.get("k11")).toBe(10);
+    expect(i2.get("k10")).toBe(40);
+    expect(i2.get("k45")).toBe(45);
+    expect(i2.get("k41")).toBe(41);
+    expect(i2.get("k40")).toBe(39);
+    expect(i0.get("k10")).toBe(10);
+  });
+
+  it("takes derivations on a spliced list", () => {
+    const l = ItemList.of(items(...Array.from({ length: 50 }, (_, i) => `k${i}`)));
+    const s = l.splice(0, 1, []);
+    const d = s.derive(49, [[3, item("X")]], [item("t")]);
+    const want = keysOf(s);
+    want[3] = "X";
+    want.push("t");
+    expect(keysOf(d)).toEqual(want);
+    want.forEach((k, i) => expect(d.at(i)!.key).toBe(k));
+  });
+});

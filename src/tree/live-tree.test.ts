@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HtmlTemplate } from "../template/template.js";
-import type { ChangePath } from "../changes/path.js";
+import type { ChangeEntry } from "../changes/path.js";
 import { OracleClient } from "../../test/tree/oracle.js";
 import { LiveView, type LiveSource } from "./index.js";
 
@@ -25,7 +25,7 @@ class Session {
   }
 
   /** The update for `data`; the oracle applying it must print a plain render of `data`. */
-  step(data: unknown, changed?: ChangePath[]): unknown {
+  step(data: unknown, changed?: ChangeEntry[]): unknown {
     const before = this.view.holdsTree;
     const update = this.view.update(this.source, data, changed);
     if (!before) this.client = new OracleClient();
@@ -42,6 +42,18 @@ class Session {
 const LIST = '<ul>{{range .L}}<li data-key="{{.ID}}">{{.N}}</li>{{end}}</ul>';
 const rows = (...ids: number[]): { L: { ID: number; N: string }[] } => ({ L: ids.map((id) => ({ ID: id, N: `n${id}` })) });
 const ITEM_STATICS = ['<li data-key="', '">', "</li>"];
+
+/** A template function that counts its calls. */
+const counter = (): { calls: number; funcs: Funcs } => {
+  const c = { calls: 0, funcs: {} as Funcs };
+  c.funcs = {
+    seen: (x: never) => {
+      if (!plainRendering) c.calls++;
+      return x;
+    },
+  };
+  return c;
+};
 
 describe("statics", () => {
   it("sends every static with the first tree", () => {
@@ -182,23 +194,11 @@ describe("keyed range operations", () => {
 });
 
 describe("change hints", () => {
-  /** A template function that counts its calls. */
-  const counter = (): { calls: number; funcs: Funcs } => {
-    const c = { calls: 0, funcs: {} as Funcs };
-    c.funcs = {
-      seen: (x: never) => {
-        if (!plainRendering) c.calls++;
-        return x;
-      },
-    };
-    return c;
-  };
-
   it.each([
     ["re-renders only the written field", [["A"]], 1, { 0: 2 }],
     ["re-renders everything without a hint", undefined, 2, { 0: 2 }],
     ["re-renders everything below a written root", [[]], 2, { 0: 2 }],
-  ] as [string, ChangePath[] | undefined, number, unknown][])("%s", (_name, changed, calls, update) => {
+  ] as [string, ChangeEntry[] | undefined, number, unknown][])("%s", (_name, changed, calls, update) => {
     const c = counter();
     const s = new Session("<p>{{seen .A}}</p><p>{{seen .B}}</p>", c.funcs);
     s.step({ A: 1, B: 1 });
@@ -310,6 +310,79 @@ describe("change hints", () => {
   });
 });
 
+describe("list splices in a hint", () => {
+  /** A list of `n` rows behind a Proxy that counts reads of its indices. */
+  const counted = (n: number): { L: { ID: number; N: string }[]; reads: { n: number } } => {
+    const reads = { n: 0 };
+    const raw = Array.from({ length: n }, (_, i) => ({ ID: i + 1, N: `n${i + 1}` }));
+    const L = new Proxy(raw, {
+      get(t, k, r) {
+        if (typeof k === "string" && /^\d+$/.test(k)) reads.n++;
+        return Reflect.get(t, k, r) as unknown;
+      },
+    });
+    return { L, reads };
+  };
+
+  type L = { ID: number; N: string }[];
+  const edits: [string, (L: L) => void, [number, number, number][], unknown[]][] = [
+    ["a removal", (L: { ID: number; N: string }[]) => void L.splice(5000, 1), [[5000, 1, 0]], [["r", "5001"]]],
+    ["an insert", (L: { ID: number; N: string }[]) => void L.splice(5000, 0, { ID: 0, N: "new" }), [[5000, 0, 1]], [["i", "5000", { 0: "0", 1: "new" }]]],
+    [
+      "a move",
+      (L: { ID: number; N: string }[]) => {
+        const [r] = L.splice(2500, 1);
+        L.splice(9998, 0, r!);
+      },
+      [[2500, 1, 0], [9998, 0, 1]],
+      [["r", "2501"], ["i", "9999", { 0: "2501", 1: "n2501" }]],
+    ],
+  ];
+  it.each(edits)("turns %s in 10,000 rows into one operation, reading only the rows it touches", (_name, edit, splices, ops) => {
+    const c = counter();
+    const s = new Session('<ul>{{range .L}}<li data-key="{{.ID}}">{{seen .N}}</li>{{end}}</ul>', c.funcs);
+    const { L, reads } = counted(10_000);
+    s.step({ L });
+    c.calls = 0;
+    edit(L);
+    reads.n = 0;
+    const update = s.view.update(s.source, { L }, [{ list: ["L"], splices }]);
+    expect(reads.n).toBeLessThanOrEqual(4);
+    expect(c.calls).toBeLessThanOrEqual(1);
+    expect(JSON.parse(JSON.stringify(update))).toEqual({ 0: ops });
+  });
+
+  it("re-renders a moved row written inside, named by its new index, and no other", () => {
+    const c = counter();
+    const s = new Session('<ul>{{range .L}}<li data-key="{{.ID}}">{{seen .N}}</li>{{end}}</ul>', c.funcs);
+    const data = rows(...Array.from({ length: 20 }, (_, i) => i + 1));
+    s.step(data);
+    c.calls = 0;
+    const [r] = data.L.splice(0, 1);
+    r!.N = "moved";
+    data.L.push(r!);
+    expect(s.step(data, [{ list: ["L"], splices: [[0, 1, 0], [19, 0, 1]] }, ["L", 19, "N"]])).toEqual({ 0: [["r", "1"], ["a", [{ 0: "1", 1: "moved" }]]] });
+    expect(c.calls).toBe(1);
+  });
+
+  it("replays splices as written indices where rows cannot keep their items (an index variable)", () => {
+    const s = new Session('<ul>{{range $i, $r := .L}}<li data-key="{{$r.ID}}">{{$i}} {{$r.N}}</li>{{end}}</ul>');
+    const data = rows(1, 2, 3);
+    s.step(data);
+    data.L.splice(0, 1);
+    expect(s.step(data, [{ list: ["L"], splices: [[0, 1, 0]] }])).toEqual({ 0: [["r", "1"], ["u", "2", { 1: 0 }], ["u", "3", { 1: 1 }]] });
+  });
+
+  it("counts the list as written whole when paths below it came before its splices", () => {
+    const s = new Session(LIST);
+    const data = rows(1, 2, 3);
+    s.step(data);
+    data.L[2]!.N = "x";
+    data.L.splice(0, 1);
+    expect(s.step(data, [["L", 2, "N"], { list: ["L"], splices: [[0, 1, 0]] }])).toEqual({ 0: [["r", "1"], ["u", "3", { 1: "x" }]] });
+  });
+});
+
 describe("failures", () => {
   const src = '<p>{{.T}}</p><ul>{{range .L}}<li data-key="{{.ID}}">{{.N.X}}</li>{{end}}</ul>';
   const good = (...ids: number[]): unknown => ({ T: "t", L: ids.map((id) => ({ ID: id, N: { X: id } })) });
@@ -318,7 +391,7 @@ describe("failures", () => {
     ["a failing render without hints", undefined],
     ["a failing hinted render", [["L", 1]]],
     ["a failing render after a shift", [["L", 0], ["L", 1], ["L", 2], ["L", "length"]]],
-  ] as [string, ChangePath[] | undefined][])("%s keeps the remembered tree", (_name, changed) => {
+  ] as [string, ChangeEntry[] | undefined][])("%s keeps the remembered tree", (_name, changed) => {
     const s = new Session(src);
     s.step(good(1, 2, 3, 4));
     const bad = good(2, 3, 4) as { L: { N: unknown }[] };

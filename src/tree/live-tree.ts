@@ -10,7 +10,7 @@
 import { ExecState, type TemplateSet } from "../template/exec.js";
 import type { Tree } from "../template/node.js";
 import { ChangeSet } from "../changes/change-set.js";
-import type { ChangePath } from "../changes/path.js";
+import type { ChangeEntry } from "../changes/path.js";
 import type { TreeNode, TreeUpdate } from "../protocol/tree.js";
 import { TreeCompiler, type Block } from "./compile.js";
 import { assignedVariables } from "./deps.js";
@@ -121,7 +121,7 @@ export class LiveView {
    * since the previous call; without it everything is re-rendered and diffed.
    * @throws the template's execution errors; the view is then unchanged.
    */
-  update(source: LiveSource, data: unknown, changed?: Iterable<ChangePath>): TreeNode | TreeUpdate {
+  update(source: LiveSource, data: unknown, changed?: Iterable<ChangeEntry>): TreeNode | TreeUpdate {
     const changes = changed !== undefined && this.#root !== null && !this.#hintsLost ? new ChangeSet(changed) : null;
     let next: Hydrated;
     try {

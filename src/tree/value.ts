@@ -46,6 +46,9 @@ export interface VItem {
  * - `shifted`: items before `from` are the previous ones, the rest were re-keyed (a shift after an
  *   insert or a removal); `oldTail` holds the previous items from `from` on, `was` each new
  *   item's previous position (-1: new) and `kept` which old items stayed.
+ * - `spliced`: the array was edited by splices (see splice-range.ts); `units` are the new list
+ *   in order, `gone` the previous items no longer in it (in previous order) and `changed` the new
+ *   positions of kept items whose content may differ, with their previous items.
  * `of` is the previous range's item list, so the differ can check that the client holds it.
  */
 export type RangeChange =
@@ -66,7 +69,24 @@ export type RangeChange =
       readonly was: readonly number[];
       /** For each item of `oldTail`, 1 when some new item came from it (0: it is gone). */
       readonly kept: Uint8Array;
+    }
+  | {
+      readonly mode: "spliced";
+      readonly of: ItemList<VItem>;
+      readonly units: readonly SpliceUnit[];
+      readonly gone: readonly VItem[];
+      readonly changed: readonly (readonly [number, VItem])[];
     };
+
+/**
+ * A stretch of a spliced list: `len` items from new position `at`, which were the previous items
+ * from position `old` on (in the same order), or are new (`old` is -1).
+ */
+export interface SpliceUnit {
+  readonly at: number;
+  readonly len: number;
+  readonly old: number;
+}
 
 /** The change of a range built from scratch. */
 export const FULL: RangeChange = { mode: "full" };
