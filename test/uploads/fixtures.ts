@@ -58,8 +58,12 @@ export class Files {
 
   /** Consumes and then throws: the entries must stay. */
   async fail_after_consume(ctx: ActionContext): Promise<void> {
-    await this.take(ctx, "docs");
+    await this.take(ctx, "raw");
     throw new Error("boom");
+  }
+
+  async take_raw(ctx: ActionContext): Promise<void> {
+    await this.take(ctx, "raw");
   }
 
   private async take(ctx: ActionContext, name: string): Promise<void> {
@@ -94,6 +98,7 @@ export async function uploadServer(options: LiveHandlerOptions = {}): Promise<Up
     uploads: {
       docs: { maxEntries: 5, maxFileSize: 8 * 1024 * 1024, chunkSize: 64 * 1024 },
       pics: { accept: ["image/*", ".png"], maxEntries: 2, maxFileSize: 1000 },
+      raw: { maxEntries: 5 },
     },
     ...options,
     uploadStaging: { dir, ...options.uploadStaging },
