@@ -112,4 +112,29 @@ describe("volume uploads over a WebSocket", () => {
     expect(await c.waitFor((m) => m["success"] !== undefined)).toMatchObject({ success: true });
     c.close();
   });
+
+  it("takes 200 MiB in binary frames with the socket paused during disk writes, memory bounded", async () => {
+    s = await uploadServer({ uploads: { docs: { maxFileSize: 300 * 1024 * 1024, chunkSize: 256 * 1024 } } });
+    const c = await UploadClient.connect(s.wsUrl, await sessionCookie(s.url));
+    const size = 200 * 1024 * 1024;
+    const [e] = await c.start("docs", [{ name: "huge.bin", type: "", size }]);
+    const id = e!.entry_id;
+    const block = bytes(256 * 1024);
+    const frame = binaryChunk(id, block);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    // The sender waits while its own queue is above 4 MiB: the server's pause reaches it as TCP back-pressure.
+    for (let sent = 0; sent < size; sent += block.length) {
+      while (c.ws.bufferedAmount > 4 * 1024 * 1024) await new Promise((r) => setTimeout(r, 2));
+      c.ws.send(frame);
+    }
+    await c.waitFor(isProgress(id, size), "the last byte", 60_000);
+    clearInterval(sampler);
+    c.send({ action: "upload_complete", upload_name: "docs", entry_ids: [id] });
+    expect(await c.waitFor((m) => m["success"] !== undefined, "ack", 30_000)).toMatchObject({ success: true });
+    await c.waitFor((m) => (m["meta"] as { action?: string } | undefined)?.action === "upload_docs_complete", "stored", 30_000);
+    expect(peak - before).toBeLessThan(100 * 1024 * 1024);
+    c.close();
+  }, 120_000);
 });
