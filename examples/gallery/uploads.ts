@@ -65,7 +65,8 @@ export class UploadsDemo {
   /** Every done entry of `zone` is kept and listed; entries with errors stay for the page to show. */
   private async _take(ctx: ActionContext, zone: StoredFile["Zone"]): Promise<void> {
     const kept = await ctx.consumeAll(zone, async (file) => ({
-      ID: file.entry.id,
+      // Not the entry's id: a row key must be unique on the page (clients match rows by key).
+      ID: `stored-${file.entry.id}`,
       Zone: zone,
       Name: file.entry.clientName,
       Size: file.entry.size,
