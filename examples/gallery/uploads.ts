@@ -15,7 +15,7 @@ import type { ActionContext, ConsumedUpload, UploadConfig } from "livetemplate";
 
 /** The two zones' upload options (the handler's `uploads`). */
 export const UPLOADS = {
-  files: { maxEntries: 10, maxFileSize: 20 * 1024 * 1024, chunkSize: 256 * 1024 },
+  files: { maxEntries: 10, maxFileSize: 20 * 1024 * 1024, chunkSize: 1024 * 1024 },
   images: { accept: ["image/*", ".png", ".jpg", ".jpeg", ".gif", ".webp"], maxEntries: 3, maxFileSize: 1024 * 1024 },
 } satisfies Record<string, UploadConfig>;
 
