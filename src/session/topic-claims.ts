@@ -8,6 +8,7 @@
  */
 import type { SessionStore } from "../server/session-store.js";
 import type { TopicDelivery } from "../topics/types.js";
+import type { SessionGroup } from "./group.js";
 import type { Logger } from "./types.js";
 
 /** How long a claim on a topic message lives in the store, ms. */
@@ -33,4 +34,24 @@ export async function claimed(store: SessionStore, groupId: string, deliveries: 
     ),
   );
   return deliveries.filter((_, i) => won[i]);
+}
+
+/**
+ * Runs a batch of topic deliveries in the group's queue with `deliver`: with a shared `store`,
+ * only the messages this instance claimed (and the presence diffs). Resolves with whether it ran
+ * any (with a shared store the other instances then have to load the change).
+ */
+export function runTopicBatch(
+  g: SessionGroup,
+  deliveries: readonly TopicDelivery[],
+  store: SessionStore | undefined,
+  logger: Logger,
+  deliver: (mine: readonly TopicDelivery[]) => Promise<void>,
+): Promise<boolean> {
+  return g.run(async () => {
+    const mine = store === undefined ? deliveries : await claimed(store, g.id, deliveries, logger);
+    if (mine.length === 0) return false;
+    await deliver(mine);
+    return true;
+  });
 }
