@@ -1,0 +1,175 @@
+/**
+ * File uploads: a chunk of its own, loaded by the core on pages whose HTML has an `lvt-upload*`
+ * attribute (docs/client.md, "Uploads"). It speaks the published client's upload messages
+ * (`upload_start`, `upload_complete`, `cancel_upload`, the server's `upload_progress`), except
+ * that bytes travel as binary WebSocket frames (`transfer.ts`).
+ *
+ * Markup it reads, all delegated from `document` so that patched-in elements need no binding:
+ * - `<input type="file" lvt-upload="name">`: a selection starts an upload of every file;
+ * - `lvt-upload-zone="name"`: files dropped on it start an upload (class `lvt-upload-dragover`
+ *   while files are dragged over it);
+ * - `lvt-upload-cancel="<entry id>"`: a click cancels that entry (and a click on an element whose
+ *   `lvt-click` is `cancel_upload`, with `data-entry-id`, stops it here while the core sends the action);
+ * - `data-lvt-upload-preview="<name or entry id>"`, `data-lvt-upload-entry="<entry id>"`: see `entries.ts`;
+ * - `lvt-upload-with` on form fields: sent along with a multipart upload.
+ */
+import { UPLOAD_PROGRESS, UPLOAD_START, UPLOAD_CANCEL, UPLOAD_ERROR } from "../../protocol/uploads.js";
+import type { UploadEntryWire, UploadMode } from "../../protocol/uploads.js";
+import { ATTR_WRAPPER_ID } from "../../protocol/wire.js";
+import { defineChunk } from "../chunk-define.js";
+import type { UploadChunk, UploadHost } from "./api.js";
+import { advance, entries, forget, pending, preview, reflect, revokeAll, settle, sweep } from "./entries.js";
+import type { Entry } from "./entries.js";
+import { cancel, dispatch } from "./transfer.js";
+
+const DEFAULT_CHUNK = 256 * 1024;
+const OVER = "lvt-upload-dragover";
+const hosts = new Map<Element, UploadHost>();
+
+const hostOf = (el: Element): UploadHost | undefined => {
+  const w = el.closest(`[${ATTR_WRAPPER_ID}]`);
+  return w ? hosts.get(w) : undefined;
+};
+
+/** Asks the server about a selection (`upload_start`), over the socket or, without one, over HTTP. */
+function select(host: UploadHost, name: string, files: File[], src: Element): void {
+  if (files.length === 0) return;
+  forget(host, name);
+  const image = files.find((f) => f.type.startsWith("image/"));
+  if (image) preview(name, image, false);
+  let waiting = pending.get(host);
+  if (!waiting) pending.set(host, (waiting = new Map()));
+  const list = waiting.get(name) ?? [];
+  waiting.set(name, list);
+  list.push({ files, src });
+  reflect(host);
+  const msg = { action: UPLOAD_START, upload_name: name, files: files.map((f) => ({ name: f.name, type: f.type || "application/octet-stream", size: f.size })) };
+  const ws = host.sock();
+  if (ws) return ws.send(JSON.stringify(msg));
+  // The answer comes back through `receive`; anything else fails every file of the selection.
+  const fail = (why: string): void => {
+    const i = list.findIndex((s) => s.files === files);
+    if (i < 0) return;
+    list.splice(i, 1);
+    for (const file of files) src.dispatchEvent(new CustomEvent("lvt:upload-error", { bubbles: true, detail: { name, file, state: "error", error: why } }));
+  };
+  host.upload(msg, "start").then(
+    (r) => fail(typeof r.message === "string" ? r.message : "the server did not accept the upload"),
+    () => fail("the server is unreachable"),
+  );
+}
+
+/** The server's answer to `upload_start`: one entry per file, in order. */
+function answered(host: UploadHost, name: string, infos: UploadEntryWire[]): void {
+  const sel = pending.get(host)?.get(name)?.shift();
+  if (!sel) return;
+  const byIndex = infos.length === sel.files.length;
+  infos.forEach((info, i) => {
+    const file = byIndex ? sel.files[i] : sel.files.find((f) => f.name === info.client_name);
+    if (!file) return;
+    const mode: UploadMode = info.mode ?? (info.external ? "direct" : "volume");
+    const e: Entry = { id: info.entry_id, name, file, host, src: sel.src, mode, chunk: info.chunk_size > 0 ? info.chunk_size : DEFAULT_CHUNK, external: info.external, state: "waiting", loaded: 0 };
+    entries.set(e.id, e);
+    preview(e.id, file, mode === "preview");
+    if (mode === "preview") preview(name, file, true);
+    if (!info.valid) settle(e, "error", info.error ?? "invalid file");
+    else if (info.auto_upload) dispatch(e);
+  });
+  reflect(host);
+}
+
+/** A server message with `upload_name`: an answer to `upload_start`, progress, an error or an acknowledgement. */
+function receive(msg: Record<string, unknown>, host: UploadHost): void {
+  const name = String(msg["upload_name"]);
+  const e = entries.get(String(msg["entry_id"]));
+  if (Array.isArray(msg["entries"])) return answered(host, name, msg["entries"] as UploadEntryWire[]);
+  if (msg["type"] === UPLOAD_PROGRESS) {
+    if (!e) return;
+    // Only the acknowledgement of upload_complete finishes an entry (the store code ran).
+    advance(e, Number(msg["bytes_recv"]));
+    return;
+  }
+  if (msg["type"] === UPLOAD_ERROR) {
+    if (e) settle(e, "error", String(msg["message"] ?? "upload failed"));
+    return;
+  }
+  if ("success" in msg) {
+    const ids = Array.isArray(msg["entry_ids"]) ? (msg["entry_ids"] as string[]) : Array.from(entries.values(), (x) => (x.name === name && x.host === host && x.state === "sent" ? x.id : ""));
+    for (const id of ids) {
+      const x = entries.get(id);
+      if (x) settle(x, msg["success"] ? "done" : "error", msg["success"] ? undefined : String(msg["error"] ?? "upload failed"));
+    }
+  }
+}
+
+/** The upload name of a drag's zone, when the drag carries files and the zone is live. */
+function zoneOf(ev: DragEvent): Element | null {
+  const zone = ev.target instanceof Element ? ev.target.closest("[lvt-upload-zone]") : null;
+  return zone && hostOf(zone) && ev.dataTransfer?.types.includes("Files") ? zone : null;
+}
+
+function onDrag(ev: Event): void {
+  const d = ev as DragEvent;
+  const zone = zoneOf(d);
+  if (!zone) return;
+  d.preventDefault();
+  if (d.type === "dragleave") {
+    // Leaving for a child of the zone is not leaving the zone.
+    if (!(d.relatedTarget instanceof Node && zone.contains(d.relatedTarget))) zone.classList.remove(OVER);
+    return;
+  }
+  zone.classList.toggle(OVER, d.type !== "drop");
+  if (d.type === "drop") select(hostOf(zone)!, zone.getAttribute("lvt-upload-zone")!, Array.from(d.dataTransfer?.files ?? []), zone);
+}
+
+function onChange(ev: Event): void {
+  const t = ev.target;
+  if (!(t instanceof HTMLInputElement) || t.type !== "file" || !t.hasAttribute("lvt-upload")) return;
+  const host = hostOf(t);
+  if (host) select(host, t.getAttribute("lvt-upload")!, Array.from(t.files ?? []), t);
+}
+
+function onClick(ev: Event): void {
+  const t = ev.target instanceof Element ? ev.target : null;
+  const own = t?.closest("[lvt-upload-cancel]");
+  if (own) {
+    const e = entries.get(own.getAttribute("lvt-upload-cancel")!);
+    if (e) cancel(e, false);
+    return;
+  }
+  // A server-rendered cancel action: the core sends it; the bytes stop here.
+  const act = t?.closest(`[lvt-click="${UPLOAD_CANCEL}"], [lvt-on\\:click="${UPLOAD_CANCEL}"]`);
+  const e = act && entries.get(act.getAttribute("data-entry-id") ?? "");
+  if (e) cancel(e, true);
+}
+
+/** A form submit starts its uploads that wait for one (`auto_upload` false). */
+function onSubmit(ev: Event): void {
+  const form = ev.target instanceof HTMLFormElement ? ev.target : null;
+  if (!form) return;
+  const names = Array.from(form.querySelectorAll("[lvt-upload]"), (el) => el.getAttribute("lvt-upload"));
+  for (const e of entries.values()) if (e.state === "waiting" && names.includes(e.name) && form.contains(e.src)) dispatch(e);
+}
+
+let started = false;
+function start(): void {
+  if (started) return;
+  started = true;
+  for (const t of ["dragenter", "dragover", "dragleave", "drop"]) document.addEventListener(t, onDrag);
+  document.addEventListener("change", onChange);
+  document.addEventListener("click", onClick, true);
+  document.addEventListener("submit", onSubmit, true);
+  addEventListener("pagehide", revokeAll);
+}
+
+const chunk: UploadChunk = {
+  scan(host) {
+    start();
+    hosts.set(host.wrapper, host);
+    reflect(host);
+    sweep(host);
+  },
+  receive,
+};
+
+defineChunk("upload", chunk);
