@@ -129,18 +129,17 @@ function onChange(ev: Event): void {
   if (host) select(host, t.getAttribute("lvt-upload")!, Array.from(t.files ?? []), t);
 }
 
+/**
+ * A click on `lvt-upload-cancel="<id>"` cancels the entry and sends `cancel_upload`; on an element
+ * whose `lvt-click` is `cancel_upload` (with `data-entry-id`) the core sends the action, so the
+ * entry only stops here. An element may carry both; the action is then sent once, by the core.
+ */
 function onClick(ev: Event): void {
   const t = ev.target instanceof Element ? ev.target : null;
   const own = t?.closest("[lvt-upload-cancel]");
-  if (own) {
-    const e = entries.get(own.getAttribute("lvt-upload-cancel")!);
-    if (e) cancel(e, false);
-    return;
-  }
-  // A server-rendered cancel action: the core sends it; the bytes stop here.
   const act = t?.closest(`[lvt-click="${UPLOAD_CANCEL}"], [lvt-on\\:click="${UPLOAD_CANCEL}"]`);
-  const e = act && entries.get(act.getAttribute("data-entry-id") ?? "");
-  if (e) cancel(e, true);
+  const e = entries.get((own ? own.getAttribute("lvt-upload-cancel") : act?.getAttribute("data-entry-id")) ?? "");
+  if (e) cancel(e, !!act && (!own || act === own));
 }
 
 /** A form submit starts its uploads that wait for one (`auto_upload` false). */
