@@ -219,7 +219,7 @@ async function page(): Promise<Page> {
   p.on("pageerror", (err) => errors.push(String(err)));
   await p.goto(app.url);
   await p.waitForSelector("[data-lvt-id].lvt-connected");
-  await p.waitForFunction("!!(window.__lvtChunks && window.__lvtChunks.upload)");
+  await until(() => js<boolean>("!!(window.__lvtChunks && window.__lvtChunks.upload)"), "the upload chunk");
   return p;
 }
 
@@ -294,7 +294,7 @@ describe.skipIf(!run)("uploads from our client", () => {
     await until(async () => (await storedRows()).some((r) => r.name === "dot.png"), "the image stored");
     const src = await js<string>(`document.getElementById("preview-images").getAttribute("src")`);
     expect(src).toMatch(/^blob:/);
-    await p.waitForFunction(`document.getElementById("preview-images").naturalWidth === 2`);
+    await until(() => js<boolean>(`document.getElementById("preview-images").naturalWidth === 2`), "the preview loaded");
     expect((await storedRows()).find((r) => r.name === "dot.png")!.sha).toBe(sha256(PNG));
     await p.setInputFiles("#input-images", join(dir, "dot.png"));
     await until(async () => (await js<string>(`document.getElementById("preview-images").getAttribute("src")`)) !== src, "a new preview");
@@ -374,7 +374,7 @@ describe.skipIf(!run)("uploads from our client", () => {
     });
     await p.goto(app.url);
     await p.waitForSelector("[data-lvt-id].lvt-connected");
-    await p.waitForFunction("!!(window.__lvtChunks && window.__lvtChunks.upload)");
+    await until(() => js<boolean>("!!(window.__lvtChunks && window.__lvtChunks.upload)"), "the upload chunk");
     const f = file("http.bin", 2 * MB);
     await p.setInputFiles("#input-files", f.path);
     await until(async () => (await storedRows()).some((r) => r.name === "http.bin"), "stored over HTTP", 30_000);
