@@ -30,6 +30,17 @@ export const ERROR_CODES = {
   LT_ERR_SESSION_ENCODE: "a store's state cannot be saved by a serializing session store (function, cycle, unregistered class)",
   LT_ERR_TOPIC_FORBIDDEN: "the topics ACL refused a subscription or a presence entry",
   LT_ERR_TOPIC_INVALID: "a topic name, presence key or meta, or a published event is not valid",
+  LT_ERR_UPLOAD_TOO_LARGE: "an uploaded file is larger than its upload's maxFileSize, or than the size its client announced",
+  LT_ERR_UPLOAD_TYPE: "an uploaded file's type or extension is not in its upload's accept list",
+  LT_ERR_UPLOAD_TOO_MANY: "more files were selected than the upload's maxEntries allows",
+  LT_ERR_UPLOAD_QUOTA: "staging the file would exceed the disk quota for uploads",
+  LT_ERR_UPLOAD_UNKNOWN: "an upload message names an upload that is not configured, or an entry that does not exist (any more)",
+  LT_ERR_UPLOAD_MALFORMED: "an upload message or binary chunk frame is malformed (bad fields, bad base64, wrong offset)",
+  LT_ERR_UPLOAD_INCOMPLETE: "an upload was completed with fewer bytes than its client announced",
+  LT_ERR_UPLOAD_EXPIRED: "a staged upload was not finished or consumed within its expiry and was removed",
+  LT_ERR_UPLOAD_DISK: "writing a staged upload to disk failed",
+  LT_ERR_UPLOAD_PRESIGN: "the presign function of a direct upload threw or returned no URL",
+  LT_ERR_UPLOAD_NOT_READY: "ctx.consume was given an entry that is not done, not valid, or already consumed",
   LT_ERR_TOPIC_NO_CONNECTION: "a connection-scoped subscription or a presence entry was asked for outside a live connection",
 } as const;
 

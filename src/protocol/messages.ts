@@ -6,6 +6,7 @@
  */
 import type { TreeNode, TreeUpdate } from "./tree.js";
 import { ERROR_GENERAL, ERROR_RATE_LIMIT } from "./wire.js";
+import type { UploadServerMessage } from "./uploads.js";
 
 /** A tree or a tree update as it travels (PROTOCOL.md §4-6; the types are in `tree.ts`). */
 export type WireTree = TreeNode | TreeUpdate;
@@ -86,8 +87,8 @@ export interface PongMessage {
   pong: true;
 }
 
-/** Everything a server sends to a client. */
-export type ServerMessage = TreeMessage | ErrorMessage | PongMessage;
+/** Everything a server sends to a client (the upload messages are in `uploads.ts`). */
+export type ServerMessage = TreeMessage | ErrorMessage | PongMessage | UploadServerMessage;
 
 /** The reply to `__ping__` (one shared value). */
 export const PONG: PongMessage = Object.freeze({ pong: true });

@@ -32,6 +32,8 @@ import { checkHealth, type HealthReport } from "./health.js";
 import { Metrics, measuredView, type HandlerMetrics } from "./metrics.js";
 import { devSessionStore } from "../cli/dev/session-store.js";
 import type { PresenceEntry } from "../topics/types.js";
+import { Uploads } from "../uploads/uploads.js";
+import { resolveStaging, resolveUploads } from "../uploads/options.js";
 
 export type { BroadcastUpdate } from "../session/events.js";
 
@@ -126,6 +128,7 @@ export function createLiveHandler<S extends object = object>(
   const originOk = options.originValidator ?? ((origin: string | undefined, req: IncomingMessage) => sameOrigin(origin, req, o.trustProxy));
   // The per-action debug lines bypass the log rate limit: a debug logger asked for every one.
   const metrics = new Metrics(options.logger ?? o.logger);
+  const uploads = new Uploads(resolveUploads(options.uploads), resolveStaging(options.uploadStaging), o.logger);
   const engine = new SessionEngine<LiveConnection>({
     view: measuredView(view, metrics),
     observer: metrics,
@@ -142,14 +145,15 @@ export function createLiveHandler<S extends object = object>(
     channel: o.channel,
     maxGroups: o.maxSessions,
     topics: options.topics,
+    uploads,
   });
   const identify = identifier(auth, o.logger);
   const limits = clientLimits(o);
   const clientFile = o.clientScript.file ?? defaultClientScriptFile();
   // Dev mode adds the error overlay script, which sits beside the client bundle.
   const devScript = o.dev ? new ClientScript(join(dirname(clientFile), "livetemplate.dev.js")) : undefined;
-  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript, new ChunkScripts(dirname(clientFile)), (n) => metrics.httpBytes(n));
-  const ws = new WsTransport(engine, o, auth, identify, originOk, limits);
+  const http = new HttpTransport(engine, o, auth, identify, originOk, new ClientScript(clientFile), limits, devScript, new ChunkScripts(dirname(clientFile)), (n) => metrics.httpBytes(n), uploads);
+  const ws = new WsTransport(engine, o, auth, identify, originOk, limits, uploads);
 
   const timers: NodeJS.Timeout[] = [];
   const every = (ms: number, fn: () => void): void => {

@@ -8,6 +8,7 @@ import type { SessionStore } from "./session-store.js";
 import type { Logger } from "../session/types.js";
 import { rateLimitLogger, type LogLimit } from "./log-limiter.js";
 import type { TopicOptions } from "../topics/types.js";
+import type { UploadConfig, UploadStaging } from "../uploads/options.js";
 
 /** Decides whether a WebSocket upgrade from `origin` is allowed. */
 export type OriginValidator = (origin: string | undefined, req: IncomingMessage) => boolean;
@@ -111,6 +112,14 @@ export interface LiveHandlerOptions {
    * of other instances' presence entries. See docs/realtime.md.
    */
   topics?: TopicOptions;
+  /**
+   * File uploads by name (the `lvt-upload="name"` of a file input): accepted types, limits,
+   * mode (`volume`, `proxied`, `preview`, `direct` with `presign`). See docs/uploads.md.
+   * Default: none (upload messages get `LT_ERR_UPLOAD_UNKNOWN`, multipart files are dropped).
+   */
+  uploads?: Readonly<Record<string, UploadConfig>>;
+  /** Where uploads are staged, the disk quota and the expiry of idle entries. See docs/uploads.md. */
+  uploadStaging?: UploadStaging;
 }
 
 /** Options with defaults applied. */

@@ -8,6 +8,7 @@ import type { NavigationControls } from "./navigation.js";
 import type { PushControls } from "./client-events.js";
 import type { AsyncControls } from "./async-state.js";
 import type { TopicControls } from "../topics/types.js";
+import type { UploadControls } from "./upload-state.js";
 
 /** Typed, forgiving access to an action's `data` object (JSON from a client or form fields). */
 export class ActionData {
@@ -141,7 +142,7 @@ function toNumber(v: unknown): number {
  * Everything an action gets, with the navigation methods `patch`, `navigate`, `redirect` and
  * `flash` (see {@link NavigationControls}).
  */
-export interface ActionContext extends NavigationControls, PushControls, AsyncControls, TopicControls {
+export interface ActionContext extends NavigationControls, PushControls, AsyncControls, TopicControls, UploadControls {
   /**
    * The value a hook's `this.pushEvent(name, data)` promise resolves with (`meta.reply`); the last
    * call wins. Must be JSON.

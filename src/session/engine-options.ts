@@ -6,6 +6,7 @@ import type { SessionStore } from "../server/session-store.js";
 import type { BroadcastBus } from "../server/broadcast-bus.js";
 import type { EngineObserver } from "../server/metrics.js";
 import type { TopicOptions } from "../topics/types.js";
+import type { Uploads } from "../uploads/uploads.js";
 import type { SourceLines } from "./dev-detail.js";
 import type { Member } from "./frame.js";
 import type { StoreSet } from "./store-set.js";
@@ -40,4 +41,6 @@ export interface EngineOptions {
   readonly observer?: EngineObserver | undefined;
   /** Topics and presence (ACL, batching, heartbeats); see docs/realtime.md. */
   readonly topics?: TopicOptions | undefined;
+  /** The handler's uploads (configured names, staging, quota); see docs/uploads.md. */
+  readonly uploads?: Uploads | undefined;
 }

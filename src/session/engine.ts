@@ -31,6 +31,9 @@ import { TopicHub } from "../topics/hub.js";
 import type { TopicDelivery } from "../topics/types.js";
 import type { TopicWire } from "../topics/wire.js";
 import type { EngineOptions } from "./engine-options.js";
+import { UploadEvents } from "./upload-events.js";
+import { rotateGroup } from "./rotate.js";
+import type { UploadSet } from "../uploads/upload-set.js";
 
 export type { EngineOptions } from "./engine-options.js";
 
@@ -56,6 +59,8 @@ export class SessionEngine<M extends Member = Member> {
   readonly topics: TopicHub;
   private readonly replies: Replies;
   private readonly async: AsyncRunner;
+  /** Upload messages, when the handler has uploads configured (`session/upload-events.ts`). */
+  private readonly uploads: UploadEvents | undefined;
   private closing = false;
 
   constructor(private readonly o: EngineOptions) {
@@ -65,7 +70,15 @@ export class SessionEngine<M extends Member = Member> {
     this.topics = new TopicHub(this.bus.source, o.topics ?? {}, { deliver, send, logger: o.logger });
     this.groups = new GroupTable(o.view, o.stores, o.sessions, this.delivery, o.logger, o.maxGroups);
     this.async = new AsyncRunner((g, e) => this.dispatch(g.id, e, { kind: "server" }), this.delivery, o.logger, o.dev);
-    this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger, this.topics, this.async);
+    this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger, this.topics, this.async, o.uploads);
+    this.uploads = o.uploads?.configured !== true ? undefined : new UploadEvents(o.uploads, {
+      group: (id) => this.group(id),
+      peek: (id) => this.groups.peek(id),
+      reply: (g, m, message) => this.reply(g, m, message),
+      write: (g, m, message) => this.delivery.write(m, encode(message), (x) => g.removeMember(x)),
+      routes: (g, action) => o.stores.route(g.stores, action) !== undefined,
+      action: (g, action, origin, scope) => this.action(g, action, {}, undefined, origin, scope),
+    }, o.logger);
     this.visitors = new GroupTable(o.view, o.stores, NO_SESSIONS, this.delivery, o.logger, MAX_VISITORS);
     this.visitorCode = new StoreCode(o.stores, this.visitors, o.tracking, o.dev, o.logger, this.topics);
     this.replies = new Replies(o.logger, { reply: (g, m, message) => this.reply(g, m, message), refresh: (g) => this.groups.refresh(g) });
@@ -120,10 +133,12 @@ export class SessionEngine<M extends Member = Member> {
       }
       case "form": {
         const started = performance.now();
-        const r = this.replies.checked(await this.form(await this.group(groupId), event.fields, origin));
+        const r = this.replies.checked(await this.form(await this.group(groupId), event.fields, origin, event.uploads));
         this.o.observer?.action("(form)", groupId, (performance.now() - started) * 1000, r);
         return r;
       }
+      case "upload":
+        return this.uploads === undefined ? messageReply(errorMessage("LT_ERR_UPLOAD_UNKNOWN", "this page has no uploads")) : this.uploads.handle(groupId, event.message, origin);
       case "disconnect":
         return this.disconnect(await this.group(groupId), event.context, live);
       case "send":
@@ -135,7 +150,7 @@ export class SessionEngine<M extends Member = Member> {
       case "resync":
         return this.resync(groupId);
       case "rotate":
-        return this.rotate(await this.group(groupId), event.to);
+        return rotateGroup(await this.group(groupId), event.to, { groups: this.groups, topics: this.topics, registry: this.registry }).then(() => NONE);
       case "async":
         return this.async.settle(this.groups.peek(groupId), event, this.code);
       case "topic":
@@ -200,6 +215,8 @@ export class SessionEngine<M extends Member = Member> {
     data: Record<string, unknown>,
     submitter: string | undefined,
     origin: Origin,
+    /** A form post's files (`ctx.uploads` and `.lvt.Uploads` of its reply read them). */
+    scope?: UploadSet,
   ): Promise<Reply> {
     if (origin.kind === "server") throw new TypeError("actions come from a client");
     const unknown = (): ServerMessage => errorMessage("LT_ERR_PROTOCOL_UNKNOWN_ACTION", `no store handles action "${action}"`);
@@ -219,7 +236,7 @@ export class SessionEngine<M extends Member = Member> {
               if (shown !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               shown = g.replyTo(member, errors);
               return shown;
-            }, nav);
+            }, nav, scope);
             if (o.kind === "failed") {
               if (shown !== undefined && o.rendered !== undefined) this.delivery.forward(member, shown, (m) => g.removeMember(m));
               this.restore(g);
@@ -264,12 +281,13 @@ export class SessionEngine<M extends Member = Member> {
             g.pushUpdate();
             // The request's own errors show only in its own reply (`.lvt.Errors`). A re-run's
             // diff would start from a tree the client never got: send the whole tree then.
-            if (json) return runs === 1 ? g.httpDiff(errors, origin.render) : g.httpFullTree(errors);
-            if (!isEmpty(errors)) return g.page(this.o.page, errors);
+            if (json) return runs === 1 ? g.httpDiff(errors, origin.render, scope) : g.httpFullTree(errors, scope);
+            // A post whose files had errors is answered with the page showing them, not a redirect.
+            if (!isEmpty(errors) || scope?.hasErrors === true) return g.page(this.o.page, errors, scope);
             // The browser is sent back to the page: make sure it renders before it is saved.
             if (g.members.size === 0) g.page(this.o.page);
             return undefined;
-          }, nav);
+          }, nav, scope);
           if (o.kind === "failed") this.restore(g);
           return o;
         });
@@ -288,15 +306,15 @@ export class SessionEngine<M extends Member = Member> {
                 render: h.render,
               };
             }
-            if (saved) return nav.intent === undefined ? DONE : { kind: "done", location: nav.intent.to };
+            if (saved && scope?.hasErrors !== true) return nav.intent === undefined ? DONE : { kind: "done", location: nav.intent.to };
             return { kind: "page", status: 422, html: outcome.rendered as string };
           case "failed": {
             const errors = { [ERROR_GENERAL]: failureText(outcome, this.o.dev) };
             if (json) {
-              const h = g.httpFullTree(errors);
+              const h = g.httpFullTree(errors, scope);
               return { kind: "message", message: this.dev(actionReply(h.tree, action, errors), outcome.reason, outcome.cause, origin), render: h.render };
             }
-            return { kind: "page", status: 422, html: g.page(this.o.page, errors) };
+            return { kind: "page", status: 422, html: g.page(this.o.page, errors, scope) };
           }
           default: {
             const never: never = outcome;
@@ -321,21 +339,22 @@ export class SessionEngine<M extends Member = Member> {
     g.pushUpdate();
   }
 
-  private async form(g: SessionGroup, fields: Record<string, unknown>, origin: Origin): Promise<Reply> {
+  private async form(g: SessionGroup, fields: Record<string, unknown>, origin: Origin, scope: UploadSet | undefined): Promise<Reply> {
     const picked = pickFormAction(g.stores, fields);
     if (picked === undefined) {
       return messageReply(
         errorMessage("LT_ERR_PROTOCOL_UNKNOWN_ACTION", "no action: add an lvt-action field or name the submit button after an action"),
       );
     }
-    return this.action(g, picked.action, picked.data, picked.submitter, origin);
+    return this.action(g, picked.action, picked.data, picked.submitter, origin, scope);
   }
 
   private async disconnect(g: SessionGroup, context: ConnectContext, member: M | undefined): Promise<Reply> {
     if (member === undefined) throw new TypeError("disconnect needs a live origin");
     await g.run(async () => {
       g.removeMember(member);
-      if (await this.code.hook(g, { name: "onDisconnect", context })) g.pushUpdate();
+      const uploadsGone = this.uploads?.closed(g, member) === true;
+      if ((await this.code.hook(g, { name: "onDisconnect", context })) || uploadsGone) g.pushUpdate();
     });
     this.publish({ kind: "group", id: g.id });
     return NONE;
@@ -415,19 +434,6 @@ export class SessionEngine<M extends Member = Member> {
     return NONE;
   }
 
-  private rotate(g: SessionGroup, to: string): Promise<Reply> {
-    return g.run(async () => {
-      const from = g.id;
-      if (from === to) return NONE;
-      await this.groups.refresh(g);
-      await this.groups.rename(g, to);
-      this.topics.renameGroup(from, to);
-      flashes.rename(from, to);
-      for (const m of [...this.registry.getByGroup(from)]) this.registry.move(m, to);
-      return NONE;
-    });
-  }
-
   // ------------------------------------------------------------------ broadcasting
 
   /**
@@ -454,8 +460,6 @@ export class SessionEngine<M extends Member = Member> {
       );
     }
   }
-
-  // ------------------------------------------------------------------ writing
 
   /** Sends a live origin its reply (inside the group's task) and returns it as the reply too. */
   private reply(g: SessionGroup, member: Member, message: ServerMessage): Reply {
@@ -489,6 +493,7 @@ export class SessionEngine<M extends Member = Member> {
     this.async.forget(this.groups.all());
     await Promise.all([...this.groups.all()].map((g) => g.run(() => undefined)));
     this.topics.close();
+    await this.uploads?.close();
     await this.bus.close();
   }
 }

@@ -8,6 +8,8 @@ import type { ServerMessage } from "../protocol/messages.js";
 import type { Member } from "./frame.js";
 import type { ConnectContext, MaybePromise } from "./types.js";
 import type { TopicDelivery } from "../topics/types.js";
+import type { UploadClientMessage } from "../protocol/uploads.js";
+import type { UploadSet } from "../uploads/upload-set.js";
 
 /**
  * A function run against each targeted group's state before it is re-rendered: it receives the
@@ -45,7 +47,18 @@ export type SessionEvent =
    * A no-JS form post: the action is the `lvt-action` field, else the first field named after an
    * action (the submit button's `name`).
    */
-  | { readonly kind: "form"; readonly fields: Record<string, unknown> }
+  | {
+      readonly kind: "form";
+      readonly fields: Record<string, unknown>;
+      /** The files of a multipart post, already staged (the action reads them with `ctx.uploads`). */
+      readonly uploads?: UploadSet | undefined;
+    }
+  /**
+   * An upload message: a selection (`upload_start`), a chunk of bytes (JSON or a binary frame),
+   * a completion, a cancel. Chunks are written to disk outside the group's queue; the rest runs
+   * in it (see `session/upload-events.ts`).
+   */
+  | { readonly kind: "upload"; readonly message: UploadClientMessage }
   /** A live connection closed: it leaves the group, then `onDisconnect`. */
   | { readonly kind: "disconnect"; readonly context: ConnectContext }
   /** Store code called `broadcaster.send()`: re-render and push what it changed. */

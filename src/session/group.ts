@@ -20,7 +20,8 @@ import { isEmpty, pushMessage, type WireTree } from "../protocol/messages.js";
 import { encode, type EncodedFrame, type Member } from "./frame.js";
 import { flashes } from "./flash.js";
 import { asyncView } from "./async-state.js";
-import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData } from "./lvt.js";
+import { uploadView } from "./upload-state.js";
+import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData, type UploadsView } from "./lvt.js";
 import { isThenable } from "./maybe.js";
 import { RecentActions } from "./recent-actions.js";
 import type { LiveView, MaybePromise, SessionStores } from "./types.js";
@@ -310,10 +311,10 @@ export class SessionGroup {
   }
 
   /** Full tree for a JSON GET (or a POST that cannot be diffed), restarting the HTTP render cache. Call inside `run`. */
-  httpFullTree(errors?: Record<string, string>): HttpTree {
+  httpFullTree(errors?: Record<string, string>, uploads?: UploadsView): HttpTree {
     const view = this.view.clone();
     this.http = undefined;
-    const tree = view.executeUpdates(this.data(this.stores, this.lvt(errors)));
+    const tree = view.executeUpdates(this.data(this.stores, this.lvt(errors, uploads)));
     const id = `${this.renderPrefix}.${++this.renders}`;
     this.http = { view, id, stores: this.stores };
     return { tree, render: id };
@@ -327,28 +328,31 @@ export class SessionGroup {
    * since the cache was rendered (another instance may have answered that client meanwhile).
    * Call inside `run`.
    */
-  httpDiff(errors: Record<string, string> | undefined, base: string | undefined): HttpTree {
+  httpDiff(errors: Record<string, string> | undefined, base: string | undefined, uploads?: UploadsView): HttpTree {
     const http = this.http;
     const usable = http !== undefined && (base === undefined ? http.stores === this.stores : base === http.id);
-    if (!usable) return this.httpFullTree(errors);
+    if (!usable) return this.httpFullTree(errors, uploads);
     // Until the render succeeds the cache's view is in an unknown state: no diff against it then.
     this.http = undefined;
-    const tree = http.view.executeUpdates(this.data(this.stores, this.lvt(errors)));
+    const tree = http.view.executeUpdates(this.data(this.stores, this.lvt(errors, uploads)));
     http.id = `${this.renderPrefix}.${++this.renders}`;
     http.stores = this.stores;
     this.http = http;
     return { tree, render: http.id };
   }
 
-  /** The whole page, showing `errors` (a failed form post's). Call inside `run`. */
-  page(options: { wrapperId: string; loading: boolean }, errors?: Record<string, string>): string {
-    return this.view.executeToHTML(this.data(this.stores, this.lvt(errors)), options);
+  /**
+   * The whole page, showing `errors` (a failed form post's) and, when given, the uploads of the
+   * form post instead of the group's. Call inside `run`.
+   */
+  page(options: { wrapperId: string; loading: boolean }, errors?: Record<string, string>, uploads?: UploadsView): string {
+    return this.view.executeToHTML(this.data(this.stores, this.lvt(errors, uploads)), options);
   }
 
   private readonly dropMember = (member: Member): void => this.removeMember(member);
 
-  /** `.lvt` for this group: `errors` and the group's flash messages. */
-  private lvt(errors: Readonly<Record<string, string>> | undefined): LvtData {
-    return plainLvt(errors, flashes.view(this.id), asyncView(this));
+  /** `.lvt` for this group: `errors`, the group's flash messages, async work and uploads (or a request's). */
+  private lvt(errors: Readonly<Record<string, string>> | undefined, uploads?: UploadsView): LvtData {
+    return plainLvt(errors, flashes.view(this.id), asyncView(this), uploads ?? uploadView(this));
   }
 }

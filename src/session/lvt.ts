@@ -29,6 +29,15 @@ export interface AsyncView {
 
 const NO_ASYNC: AsyncView = { pending: () => false, error: () => "", idle: true };
 
+/** What `.lvt` knows of uploads: the group's, or those of the form post being answered (see `uploads/upload-set.ts`). */
+export interface UploadsView {
+  entries(name: string): readonly object[];
+  errors(name: string): readonly object[];
+  readonly idle: boolean;
+}
+
+const NO_UPLOADS: UploadsView = { entries: () => [], errors: () => [], idle: true };
+
 export class LvtData {
   /** Field name -> message. */
   readonly Errors: Readonly<Record<string, string>>;
@@ -36,11 +45,36 @@ export class LvtData {
   readonly Flashes: Readonly<Record<string, string>>;
 
   readonly #async: AsyncView;
+  readonly #uploads: UploadsView;
 
-  constructor(errors: Readonly<Record<string, string>> = {}, flashes: Readonly<Record<string, string>> = {}, async: AsyncView = NO_ASYNC) {
+  constructor(
+    errors: Readonly<Record<string, string>> = {},
+    flashes: Readonly<Record<string, string>> = {},
+    async: AsyncView = NO_ASYNC,
+    uploads: UploadsView = NO_UPLOADS,
+  ) {
     this.Errors = errors;
     this.Flashes = flashes;
     this.#async = async;
+    this.#uploads = uploads;
+  }
+
+  /**
+   * The entries of upload `name`: `.ID .ClientName .ClientType .Size .Received .Progress .Done
+   * .Valid .Error .Errors` (each error `.Code .Message`); see docs/uploads.md.
+   *
+   * @example
+   * ```html
+   * {{range .lvt.Uploads "avatar"}}<li data-key="{{.ID}}">{{.ClientName}} {{.Progress}}%{{with .Error}} <b>{{.}}</b>{{end}}</li>{{end}}
+   * ```
+   */
+  Uploads(name: string): readonly object[] {
+    return this.#uploads.entries(String(name));
+  }
+
+  /** Errors of upload `name` that belong to no single file (too many files): `.Code .Message`. */
+  UploadErrors(name: string): readonly object[] {
+    return this.#uploads.errors(String(name));
   }
 
   /**
@@ -93,11 +127,16 @@ const NO_ERRORS = new LvtData();
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The `.lvt` value for a set of errors and flash messages (one shared instance for "none"). */
-export function lvtData(errors: Readonly<Record<string, string>> | undefined, flashes?: Readonly<Record<string, string>>, async?: AsyncView): LvtData {
+export function lvtData(
+  errors: Readonly<Record<string, string>> | undefined,
+  flashes?: Readonly<Record<string, string>>,
+  async?: AsyncView,
+  uploads?: UploadsView,
+): LvtData {
   const noErrors = errors === undefined || Object.keys(errors).length === 0;
   const noFlash = flashes === undefined || Object.keys(flashes).length === 0;
-  if (noErrors && noFlash && (async === undefined || async.idle)) return NO_ERRORS;
-  return new LvtData(noErrors ? NONE : errors, noFlash ? NONE : flashes, async);
+  if (noErrors && noFlash && (async === undefined || async.idle) && (uploads === undefined || uploads.idle)) return NO_ERRORS;
+  return new LvtData(noErrors ? NONE : errors, noFlash ? NONE : flashes, async, uploads);
 }
 
 /** True when two error sets hold the same messages. */

@@ -20,6 +20,9 @@ import { after, settle } from "./maybe.js";
 import type { Broadcaster, ConnectContext, Logger, MaybePromise, MountContext, SessionStores } from "./types.js";
 import type { TopicHub } from "../topics/hub.js";
 import type { TopicContext, TopicControls, TopicDelivery } from "../topics/types.js";
+import type { Uploads } from "../uploads/uploads.js";
+import type { UploadSet } from "../uploads/upload-set.js";
+import { NO_UPLOAD_CONTROLS, UploadRun, uploadSetOf } from "./upload-state.js";
 
 /** The errors of a run (`meta.errors`); empty after a success. */
 export type Errors = Record<string, string>;
@@ -81,6 +84,8 @@ export class StoreCode {
     private readonly topics: TopicHub,
     /** Starts what `ctx.async` asked for once the store code is saved; none: never started (a visitor's page view). */
     private readonly starter?: AsyncStarter<SessionGroup>,
+    /** The handler's uploads, when it has any configured (`ctx.uploads`). */
+    private readonly uploads?: Uploads,
   ) {}
 
   /** The topic methods for a run by `who` in `g`. */
@@ -103,12 +108,17 @@ export class StoreCode {
     who: Caller,
     render: (errors: Errors) => R,
     nav: Navigation,
+    /** The uploads `ctx.uploads` reads: a form post's, else the group's. */
+    scope?: UploadSet,
   ): MaybePromise<Outcome<R>> {
-    return this.started(g, this.transaction(g, fullAction, render, () => {
+    const up = this.uploads === undefined ? undefined : new UploadRun(scope ?? uploadSetOf(g), this.uploads, () => g.noteChanged([[LVT_KEY]]));
+    const u = up?.controls() ?? NO_UPLOAD_CONTROLS;
+    const outcome = this.started(g, this.transaction(g, fullAction, render, () => {
       const route = this.storeSet.route(g.stores, fullAction);
       if (route === undefined) return undefined;
       nav.reset();
       takeStaged(g);
+      up?.settle(false); // a re-run starts from the entries as they were
       const t = this.topicControls(g, who);
       // A literal of one fixed shape (no spread): this is built for every action.
       const ctx: ActionContext = {
@@ -125,6 +135,10 @@ export class StoreCode {
         track: t.track,
         untrack: t.untrack,
         presence: t.presence,
+        uploads: u.uploads,
+        consume: u.consume,
+        consumeAll: u.consumeAll,
+        cancelUpload: u.cancelUpload,
         action: route.action,
         fullAction,
         store: route.store,
@@ -160,6 +174,12 @@ export class StoreCode {
         },
       };
     }));
+    if (up === undefined) return outcome;
+    // Consumed and cancelled entries go once the action is saved; otherwise they stay.
+    return after(outcome, (o) => {
+      up.settle(o.kind === "done" && isEmpty(o.errors));
+      return o;
+    });
   }
 
   /** Starts the async work the transaction asked for when it was saved, else drops it. */

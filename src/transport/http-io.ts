@@ -16,13 +16,8 @@ export class MalformedBodyError extends Error {}
  * (Express `req.body`) is returned as the parsed value instead.
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | { parsed: unknown }> {
-  const pre = (req as { body?: unknown }).body;
-  // Only when the stream was consumed: body-parser sets `req.body = {}` even for types it skips.
-  if (pre !== undefined && req.readableEnded) {
-    if (Buffer.isBuffer(pre)) return pre;
-    if (typeof pre === "string") return Buffer.from(pre, "utf8");
-    return { parsed: pre };
-  }
+  const pre = preReadBody(req);
+  if (pre !== undefined) return pre;
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) throw new BodyTooLargeError();
   const chunks: Buffer[] = [];
@@ -55,36 +50,30 @@ export function wantsJSON(req: IncomingMessage): boolean {
 }
 
 /**
- * Form fields to a data object: a repeated name becomes an array; files are left out. A field
- * named `__proto__` is dropped (assigning it would replace the object's prototype). Throws
- * {@link MalformedBodyError} when a multipart body cannot be parsed.
+ * Urlencoded form fields to a data object: a repeated name becomes an array. A field named
+ * `__proto__` is dropped (assigning it would replace the object's prototype). Multipart bodies
+ * are read as they arrive instead (`http-uploads.ts`).
  */
-export async function parseForm(body: Buffer, contentType: string): Promise<Record<string, unknown>> {
+export function parseForm(body: Buffer): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const add = (k: string, v: string): void => {
-    if (k === "__proto__") return;
+  for (const [k, v] of new URLSearchParams(body.toString("utf8"))) {
+    if (k === "__proto__") continue;
     const prev = Object.hasOwn(out, k) ? out[k] : undefined;
     if (prev === undefined) out[k] = v;
     else if (Array.isArray(prev)) prev.push(v);
     else out[k] = [prev, v];
-  };
-  if (contentType.toLowerCase().startsWith("multipart/form-data")) {
-    let form: FormData;
-    try {
-      form = await new Request("http://localhost/", {
-        method: "POST",
-        headers: { "content-type": contentType },
-        body: body,
-      }).formData();
-    } catch (err) {
-      // undici throws a TypeError for a missing boundary or a broken body: the client's fault.
-      throw new MalformedBodyError(err instanceof Error ? err.message : "malformed multipart body");
-    }
-    for (const [k, v] of form) if (typeof v === "string") add(k, v);
-  } else {
-    for (const [k, v] of new URLSearchParams(body.toString("utf8"))) add(k, v);
   }
   return out;
+}
+
+/** A body that framework middleware already read (Express `req.body`), or undefined. */
+export function preReadBody(req: IncomingMessage): Buffer | { parsed: unknown } | undefined {
+  const pre = (req as { body?: unknown }).body;
+  // Only when the stream was consumed: body-parser sets `req.body = {}` even for types it skips.
+  if (pre === undefined || !req.readableEnded) return undefined;
+  if (Buffer.isBuffer(pre)) return pre;
+  if (typeof pre === "string") return Buffer.from(pre, "utf8");
+  return { parsed: pre };
 }
 
 /** Writes a protocol message as a JSON response. */

@@ -5,7 +5,7 @@
  * message, a redirect or an error.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errorMessage, isErrorMessage, parseMessage, PONG, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
+import { errorMessage, isErrorMessage, PONG, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
 import { ACTION_NAVIGATE, ACTION_PING, CHUNK_SCRIPT_QUERY, CLIENT_SCRIPT_QUERY, DEV_COOKIE, DEV_SCRIPT_QUERY, HEADER_ACTION_IDS, HEADER_RENDER, HEADER_WEBSOCKET } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
@@ -13,7 +13,11 @@ import type { SessionEngine } from "../session/engine.js";
 import type { Origin, Reply, SessionEvent } from "../session/events.js";
 import { RECENT_ACTION_IDS } from "../session/recent-actions.js";
 import { type ChunkScripts, type ClientScript, injectScriptTag } from "./client-script.js";
-import { BodyTooLargeError, hasCookie, MalformedBodyError, mediaType, pagePath, parseForm, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
+import { BodyTooLargeError, hasCookie, MalformedBodyError, mediaType, pagePath, parseForm, preReadBody, queryOf, readBody, sendMessage, sendText, toRecord, wantsJSON } from "./http-io.js";
+import { readMultipart } from "./http-uploads.js";
+import { isUploadAction, parseUploadMessage } from "../protocol/uploads.js";
+import { UploadSet } from "../uploads/upload-set.js";
+import type { Uploads } from "../uploads/uploads.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify } from "./identify.js";
 
@@ -23,6 +27,8 @@ const ERROR_STATUS: Readonly<Record<string, number>> = {
   LT_ERR_PROTOCOL_UNKNOWN_ACTION: 400,
   LT_ERR_PROTOCOL_TOO_LARGE: 413,
   LT_ERR_AUTH_ORIGIN: 403,
+  LT_ERR_UPLOAD_MALFORMED: 400,
+  LT_ERR_UPLOAD_UNKNOWN: 400,
 };
 
 export class HttpTransport {
@@ -39,6 +45,8 @@ export class HttpTransport {
     private readonly chunks?: ChunkScripts | undefined,
     /** Told the size of every page and JSON reply body written (the handler's metrics). */
     private readonly bodyBytes: (bytes: number) => void = () => {},
+    /** The handler's uploads (multipart files of configured names are staged for the action). */
+    private readonly uploads?: Uploads,
   ) {}
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -99,45 +107,20 @@ export class HttpTransport {
       this.write(req, res, done, headers);
       return;
     }
-    let body: Buffer | { parsed: unknown };
+    const read = await this.readEvent(req, res, headers);
+    if (read === undefined) return;
+    const { event, uploads } = read;
     try {
-      body = await readBody(req, this.o.maxMessageBytes);
-    } catch (err) {
-      if (!(err instanceof BodyTooLargeError)) throw err;
-      sendMessage(res, 413, errorMessage("LT_ERR_PROTOCOL_TOO_LARGE", `message larger than ${this.o.maxMessageBytes} bytes`), headers);
-      req.resume();
-      return;
+      await this.answer(req, res, who, event, headers);
+    } finally {
+      // Files of the post that its action did not consume are removed once it is answered.
+      if (uploads !== undefined) this.uploads?.releaseAll(uploads);
     }
-    const type = mediaType(req);
-    const isForm = type === "application/x-www-form-urlencoded" || type === "multipart/form-data";
-    let event: SessionEvent;
-    if (isForm) {
-      let fields: Record<string, unknown>;
-      try {
-        fields = Buffer.isBuffer(body) ? await parseForm(body, req.headers["content-type"] ?? "") : toRecord(body.parsed);
-      } catch (err) {
-        if (!(err instanceof MalformedBodyError)) throw err;
-        // The client's fault, and anyone can send it: a 400, one debug line, no stack.
-        this.o.logger.debug(`LT_ERR_PROTOCOL_MALFORMED: unreadable form body: ${err.message}`);
-        sendMessage(res, 400, errorMessage("LT_ERR_PROTOCOL_MALFORMED", "malformed form body"), headers);
-        return;
-      }
-      event = { kind: "form", fields };
-    } else {
-      const msg = Buffer.isBuffer(body) ? parseMessage(body.toString("utf8")) : validateMessage(body.parsed);
-      if (typeof msg === "string") {
-        sendMessage(res, 400, errorMessage("LT_ERR_PROTOCOL_MALFORMED", msg), headers);
-        return;
-      }
-      if (msg.action === ACTION_PING) {
-        sendMessage(res, 200, PONG, headers);
-        return;
-      }
-      event =
-        msg.action === ACTION_NAVIGATE
-          ? { kind: "navigate", query: stringValues(msg.data) }
-          : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id };
-    }
+  }
+
+  /** Runs a POST's event and writes the reply. */
+  private async answer(req: IncomingMessage, res: ServerResponse, who: { userId: string; groupId: string }, event: SessionEvent, headers: Record<string, string | string[]>): Promise<void> {
+    const isForm = event.kind === "form";
     const actions = this.limits.httpActions;
     if (actions !== undefined && !actions.take(clientAddress(req, this.limits.trustProxy))) {
       const action = event.kind === "action" ? event.action : "";
@@ -157,6 +140,82 @@ export class HttpTransport {
       devDetails: this.devScript !== undefined && hasCookie(req.headers.cookie, DEV_COOKIE),
     };
     this.write(req, res, await this.engine.dispatch(who.groupId, event, origin), headers);
+  }
+
+  /**
+   * Reads a POST body into its event: a form (multipart read as it arrives, its files staged
+   * into a set of their own), an upload message, or an action. Writes the error reply and
+   * returns undefined when the body is refused.
+   */
+  private async readEvent(req: IncomingMessage, res: ServerResponse, headers: Record<string, string | string[]>): Promise<{ event: SessionEvent; uploads?: UploadSet } | undefined> {
+    const type = mediaType(req);
+    const tooLarge = (): undefined => {
+      sendMessage(res, 413, errorMessage("LT_ERR_PROTOCOL_TOO_LARGE", `message larger than ${this.o.maxMessageBytes} bytes`), { ...headers, Connection: "close" });
+      req.resume();
+      return undefined;
+    };
+    const malformed = (err: MalformedBodyError): undefined => {
+      // The client's fault, and anyone can send it: a 400, one debug line, no stack.
+      this.o.logger.debug(`LT_ERR_PROTOCOL_MALFORMED: unreadable form body: ${err.message}`);
+      sendMessage(res, 400, errorMessage("LT_ERR_PROTOCOL_MALFORMED", "malformed form body"), headers);
+      return undefined;
+    };
+    if (type === "multipart/form-data") {
+      const set = new UploadSet();
+      const pre = preReadBody(req);
+      try {
+        const source = pre ?? req;
+        const fields = Buffer.isBuffer(source) || !("parsed" in source)
+          ? await readMultipart(source, req.headers["content-type"] ?? "", { maxFieldBytes: this.o.maxMessageBytes, uploads: pre === undefined ? this.uploads : undefined, set })
+          : toRecord(source.parsed);
+        return { event: { kind: "form", fields, uploads: set }, uploads: set };
+      } catch (err) {
+        this.uploads?.releaseAll(set);
+        if (err instanceof BodyTooLargeError) return tooLarge();
+        if (err instanceof MalformedBodyError) return malformed(err);
+        throw err;
+      }
+    }
+    let body: Buffer | { parsed: unknown };
+    try {
+      body = await readBody(req, this.o.maxMessageBytes);
+    } catch (err) {
+      if (!(err instanceof BodyTooLargeError)) throw err;
+      return tooLarge();
+    }
+    if (type === "application/x-www-form-urlencoded") return { event: { kind: "form", fields: Buffer.isBuffer(body) ? parseForm(body) : toRecord(body.parsed) } };
+    let value: unknown;
+    if (Buffer.isBuffer(body)) {
+      try {
+        value = JSON.parse(body.toString("utf8"));
+      } catch {
+        sendMessage(res, 400, errorMessage("LT_ERR_PROTOCOL_MALFORMED", "message is not valid JSON"), headers);
+        return undefined;
+      }
+    } else value = body.parsed;
+    if (this.uploads?.configured === true && isUploadAction((value as { action?: unknown } | null)?.action)) {
+      const up = parseUploadMessage(value as Record<string, unknown>, (b) => Buffer.from(b, "base64"));
+      if (typeof up === "string") {
+        sendMessage(res, 400, errorMessage("LT_ERR_UPLOAD_MALFORMED", up), headers);
+        return undefined;
+      }
+      return { event: { kind: "upload", message: up } };
+    }
+    const msg = validateMessage(value);
+    if (typeof msg === "string") {
+      sendMessage(res, 400, errorMessage("LT_ERR_PROTOCOL_MALFORMED", msg), headers);
+      return undefined;
+    }
+    if (msg.action === ACTION_PING) {
+      sendMessage(res, 200, PONG, headers);
+      return undefined;
+    }
+    return {
+      event:
+        msg.action === ACTION_NAVIGATE
+          ? { kind: "navigate", query: stringValues(msg.data) }
+          : { kind: "action", action: msg.action, data: msg.data, submitter: msg.submitter, id: msg.id },
+    };
   }
 
   private write(req: IncomingMessage, res: ServerResponse, reply: Reply, headers: Record<string, string | string[]>): void {

@@ -6,7 +6,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
-import { PONG, errorMessage, parseMessage, rateLimitedReply, stringValues } from "../protocol/messages.js";
+import { PONG, errorMessage, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
+import { isUploadAction, parseBinaryChunk, parseUploadMessage, UPLOAD_CHUNK } from "../protocol/uploads.js";
+import type { Uploads } from "../uploads/uploads.js";
 import { ACTION_NAVIGATE, ACTION_PING, CAPABILITY_NAV } from "../protocol/wire.js";
 import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
@@ -22,6 +24,10 @@ export class WsTransport {
   private readonly upgradeHeaders = new WeakMap<IncomingMessage, Record<string, string | string[]>>();
   private nextConnId = 0;
   private closing = false;
+  /** Largest frame carrying upload bytes (0: uploads are not configured). */
+  private readonly chunkFrameBytes: number;
+  /** Disk writes not yet done, per connection: its socket is paused while there are any. */
+  private readonly writing = new WeakMap<LiveConnection, number>();
 
   constructor(
     private readonly engine: SessionEngine<LiveConnection>,
@@ -30,8 +36,12 @@ export class WsTransport {
     private readonly identify: Identify,
     private readonly originOk: OriginValidator,
     private readonly limits: ClientLimits,
+    uploads?: Uploads,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
+    // A chunk of upload bytes may be larger than any other message: base64 in JSON (the
+    // published client's 256 KiB chunks) or a binary frame.
+    this.chunkFrameBytes = uploads?.configured === true ? Math.ceil(uploads.maxChunk / 3) * 4 + 4096 : 0;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(o.maxMessageBytes, this.chunkFrameBytes), perMessageDeflate: false });
     this.wss.on("headers", (headers: string[], req: IncomingMessage) => {
       const extra = this.upgradeHeaders.get(req);
       if (extra === undefined) return;
@@ -107,16 +117,53 @@ export class WsTransport {
 
   private onMessage(conn: LiveConnection, raw: RawData, isBinary: boolean): void {
     if (conn.closed) return;
-    const text = rawToString(raw);
     if (isBinary) {
-      conn.send(errorMessage("LT_ERR_PROTOCOL_MALFORMED", "binary frames are not accepted"));
+      if (this.chunkFrameBytes === 0) {
+        conn.send(errorMessage("LT_ERR_PROTOCOL_MALFORMED", "binary frames are not accepted"));
+        return;
+      }
+      const chunk = parseBinaryChunk(rawToBuffer(raw));
+      if (typeof chunk === "string") conn.send(errorMessage("LT_ERR_UPLOAD_MALFORMED", chunk));
+      else this.uploadChunk(conn, { kind: "chunk", entryId: chunk.entryId, bytes: chunk.bytes, offset: undefined });
       return;
     }
-    if (Buffer.byteLength(text) > this.o.maxMessageBytes) {
+    const text = rawToString(raw);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this.o.maxMessageBytes && bytes > this.chunkFrameBytes) {
       conn.send(errorMessage("LT_ERR_PROTOCOL_TOO_LARGE", "message too large"));
       return;
     }
-    const msg = parseMessage(text);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      conn.send(errorMessage("LT_ERR_PROTOCOL_MALFORMED", "message is not valid JSON"));
+      return;
+    }
+    const action = (value as { action?: unknown } | null)?.action;
+    // Only upload bytes may be larger than an ordinary message.
+    if (bytes > this.o.maxMessageBytes && action !== UPLOAD_CHUNK) {
+      conn.send(errorMessage("LT_ERR_PROTOCOL_TOO_LARGE", "message too large"));
+      return;
+    }
+    if (this.chunkFrameBytes > 0 && isUploadAction(action)) {
+      const up = parseUploadMessage(value as Record<string, unknown>, decodeBase64);
+      if (typeof up === "string") {
+        conn.send(errorMessage("LT_ERR_UPLOAD_MALFORMED", up));
+        return;
+      }
+      // Chunks are bounded by bytes and disk back-pressure, not by the message rate.
+      if (up.kind === "chunk") return this.uploadChunk(conn, up);
+      if (conn.bucket !== undefined && !conn.bucket.take()) {
+        conn.send(rateLimitedReply(String(action), "rate limit exceeded, slow down"));
+        return;
+      }
+      this.engine
+        .dispatch(conn.groupId, { kind: "upload", message: up }, { kind: "live", member: conn })
+        .catch((err: unknown) => this.o.logger.error(`upload message handling failed on ${conn.id}`, err));
+      return;
+    }
+    const msg = validateMessage(value);
     if (typeof msg === "string") {
       conn.send(errorMessage("LT_ERR_PROTOCOL_MALFORMED", msg));
       return;
@@ -136,6 +183,25 @@ export class WsTransport {
     this.engine
       .dispatch(conn.groupId, event, { kind: "live", member: conn })
       .catch((err: unknown) => this.o.logger.error(`message handling failed on ${conn.id}`, err));
+  }
+
+  /**
+   * Hands one chunk to the engine; the socket is paused until its bytes are on disk, so a fast
+   * sender cannot make the server buffer more than what is in flight.
+   */
+  private uploadChunk(conn: LiveConnection, message: { kind: "chunk"; entryId: string; bytes: Uint8Array; offset: number | undefined }): void {
+    const n = (this.writing.get(conn) ?? 0) + 1;
+    this.writing.set(conn, n);
+    if (n === 1) conn.ws.pause();
+    const done = (): void => {
+      const left = (this.writing.get(conn) ?? 1) - 1;
+      this.writing.set(conn, left);
+      if (left === 0) conn.ws.resume();
+    };
+    this.engine
+      .dispatch(conn.groupId, { kind: "upload", message }, { kind: "live", member: conn })
+      .catch((err: unknown) => this.o.logger.error(`upload chunk handling failed on ${conn.id}`, err))
+      .finally(done);
   }
 
   /** Pings every connection; one that did not answer the last ping is terminated. */
@@ -180,6 +246,19 @@ function rejectUpgrade(socket: Duplex, status: number, text: string, headers: Re
   const lines = [`HTTP/1.1 ${status} ${text}`, "Connection: close", "Content-Length: 0"];
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   socket.end(lines.join("\r\n") + "\r\n\r\n");
+}
+
+/** The bytes of a WebSocket message, whatever buffer shape `ws` delivered. */
+function rawToBuffer(raw: RawData): Buffer {
+  if (Buffer.isBuffer(raw)) return raw;
+  if (Array.isArray(raw)) return Buffer.concat(raw);
+  return Buffer.from(raw);
+}
+
+/** Strict base64 (standard alphabet, padding optional); undefined when `s` is not base64. */
+function decodeBase64(s: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) return undefined;
+  return Buffer.from(s, "base64");
 }
 
 /** The text of a WebSocket message, whatever buffer shape `ws` delivered. */

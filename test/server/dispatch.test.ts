@@ -65,7 +65,7 @@ describe("the transports", () => {
     };
     const store = new SharedMemory();
     const s = (served = await serve(
-      createLiveHandler(counterView(), Hooked, { logger: silentLogger, rateLimit: false, broadcastBus: bus, sessionStore: store, channel: "c" }),
+      createLiveHandler(counterView(), Hooked, { logger: silentLogger, rateLimit: false, broadcastBus: bus, sessionStore: store, channel: "c", uploads: { f: {} } }),
     ));
     const cookie = await sessionCookie(s.url); // load (page)
     const headers = { cookie, "content-type": "application/json", accept: "application/json" };
@@ -81,6 +81,8 @@ describe("the transports", () => {
     await c.action("later");
     await c.next(); // async: the result applied
     c.send({ action: "__navigate__", data: { q: "2" } }); // navigate
+    await c.next();
+    c.send({ action: "upload_start", upload_name: "f", files: [{ name: "a.txt", type: "text/plain", size: 1 }] }); // upload
     await c.next();
     await Hooked.broadcaster!.send(); // send
     await s.handler.broadcast(); // broadcast
@@ -98,7 +100,7 @@ describe("the transports", () => {
     // Every kind of the union (the record fails to compile when a kind is added or removed).
     const every: Record<SessionEvent["kind"], true> = {
       action: true, broadcast: true, connect: true, disconnect: true, form: true,
-      load: true, navigate: true, remote: true, resync: true, rotate: true, send: true, async: true, topic: true,
+      load: true, navigate: true, remote: true, resync: true, rotate: true, send: true, async: true, topic: true, upload: true,
     };
     expect([...kinds].sort()).toEqual(Object.keys(every).sort());
   });
