@@ -46,6 +46,13 @@ class Uploads {
   async uploadImagesComplete(ctx: ActionContext): Promise<void> {
     await this.take(ctx, "images");
   }
+  async uploadLaterComplete(ctx: ActionContext): Promise<void> {
+    await this.take(ctx, "later");
+  }
+  saved = 0;
+  save(): void {
+    this.saved++;
+  }
   private async take(ctx: ActionContext, name: string): Promise<void> {
     if (ctx.data.has("note")) this.note = ctx.data.getString("note");
     for (const e of ctx.uploads(name)) {
@@ -71,6 +78,9 @@ const template = `<html><body>
 <input type="file" id="input-images" lvt-upload="images" accept="image/*" multiple>
 <img id="preview-images" data-lvt-upload-preview="images" alt="">
 <div id="entries-images">{{range .lvt.Uploads "images"}}<img class="entry-preview" data-key="{{.ID}}" data-lvt-upload-preview="{{.ID}}" alt="">{{end}}</div>
+<form id="form-later" lvt-submit="save"><input type="file" id="input-later" lvt-upload="later"><button id="submit-later">Save</button></form>
+<p id="saved">{{.saved}}</p>
+<ul id="entries-later">{{range .lvt.Uploads "later"}}<li class="entry" data-key="{{.ID}}" data-lvt-upload-entry="{{.ID}}"><span class="name">{{.ClientName}}</span><button type="button" class="server-cancel" lvt-click="cancel_upload" data-entry-id="{{.ID}}">Cancel</button></li>{{end}}</ul>
 <p id="note">{{.note}}</p>
 <ul id="stored">{{range .stored}}<li data-sha="{{.sha}}" data-size="{{.size}}">{{.name}}</li>{{end}}</ul>
 <script src="/watch.js"></script><script src="/listen.js"></script>
@@ -163,6 +173,7 @@ async function serve(): Promise<Served> {
     uploads: {
       files: { maxFileSize: 300 * MB, maxEntries: 5, chunkSize: 256 * 1024, autoUpload: true, mode: "volume" },
       images: { accept: ["image/*"], maxFileSize: 1_048_576, maxEntries: 3, autoUpload: true, mode: "volume" },
+      later: { maxFileSize: 300 * MB, maxEntries: 2, autoUpload: false },
     },
     uploadStaging: { dir: staging },
   });
@@ -424,6 +435,38 @@ describe.skipIf(!run)("uploads from our client", () => {
     await p.waitForSelector("[data-lvt-id].lvt-connected");
     expect(await storedRows()).toEqual([]);
     await until(() => stagingFiles().length === 0, "the partial file removed", 10_000);
+  });
+
+  it("holds an upload without autoUpload until its form is submitted", async () => {
+    await page();
+    const f = file("later.bin", 300_000);
+    const before = socketBytes();
+    await p.setInputFiles("#input-later", f.path);
+    await p.waitForSelector("#entries-later li");
+    expect(await js(`document.querySelector("#entries-later li").getAttribute("data-lvt-upload-state")`)).toBe("waiting");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socketBytes() - before).toBeLessThan(10_000);
+    expect(await storedRows()).toEqual([]);
+    await p.click("#submit-later");
+    await until(async () => (await storedRows()).some((r) => r.name === "later.bin"), "stored after the submit");
+    expect((await storedRows()).find((r) => r.name === "later.bin")!.sha).toBe(f.sha);
+    expect(await p.textContent("#saved")).toBe("1");
+  });
+
+  it("stops an entry when the server-rendered cancel action is clicked (the core sends it)", async () => {
+    await page();
+    const f = file("later2.bin", 300_000);
+    await p.setInputFiles("#input-later", f.path);
+    await p.waitForSelector("#entries-later li .server-cancel");
+    await p.click("#entries-later li .server-cancel");
+    await until(async () => (await p.locator("#entries-later li").count()) === 0, "the entry cancelled on the server");
+    expect((await events("cancel")).map((e) => e.file)).toEqual(["later2.bin"]);
+    // Submitting now sends no file: the entry is gone on both sides.
+    const before = socketBytes();
+    await p.click("#submit-later");
+    await until(async () => (await p.textContent("#saved")) === "1", "the form's action");
+    expect(socketBytes() - before).toBeLessThan(10_000);
+    expect(await storedRows()).toEqual([]);
   });
 
   it("uploads with a multipart POST when there is no socket, with the lvt-upload-with fields", async () => {
