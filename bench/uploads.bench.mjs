@@ -15,10 +15,10 @@
 //
 // Needs a built dist/ (`npm run build`). Environment: BENCH_UPLOAD_SIZES (MB, default "1,100"),
 // BENCH_UPLOAD_WAYS (default "ws,http,busboy"), BENCH_UPLOAD_REPS, BENCH_UPLOAD_WINDOW (bytes,
-// default 4 MiB).
+// default 4 MiB), BENCH_UPLOAD_CHUNK (the chunk size the upload asks for, bytes, default 256 KiB).
 import { fork } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
@@ -26,10 +26,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 const SIZES = (process.env["BENCH_UPLOAD_SIZES"] ?? "1,100").split(",").map(Number);
-const WAYS = (process.env["BENCH_UPLOAD_WAYS"] ?? "ws,http,busboy").split(",");
+const WAYS = (process.env["BENCH_UPLOAD_WAYS"] ?? (existsSync("/usr/bin/chromium") ? "ws,http,busboy,chromium-ws,chromium-http" : "ws,http,busboy")).split(",");
 const WINDOW = Number(process.env["BENCH_UPLOAD_WINDOW"] ?? 4 * 2 ** 20);
 const reps = (mb) => Number(process.env["BENCH_UPLOAD_REPS"] ?? (mb >= 50 ? 3 : 9));
-const CHUNK = 256 * 1024;
+const CHUNK = Number(process.env["BENCH_UPLOAD_CHUNK"] ?? 256 * 1024);
 
 // ---- the servers (child process) -------------------------------------------------------------
 
@@ -49,18 +49,25 @@ async function server() {
       }
     }
   }
-  const handler = new lt.Template("files").parse(`<p>{{.last}}</p>{{range .lvt.Uploads "files"}}<i>{{.Progress}}</i>{{end}}`).handle(() => new Files(), {
-    authenticator: { identify: () => "bench", getSessionGroup: (req) => String(req.headers["x-group"] ?? "g") },
-    rateLimit: false,
-    sessionRateLimit: false,
-    heartbeatMs: 0,
-    clientScript: { inject: false },
-    logger: lt.silentLogger,
-    uploads: { files: { maxFileSize: 2 ** 40, maxEntries: 1, chunkSize: CHUNK, autoUpload: true, mode: "volume" } },
-    uploadStaging: { dir: join(out, "staging") },
-  });
+  const page = new lt.Template("files").parse(`<html><body><input type="file" id="in" lvt-upload="files"><p id="last">{{.last}}</p>{{range .lvt.Uploads "files"}}<i>{{.Progress}}</i>{{end}}</body></html>`);
+  // The page carries our client (built in dist/client, chunks beside it) for the Chromium ways.
+  const make = (webSocket) =>
+    page.handle(() => new Files(), {
+      authenticator: { identify: () => "bench", getSessionGroup: (req) => String(req.headers["x-group"] ?? "g") },
+      rateLimit: false,
+      sessionRateLimit: false,
+      heartbeatMs: 0,
+      webSocket,
+      clientScript: { file: new URL("../dist/client/livetemplate.min.js", import.meta.url).pathname },
+      logger: lt.silentLogger,
+      uploads: { files: { maxFileSize: 2 ** 40, maxEntries: 1, chunkSize: CHUNK, autoUpload: true, mode: "volume" } },
+      uploadStaging: { dir: join(out, "staging") },
+    });
+  const handler = make(true);
   const lvt = http.createServer(handler);
   handler.attach(lvt);
+  // The same page without WebSocket: our client's HTTP fallback.
+  const noWs = http.createServer(make(false));
   // The floor: busboy into a file, answered once the file is closed.
   const bare = http.createServer((req, res) => {
     const bb = Busboy({ headers: req.headers, limits: { fileSize: Infinity } });
@@ -75,8 +82,8 @@ async function server() {
     bb.on("close", () => closed.then(() => res.end(JSON.stringify({ path: to }))));
     req.pipe(bb);
   });
-  await Promise.all([lvt, bare].map((s) => new Promise((r) => s.listen(0, "127.0.0.1", r))));
-  process.send({ ready: { lvt: lvt.address().port, bare: bare.address().port } });
+  await Promise.all([lvt, bare, noWs].map((s) => new Promise((r) => s.listen(0, "127.0.0.1", r))));
+  process.send({ ready: { lvt: lvt.address().port, bare: bare.address().port, noWs: noWs.address().port } });
   process.on("message", (m) => {
     if (m.cmd === "rss") process.send({ id: m.id, rss: process.memoryUsage().rss });
   });
@@ -203,10 +210,39 @@ function viaMultipart(port, path, file, fields, headers) {
   });
 }
 
+/**
+ * Our browser client in Chromium: picks the file in the page's input and times, inside the page,
+ * from the input's change event to `lvt:upload-complete` (the file's transfer from Playwright to
+ * the renderer is not counted).
+ */
+async function viaChromium(browser, port, file, group) {
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-group": group } });
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  for (let i = 0; i < 500 && !(await page.evaluate("!!(window.__lvtChunks && window.__lvtChunks.upload) && !!document.querySelector('.lvt-connected')")); i++) await new Promise((r) => setTimeout(r, 10));
+  await page.evaluate(`(() => {
+    window.t = {};
+    document.addEventListener("change", () => (t.start = performance.now()), true);
+    document.addEventListener("lvt:upload-complete", () => (t.end = performance.now()));
+    document.addEventListener("lvt:upload-error", (e) => (t.error = e.detail.error));
+  })()`);
+  await page.setInputFiles("#in", file.path);
+  let t;
+  for (;;) {
+    t = await page.evaluate("window.t");
+    if (t.end !== undefined || t.error !== undefined) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await context.close();
+  if (t.error !== undefined) throw new Error(`upload failed in the browser: ${t.error}`);
+  return t.end - t.start;
+}
+
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const { default: WebSocket } = await import("ws");
+  const browser = WAYS.some((w) => w.startsWith("chromium")) ? await launchChromium() : undefined;
   const dir = mkdtempSync(join(os.tmpdir(), "lt-upload-bench-"));
   const out = join(dir, "out");
   mkdirSync(out);
@@ -229,6 +265,8 @@ async function main() {
           let stored;
           if (way === "ws") {
             ms = await viaWs(WebSocket, ports.lvt, file, group);
+          } else if (way === "chromium-ws" || way === "chromium-http") {
+            ms = await viaChromium(browser, way === "chromium-ws" ? ports.lvt : ports.noWs, file, group);
           } else if (way === "http") {
             ({ ms } = await viaMultipart(ports.lvt, "/", file, { "lvt-action": "upload_files_complete" }, { Accept: "application/json", "X-Lvt-Upload": "proxied", "x-group": group }));
           } else {
@@ -256,6 +294,7 @@ async function main() {
     }
   } finally {
     srv.child.kill("SIGKILL");
+    await browser?.close();
     rmSync(dir, { recursive: true, force: true });
   }
   console.log("\n| size | way | MB/s | × busboy | server RSS growth |\n|---|---|---|---|---|");
@@ -263,6 +302,12 @@ async function main() {
     const floor = rows.find((x) => x.way === "busboy" && x.mb === r.mb);
     console.log(`| ${r.mb} MB | ${r.way} | ${r.mbps.toFixed(1)} | ${floor ? (r.mbps / floor.mbps).toFixed(2) : "—"} | ${r.rssGrowthMb.toFixed(1)} MB |`);
   }
+}
+
+/** Chromium as the browser tests launch it (test/browser/harness.ts). */
+async function launchChromium() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
 }
 
 /** The newest file our store moved into `out` (named `<prefix><n>`). */

@@ -10,7 +10,7 @@ import { advance, ended, entries, settle } from "./entries.js";
 import type { Entry } from "./entries.js";
 
 /** The socket's buffer is kept below this many bytes (or four chunks, if more): a file is read as it is sent. */
-const HIGH_WATER = 1 << 20;
+const HIGH_WATER = 4 << 20;
 /** How often a sender waiting for the socket's buffer to drain looks again (ms). */
 const POLL_MS = 4;
 export const LOST = "connection lost";
