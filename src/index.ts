@@ -51,6 +51,10 @@ export type {
   TopicOptions,
   TopicRequest,
 } from "./topics/types.js";
+export { UPLOAD_DEFAULTS } from "./uploads/options.js";
+export type { UploadConfig, UploadStaging, PresignFn, PresignEntry } from "./uploads/options.js";
+export type { UploadEntry, ConsumedUpload, UploadError, UploadErrorCode, UploadEntryView } from "./uploads/entry.js";
+export type { UploadControls } from "./session/upload-state.js";
 export { ValidationError, MultiError, ActionFailedError } from "./session/action-errors.js";
 export { AnonymousAuthenticator, BasicAuthenticator, UnauthorizedError } from "./server/authenticator.js";
 export type { Authenticator, AnonymousAuthenticatorOptions } from "./server/authenticator.js";
@@ -64,3 +68,4 @@ export type { Store, StoreSource, ConnectContext, MountContext, Broadcaster, Req
 
 // --- protocol (src/protocol) ---
 export type { ClientMessage, ResponseMeta, TreeMessage, ErrorMessage, PongMessage, ServerMessage } from "./protocol/messages.js";
+export type { UploadMode, UploadEntryWire, UploadStartReply, UploadProgressMessage, UploadErrorMessage, UploadCompleteReply, CancelUploadReply, ExternalUpload } from "./protocol/uploads.js";

@@ -4,7 +4,9 @@
  *
  * `createGallery()` is what main.ts runs and what tests start in-process on port 0.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Template, MemorySessionStore, prometheusHandler } from "livetemplate";
@@ -13,11 +15,12 @@ import { Counter } from "./counter.js";
 import { Todos } from "./todos.js";
 import { ChatRooms, ChatSession } from "./chat.js";
 import { BookDetail, BookList, Library, NewBook } from "./books.js";
+import { UPLOADS, UploadsDemo } from "./uploads.js";
 
 /** The demos, by path (without the leading slash). */
-export type DemoName = "counter" | "todos" | "chat" | "books" | "book" | "books/new";
+export type DemoName = "counter" | "todos" | "chat" | "books" | "book" | "books/new" | "uploads";
 
-const DEMOS: ReadonlySet<string> = new Set<DemoName>(["counter", "todos", "chat", "books", "book", "books/new"]);
+const DEMOS: ReadonlySet<string> = new Set<DemoName>(["counter", "todos", "chat", "books", "book", "books/new", "uploads"]);
 
 export interface GalleryOptions {
   /** Port to listen on; 0 picks a free one. Default 8080. */
@@ -47,6 +50,11 @@ export interface GalleryOptions {
    * Default 250.
    */
   chatPresenceMs?: number;
+  /**
+   * Where the uploads demo keeps the files it stored (named by SHA-256; its staging directory is
+   * `<dir>/.staging`). Default: a fresh temporary directory, removed by `close()`.
+   */
+  uploadsDir?: string;
 }
 
 export interface Gallery {
@@ -54,6 +62,8 @@ export interface Gallery {
   readonly handlers: Readonly<Record<DemoName, LiveHandler>>;
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
+  /** Where the uploads demo stores files (one file per stored upload, named by its SHA-256). */
+  readonly uploadsDir: string;
   /** Stops accepting connections, closes the live connections and the server. */
   close(): Promise<void>;
 }
@@ -92,6 +102,9 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     };
   };
 
+  const ownUploadsDir = options.uploadsDir === undefined;
+  const uploadsDir = options.uploadsDir ?? mkdtempSync(join(tmpdir(), "lt-gallery-uploads-"));
+  mkdirSync(uploadsDir, { recursive: true });
   const rooms = new ChatRooms();
   const library = new Library();
   const handlers: Record<DemoName, LiveHandler> = {
@@ -104,6 +117,11 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     books: loadTemplate("books").handle(() => new BookList(library), handlerOptions("books")),
     book: loadTemplate("book").handle(() => new BookDetail(library), handlerOptions("book")),
     "books/new": loadTemplate("book-new").handle(() => new NewBook(library), handlerOptions("books/new")),
+    uploads: loadTemplate("uploads").handle(() => new UploadsDemo(uploadsDir), {
+      ...handlerOptions("uploads"),
+      uploads: UPLOADS,
+      uploadStaging: { dir: join(uploadsDir, ".staging") },
+    }),
   };
   // Chat messages, typing notices and presence travel on each room's topic (see chat.ts); the
   // typing timers publish through the handler.
@@ -155,6 +173,7 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
     server,
     handlers,
     url: `http://${host}:${port}`,
+    uploadsDir,
     async close() {
       await Promise.all(Object.values(handlers).map((h) => h.close()));
       rooms.close();
@@ -163,6 +182,7 @@ export async function createGallery(options: GalleryOptions = {}): Promise<Galle
         server.closeAllConnections();
       });
       for (const s of sessionStores) await s.close?.();
+      if (ownUploadsDir) rmSync(uploadsDir, { recursive: true, force: true });
     },
   };
 }

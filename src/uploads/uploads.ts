@@ -48,6 +48,8 @@ export class Uploads {
   private readonly dir: StagingDir;
   /** Sets that hold entries, for expiry and shutdown. */
   private readonly active = new Set<UploadSet>();
+  /** Staged files being deleted (awaited by {@link closeAll} and {@link removed}). */
+  private readonly removing = new Set<Promise<void>>();
 
   constructor(
     readonly configs: ReadonlyMap<string, ResolvedUpload>,
@@ -300,7 +302,15 @@ export class Uploads {
   private dropBytes(e: StagedEntry): void {
     if (e.reserved > 0) this.quota.release(e.reserved);
     e.reserved = 0;
-    void e.file?.remove();
+    if (e.file === undefined) return;
+    const p = e.file.remove();
+    this.removing.add(p);
+    void p.finally(() => this.removing.delete(p));
+  }
+
+  /** Resolves once every staged file released so far is deleted from disk. */
+  async removed(): Promise<void> {
+    await Promise.all([...this.removing]);
   }
 
   /**
@@ -356,7 +366,7 @@ export class Uploads {
       }
     }
     this.active.clear();
-    await Promise.all(files);
+    await Promise.all([...files, ...this.removing]);
   }
 }
 
