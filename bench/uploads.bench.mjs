@@ -6,8 +6,12 @@
 //   server's acknowledgement; the store's `upload_files_complete` then moves the file into place;
 // - http: our HTTP path (the client's fallback when the socket is down): one multipart POST to
 //   the live page with `lvt-action=upload_files_complete`, streamed from disk, until the reply;
-// - busboy: the floor, a bare node:http server piping busboy's file stream into a file.
-// The clients run in this process and stream the file from disk. Each figure is MB/s (10^6 bytes
+// - busboy: the floor, a bare node:http server piping busboy's file stream into a file;
+// - chromium-ws, chromium-http (when /usr/bin/chromium is there): our browser client itself
+//   (dist/client, its upload chunk) picking the file in the page, over the WebSocket and, with
+//   the handler's `webSocket: false`, over its HTTP fallback; timed inside the page from the
+//   input's change event to `lvt:upload-complete`.
+// The Node clients run in this process and stream the file from disk. Each figure is MB/s (10^6 bytes
 // per second) over the median of BENCH_UPLOAD_REPS runs per (way, size) (default 9 for 1 MB, 3
 // for 100 MB), from the first byte the client sends to the reply; ratios are to busboy. The
 // stored bytes are checked (SHA-256) on the first run of each. Server RSS is sampled during the
