@@ -49,6 +49,11 @@ class Uploads {
   async uploadLaterComplete(ctx: ActionContext): Promise<void> {
     await this.take(ctx, "later");
   }
+  /** The URLs the `direct` completions consumed. */
+  external: string[] = [];
+  async uploadDirectComplete(ctx: ActionContext): Promise<void> {
+    for (const e of ctx.uploads("direct")) if (e.done && e.valid) this.external.push(await ctx.consume(e, (f) => (f.kind === "external" ? f.url : f.kind)));
+  }
   saved = 0;
   save(): void {
     this.saved++;
@@ -81,6 +86,9 @@ const template = `<html><body>
 <form id="form-later" lvt-submit="save"><input type="file" id="input-later" lvt-upload="later"><button id="submit-later">Save</button></form>
 <p id="saved">{{.saved}}</p>
 <ul id="entries-later">{{range .lvt.Uploads "later"}}<li class="entry" data-key="{{.ID}}" data-lvt-upload-entry="{{.ID}}"><span class="name">{{.ClientName}}</span><button type="button" class="server-cancel" lvt-click="cancel_upload" data-entry-id="{{.ID}}">Cancel</button></li>{{end}}</ul>
+<input type="file" id="input-direct" lvt-upload="direct"><input type="file" id="input-local" lvt-upload="local" accept="image/*">
+<img id="preview-local" data-lvt-upload-preview="local" alt="">
+<ul id="external">{{range .external}}<li>{{.}}</li>{{end}}</ul>
 <p id="note">{{.note}}</p>
 <ul id="stored">{{range .stored}}<li data-sha="{{.sha}}" data-size="{{.size}}">{{.name}}</li>{{end}}</ul>
 <script src="/watch.js"></script><script src="/listen.js"></script>
@@ -163,6 +171,24 @@ interface Served {
   close(): Promise<void>;
 }
 
+/** A stand-in for an object store: takes presigned PUTs (with CORS) and keeps their bytes. */
+const bucket = {
+  url: "",
+  objects: new Map<string, { bytes: Buffer; headers: http.IncomingHttpHeaders }>(),
+  server: http.createServer((req, res) => {
+    res.setHeader("Access-Control-Allow-Origin", "*");
+    res.setHeader("Access-Control-Allow-Methods", "PUT");
+    res.setHeader("Access-Control-Allow-Headers", "x-test, content-type");
+    if (req.method === "OPTIONS") return void res.end();
+    const parts: Buffer[] = [];
+    req.on("data", (d: Buffer) => parts.push(d));
+    req.on("end", () => {
+      bucket.objects.set(req.url ?? "", { bytes: Buffer.concat(parts), headers: req.headers });
+      res.end();
+    });
+  }),
+};
+
 async function serve(): Promise<Served> {
   const file = await clientFile();
   const handler = new Template("uploads").parse(template).handle(() => new Uploads(), {
@@ -174,6 +200,8 @@ async function serve(): Promise<Served> {
       files: { maxFileSize: 300 * MB, maxEntries: 5, chunkSize: 256 * 1024, autoUpload: true, mode: "volume" },
       images: { accept: ["image/*"], maxFileSize: 1_048_576, maxEntries: 3, autoUpload: true, mode: "volume" },
       later: { maxFileSize: 300 * MB, maxEntries: 2, autoUpload: false },
+      direct: { mode: "direct", maxFileSize: 10 * MB, presign: (e) => ({ url: `${bucket.url}${e.entryId}`, headers: { "x-test": "1" } }) },
+      local: { mode: "preview", accept: ["image/*"] },
     },
     uploadStaging: { dir: staging },
   });
@@ -227,12 +255,16 @@ let errors: string[] = [];
 beforeAll(async () => {
   if (!run) return;
   mkdirSync(keep, { recursive: true });
+  bucket.server.listen(0, "127.0.0.1");
+  await once(bucket.server, "listening");
+  bucket.url = `http://127.0.0.1:${(bucket.server.address() as AddressInfo).port}/`;
   app = await serve();
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  bucket.server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 afterEach(async () => {
@@ -467,6 +499,32 @@ describe.skipIf(!run)("uploads from our client", () => {
     await until(async () => (await p.textContent("#saved")) === "1", "the form's action");
     expect(socketBytes() - before).toBeLessThan(10_000);
     expect(await storedRows()).toEqual([]);
+  });
+
+  it("PUTs a direct entry to its presigned URL, then completes it over the socket", async () => {
+    await page();
+    const f = file("direct.bin", 2 * MB);
+    const before = socketBytes();
+    await p.setInputFiles("#input-direct", f.path);
+    await until(async () => (await p.locator("#external li").count()) === 1, "the direct completion");
+    const url = (await p.textContent("#external li"))!;
+    const obj = bucket.objects.get(new URL(url).pathname);
+    expect(obj && sha256(obj.bytes)).toBe(f.sha);
+    expect(obj!.headers["x-test"]).toBe("1");
+    expect(socketBytes() - before).toBeLessThan(10_000);
+    expect((await events("complete")).map((e) => e.file)).toEqual(["direct.bin"]);
+    expect((await events("progress")).length).toBeGreaterThan(0);
+  });
+
+  it("only previews a preview-mode file: no byte is sent, the entry completes at once", async () => {
+    await page();
+    writeFileSync(join(dir, "local.png"), PNG);
+    const before = socketBytes();
+    await p.setInputFiles("#input-local", join(dir, "local.png"));
+    await until(async () => ((await p.getAttribute("#preview-local", "src")) ?? "").startsWith("blob:"), "the preview");
+    await until(() => js<boolean>(`document.getElementById("preview-local").naturalWidth === 2`), "the preview decoded");
+    await until(async () => (await events("complete")).length === 1, "the entry complete");
+    expect(socketBytes() - before).toBeLessThan(10_000);
   });
 
   it("uploads with a multipart POST when there is no socket, with the lvt-upload-with fields", async () => {
