@@ -15,7 +15,7 @@ import type { ActionContext, ConsumedUpload, UploadConfig } from "livetemplate";
 
 /** The two zones' upload options (the handler's `uploads`). */
 export const UPLOADS = {
-  files: { maxEntries: 10, maxFileSize: 20 * 1024 * 1024, chunkSize: 256 * 1024 },
+  files: { maxEntries: 10, maxFileSize: 20 * 1024 * 1024, chunkSize: 1024 * 1024 },
   images: { accept: ["image/*", ".png", ".jpg", ".jpeg", ".gif", ".webp"], maxEntries: 3, maxFileSize: 1024 * 1024 },
 } satisfies Record<string, UploadConfig>;
 
@@ -65,7 +65,8 @@ export class UploadsDemo {
   /** Every done entry of `zone` is kept and listed; entries with errors stay for the page to show. */
   private async _take(ctx: ActionContext, zone: StoredFile["Zone"]): Promise<void> {
     const kept = await ctx.consumeAll(zone, async (file) => ({
-      ID: file.entry.id,
+      // Not the entry's id: a row key must be unique on the page (clients match rows by key).
+      ID: `stored-${file.entry.id}`,
       Zone: zone,
       Name: file.entry.clientName,
       Size: file.entry.size,
