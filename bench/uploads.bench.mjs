@@ -19,7 +19,7 @@
 //
 // Needs a built dist/ (`npm run build`). Environment: BENCH_UPLOAD_SIZES (MB, default "1,100"),
 // BENCH_UPLOAD_WAYS (default "ws,http,busboy"), BENCH_UPLOAD_REPS, BENCH_UPLOAD_WINDOW (bytes,
-// default 4 MiB), BENCH_UPLOAD_CHUNK (the chunk size the upload asks for, bytes, default 256 KiB).
+// default 4 MiB), BENCH_UPLOAD_CHUNK (the chunk size the upload asks for, bytes, default 1 MiB, the server's default).
 import { fork } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
@@ -33,7 +33,7 @@ const SIZES = (process.env["BENCH_UPLOAD_SIZES"] ?? "1,100").split(",").map(Numb
 const WAYS = (process.env["BENCH_UPLOAD_WAYS"] ?? (existsSync("/usr/bin/chromium") ? "ws,http,busboy,chromium-ws,chromium-http" : "ws,http,busboy")).split(",");
 const WINDOW = Number(process.env["BENCH_UPLOAD_WINDOW"] ?? 4 * 2 ** 20);
 const reps = (mb) => Number(process.env["BENCH_UPLOAD_REPS"] ?? (mb >= 50 ? 3 : 9));
-const CHUNK = Number(process.env["BENCH_UPLOAD_CHUNK"] ?? 256 * 1024);
+const CHUNK = Number(process.env["BENCH_UPLOAD_CHUNK"] ?? 1024 * 1024);
 
 // ---- the servers (child process) -------------------------------------------------------------
 
