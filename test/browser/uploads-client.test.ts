@@ -451,9 +451,10 @@ describe.skipIf(!run)("uploads from our client", () => {
     await until(() => stagingFiles().length === 0, "the partial file removed", 10_000);
   });
 
-  it("fails the entry when the socket drops midway, and reconnects", async () => {
+  it("fails the entries of a selection when the socket drops midway, and reconnects", async () => {
     await page();
     const f = file("drop.bin", 40 * MB);
+    const next = file("next.bin", 1000);
     let cut = false;
     app.onBytes = (s, n) => {
       if (n > 3 * MB && !cut) {
@@ -461,9 +462,14 @@ describe.skipIf(!run)("uploads from our client", () => {
         s.destroy();
       }
     };
-    await p.setInputFiles("#input-files", f.path);
-    await until(async () => (await events("error")).length === 1, "the entry failed", 20_000);
-    expect((await events("error"))[0]).toMatchObject({ file: "drop.bin", error: "connection lost" });
+    await p.setInputFiles("#input-files", [f.path, next.path]);
+    // The one under way and the one waiting its turn: the server dropped both with the connection.
+    await until(async () => (await events("error")).length === 2, "the entries failed", 20_000);
+    expect((await events("error")).map((e) => [e.file, e.error])).toEqual([
+      ["drop.bin", "connection lost"],
+      ["next.bin", "connection lost"],
+    ]);
+    expect(await js(`document.getElementById("input-files").getAttribute("data-lvt-upload-state")`)).toBe("error");
     await p.waitForSelector("[data-lvt-id].lvt-connected");
     expect(await storedRows()).toEqual([]);
     await until(() => stagingFiles().length === 0, "the partial file removed", 10_000);

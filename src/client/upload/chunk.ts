@@ -20,7 +20,7 @@ import { defineChunk } from "../chunk-define.js";
 import type { UploadChunk, UploadHost } from "./api.js";
 import { advance, entries, forget, pending, preview, reflect, revokeAll, settle, sweep } from "./entries.js";
 import type { Entry } from "./entries.js";
-import { cancel, dispatch } from "./transfer.js";
+import { cancel, dispatch, watch } from "./transfer.js";
 
 const DEFAULT_CHUNK = 256 * 1024;
 const OVER = "lvt-upload-dragover";
@@ -64,11 +64,14 @@ function answered(host: UploadHost, name: string, infos: UploadEntryWire[]): voi
   const sel = pending.get(host)?.get(name)?.shift();
   if (!sel) return;
   const byIndex = infos.length === sel.files.length;
+  // The server keeps entries announced over a socket only while that socket lives.
+  const ws = host.sock() ?? undefined;
+  if (ws) watch(ws);
   infos.forEach((info, i) => {
     const file = byIndex ? sel.files[i] : sel.files.find((f) => f.name === info.client_name);
     if (!file) return;
     const mode: UploadMode = info.mode ?? (info.external ? "direct" : "volume");
-    const e: Entry = { id: info.entry_id, name, file, host, src: sel.src, mode, chunk: info.chunk_size > 0 ? info.chunk_size : DEFAULT_CHUNK, external: info.external, state: "waiting", loaded: 0 };
+    const e: Entry = { id: info.entry_id, name, file, host, src: sel.src, mode, chunk: info.chunk_size > 0 ? info.chunk_size : DEFAULT_CHUNK, external: info.external, state: "waiting", loaded: 0, ws };
     entries.set(e.id, e);
     preview(e.id, file, mode === "preview");
     if (mode === "preview") preview(name, file, true);

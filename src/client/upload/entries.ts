@@ -26,8 +26,8 @@ export interface Entry {
   /** Bytes that have left the browser (or that the server confirmed, whichever is more). */
   loaded: number;
   error?: string;
-  /** The socket its bytes went over (a drop of that socket fails the entry). */
-  ws?: WebSocket;
+  /** The socket it was announced or sent over (a drop of that socket fails the entry). */
+  ws?: WebSocket | undefined;
 }
 
 /** A selection waiting for the server's answer to its `upload_start`. */

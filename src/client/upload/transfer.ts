@@ -38,12 +38,15 @@ export function cancel(e: Entry, quiet: boolean): void {
   if (!quiet) ws?.send(JSON.stringify({ action: UPLOAD_CANCEL, entry_id: e.id }));
 }
 
-/** Fails every entry whose bytes are on `ws` and have not been acknowledged, once it closes. */
-function watch(ws: WebSocket): void {
+/**
+ * Once `ws` closes, fails every entry that belongs to it and is not complete: announced over it
+ * (the server drops such entries with the connection) or streaming over it.
+ */
+export function watch(ws: WebSocket): void {
   if (watched.has(ws)) return;
   watched.add(ws);
   ws.addEventListener("close", () => {
-    for (const e of entries.values()) if (e.ws === ws && (e.state === "sending" || e.state === "sent")) settle(e, "error", LOST);
+    for (const e of entries.values()) if (e.ws === ws) settle(e, "error", LOST);
   });
 }
 
@@ -131,6 +134,7 @@ function direct(e: Entry): Promise<void> {
     for (const [k, v] of Object.entries(x.headers ?? {})) req.setRequestHeader(k, v);
     req.upload.onprogress = (p) => advance(e, p.loaded);
     req.onloadend = () => {
+      if (ended(e)) return done();
       if (req.status >= 200 && req.status < 300) {
         e.state = "sent";
         e.host.sock()?.send(JSON.stringify({ action: UPLOAD_COMPLETE, upload_name: e.name, entry_ids: [e.id] }));
