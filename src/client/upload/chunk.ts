@@ -14,7 +14,7 @@
  * - `lvt-upload-with` on form fields: sent along with a multipart upload.
  */
 import { UPLOAD_PROGRESS, UPLOAD_START, UPLOAD_CANCEL, UPLOAD_ERROR } from "../../protocol/uploads.js";
-import type { UploadEntryWire, UploadMode } from "../../protocol/uploads.js";
+import type { UploadCompleteReply, UploadEntryWire, UploadErrorMessage, UploadMode, UploadProgressMessage, UploadStartReply } from "../../protocol/uploads.js";
 import { ATTR_WRAPPER_ID } from "../../protocol/wire.js";
 import { defineChunk } from "../chunk-define.js";
 import type { UploadChunk, UploadHost } from "./api.js";
@@ -81,27 +81,30 @@ function answered(host: UploadHost, name: string, infos: UploadEntryWire[]): voi
   reflect(host);
 }
 
+/** Any upload message, its fields as the wire names them (`protocol/uploads.ts`), each maybe missing. */
+type AnyUploadMessage = Partial<Omit<UploadStartReply & UploadProgressMessage & UploadErrorMessage & UploadCompleteReply, "type">> & { type?: string };
+
 /** A server message with `upload_name`: an answer to `upload_start`, progress, an error or an acknowledgement. */
-function receive(msg: Record<string, unknown>, host: UploadHost): void {
-  const name = String(msg["upload_name"]);
-  const e = entries.get(String(msg["entry_id"]));
-  if (Array.isArray(msg["entries"])) return answered(host, name, msg["entries"] as UploadEntryWire[]);
-  if (msg["type"] === UPLOAD_PROGRESS) {
-    if (!e) return;
+function receive(raw: Record<string, unknown>, host: UploadHost): void {
+  const msg = raw as AnyUploadMessage;
+  const name = String(msg.upload_name);
+  const e = entries.get(String(msg.entry_id));
+  if (Array.isArray(msg.entries)) return answered(host, name, msg.entries);
+  if (msg.type === UPLOAD_PROGRESS) {
     // Only the acknowledgement of upload_complete finishes an entry (the store code ran).
-    advance(e, Number(msg["bytes_recv"]));
+    if (e) advance(e, Number(msg.bytes_recv));
     return;
   }
-  if (msg["type"] === UPLOAD_ERROR) {
-    if (e) settle(e, "error", String(msg["message"] ?? "upload failed"));
+  if (msg.type === UPLOAD_ERROR) {
+    if (e) settle(e, "error", String(msg.message ?? "upload failed"));
     return;
   }
-  if ("success" in msg) {
-    const ids = Array.isArray(msg["entry_ids"]) ? (msg["entry_ids"] as string[]) : Array.from(entries.values(), (x) => (x.name === name && x.host === host && x.state === "sent" ? x.id : ""));
-    for (const id of ids) {
-      const x = entries.get(id);
-      if (x) settle(x, msg["success"] ? "done" : "error", msg["success"] ? undefined : String(msg["error"] ?? "upload failed"));
-    }
+  if (msg.success === undefined) return;
+  // Without entry_ids (another server), the acknowledgement is for every entry of the name that is all sent.
+  const ids = Array.isArray(msg.entry_ids) ? msg.entry_ids : Array.from(entries.values(), (x) => (x.name === name && x.host === host && x.state === "sent" ? x.id : ""));
+  for (const id of ids) {
+    const x = entries.get(id);
+    if (x) settle(x, msg.success ? "done" : "error", msg.success ? undefined : String(msg.error ?? "upload failed"));
   }
 }
 
