@@ -533,7 +533,17 @@ describe.skipIf(!run)("uploads from our client", () => {
     expect(socketBytes() - before).toBeLessThan(10_000);
   });
 
-  it("uploads with a multipart POST when there is no socket, with the lvt-upload-with fields", async () => {
+  it("fails a selection whose socket closes before the server answered it", async () => {
+    await page();
+    app.onBytes = (sock) => sock.destroy();
+    await p.setInputFiles("#input-files", file("unanswered.bin", 1000).path);
+    await until(async () => (await events("error")).length === 1, "the selection failed");
+    expect((await events("error"))[0]).toMatchObject({ file: "unanswered.bin", error: "connection lost", id: undefined });
+    app.onBytes = null;
+    await p.waitForSelector("[data-lvt-id].lvt-connected");
+  });
+
+  it("uploads with a multipart POST when there is no socket, with the lvt-upload-with fields; a direct entry completes over HTTP", async () => {
     app.refuse = true;
     context = await browser.newContext();
     p = await context.newPage();
@@ -552,6 +562,12 @@ describe.skipIf(!run)("uploads from our client", () => {
     expect(posts.map((h) => h["x-lvt-upload"])).toEqual(["start", "proxied"]);
     expect(posts[1]!["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
     expect(await p.textContent("#note")).toBe("hello");
+    // A direct entry announced over HTTP completes over HTTP too, describing where the file went.
+    const d = file("direct-http.bin", 100_000);
+    await p.setInputFiles("#input-direct", d.path);
+    await until(async () => (await p.locator("#external li").count()) === 1, "the direct completion over HTTP");
+    expect(sha256(bucket.objects.get(new URL((await p.textContent("#external li"))!).pathname)!.bytes)).toBe(d.sha);
+    expect(posts.map((h) => h["x-lvt-upload"])).toEqual(["start", "proxied", "start", "complete"]);
   });
 
 });

@@ -18,8 +18,8 @@ import type { UploadCompleteReply, UploadEntryWire, UploadErrorMessage, UploadMo
 import { ATTR_WRAPPER_ID } from "../../protocol/wire.js";
 import { defineChunk } from "../chunk-define.js";
 import type { UploadChunk, UploadHost } from "./api.js";
-import { advance, entries, forget, pending, preview, reflect, revokeAll, settle, sweep } from "./entries.js";
-import type { Entry } from "./entries.js";
+import { advance, entries, forget, pending, preview, reflect, revokeAll, settle, sweep, unanswered } from "./entries.js";
+import type { Entry, Selection } from "./entries.js";
 import { cancel, dispatch, watch } from "./transfer.js";
 
 const DEFAULT_CHUNK = 256 * 1024;
@@ -37,41 +37,34 @@ function select(host: UploadHost, name: string, files: File[], src: Element): vo
   forget(host, name);
   const image = files.find((f) => f.type.startsWith("image/"));
   if (image) preview(name, image, false);
-  let waiting = pending.get(host);
-  if (!waiting) pending.set(host, (waiting = new Map()));
-  const list = waiting.get(name) ?? [];
-  waiting.set(name, list);
-  list.push({ files, src });
+  const ws = host.sock() ?? undefined;
+  const sel: Selection = { host, name, files, src, ws };
+  pending.push(sel);
   reflect(host);
   const msg = { action: UPLOAD_START, upload_name: name, files: files.map((f) => ({ name: f.name, type: f.type || "application/octet-stream", size: f.size })) };
-  const ws = host.sock();
-  if (ws) return ws.send(JSON.stringify(msg));
-  // The answer comes back through `receive`; anything else fails every file of the selection.
-  const fail = (why: string): void => {
-    const i = list.findIndex((s) => s.files === files);
-    if (i < 0) return;
-    list.splice(i, 1);
-    for (const file of files) src.dispatchEvent(new CustomEvent("lvt:upload-error", { bubbles: true, detail: { name, file, state: "error", error: why } }));
-  };
+  if (ws) {
+    // A socket that closes before the answer fails the selection (see `watch`).
+    watch(ws);
+    return ws.send(JSON.stringify(msg));
+  }
+  // The answer comes back through `receive`; any other outcome fails every file of the selection.
   host.upload(msg, "start").then(
-    (r) => fail(typeof r.message === "string" ? r.message : "the server did not accept the upload"),
-    () => fail("the server is unreachable"),
+    (r) => unanswered(sel, typeof r.message === "string" ? r.message : "the server did not accept the upload"),
+    () => unanswered(sel, "the server is unreachable"),
   );
 }
 
 /** The server's answer to `upload_start`: one entry per file, in order. */
 function answered(host: UploadHost, name: string, infos: UploadEntryWire[]): void {
-  const sel = pending.get(host)?.get(name)?.shift();
+  const sel = pending.find((s) => s.host === host && s.name === name);
   if (!sel) return;
+  pending.splice(pending.indexOf(sel), 1);
   const byIndex = infos.length === sel.files.length;
-  // The server keeps entries announced over a socket only while that socket lives.
-  const ws = host.sock() ?? undefined;
-  if (ws) watch(ws);
   infos.forEach((info, i) => {
     const file = byIndex ? sel.files[i] : sel.files.find((f) => f.name === info.client_name);
     if (!file) return;
     const mode: UploadMode = info.mode ?? (info.external ? "direct" : "volume");
-    const e: Entry = { id: info.entry_id, name, file, host, src: sel.src, mode, chunk: info.chunk_size > 0 ? info.chunk_size : DEFAULT_CHUNK, external: info.external, state: "waiting", loaded: 0, ws };
+    const e: Entry = { id: info.entry_id, name, file, host, src: sel.src, mode, chunk: info.chunk_size > 0 ? info.chunk_size : DEFAULT_CHUNK, external: info.external, http: !sel.ws, state: "waiting", loaded: 0, ws: sel.ws };
     entries.set(e.id, e);
     preview(e.id, file, mode === "preview");
     if (mode === "preview") preview(name, file, true);

@@ -22,6 +22,8 @@ export interface Entry {
   readonly mode: UploadMode;
   readonly chunk: number;
   readonly external: UploadEntryWire["external"];
+  /** Announced over HTTP: the server kept no entry, so the file goes as a multipart POST. */
+  readonly http: boolean;
   state: EntryState;
   /** Bytes that have left the browser (or that the server confirmed, whichever is more). */
   loaded: number;
@@ -32,13 +34,25 @@ export interface Entry {
 
 /** A selection waiting for the server's answer to its `upload_start`. */
 export interface Selection {
+  readonly host: UploadHost;
+  readonly name: string;
   readonly files: File[];
   readonly src: Element;
+  /** The socket `upload_start` went over; undefined when it was an HTTP request. */
+  readonly ws: WebSocket | undefined;
 }
 
 export const entries = new Map<string, Entry>();
-/** Selections waiting for their answer, oldest first, per host and upload name. */
-export const pending = new WeakMap<UploadHost, Map<string, Selection[]>>();
+/** Selections waiting for their answer, oldest first. */
+export const pending: Selection[] = [];
+
+/** Gives up on a selection that will get no answer: one `lvt:upload-error` per file (no entry id). */
+export function unanswered(sel: Selection, error: string): void {
+  const i = pending.indexOf(sel);
+  if (i < 0) return;
+  pending.splice(i, 1);
+  for (const file of sel.files) sel.src.dispatchEvent(new CustomEvent("lvt:upload-error", { bubbles: true, detail: { name: sel.name, file, state: "error", error } }));
+}
 /** Object URLs of image previews, by entry id or (the latest selection) by upload name. */
 const previews = new Map<string, string>();
 

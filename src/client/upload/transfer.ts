@@ -6,7 +6,7 @@
  */
 import { binaryChunk, completeAction, UPLOAD_CANCEL, UPLOAD_COMPLETE } from "../../protocol/uploads.js";
 import { FORM_ACTION_FIELD } from "../../protocol/wire.js";
-import { advance, ended, entries, settle } from "./entries.js";
+import { advance, ended, entries, pending, settle, unanswered } from "./entries.js";
 import type { Entry } from "./entries.js";
 
 /** The socket's buffer is kept below this many bytes (or four chunks, if more): a file is read as it is sent. */
@@ -26,8 +26,9 @@ export function dispatch(e: Entry): void {
   e.state = "sending";
   if (e.mode === "preview") return settle(e, "done");
   if (e.mode === "direct") return void direct(e);
-  // A proxied entry always travels as a multipart POST; a volume entry when the socket is down.
-  queue = queue.then(() => (e.mode !== "proxied" && e.host.sock() ? stream(e) : multipart(e)));
+  // A proxied entry always travels as a multipart POST; a volume entry when it was announced over
+  // HTTP or the socket is down.
+  queue = queue.then(() => (e.mode !== "proxied" && !e.http && e.host.sock() ? stream(e) : multipart(e)));
 }
 
 /** Stops sending `e` and tells the server (the published `cancel_upload`) unless `quiet`. */
@@ -39,13 +40,14 @@ export function cancel(e: Entry, quiet: boolean): void {
 }
 
 /**
- * Once `ws` closes, fails every entry that belongs to it and is not complete: announced over it
- * (the server drops such entries with the connection) or streaming over it.
+ * Once `ws` closes, fails every selection and entry that belongs to it and is not complete:
+ * announced over it (the server drops such entries with the connection) or streaming over it.
  */
 export function watch(ws: WebSocket): void {
   if (watched.has(ws)) return;
   watched.add(ws);
   ws.addEventListener("close", () => {
+    for (const sel of pending.filter((s) => s.ws === ws)) unanswered(sel, LOST);
     for (const e of entries.values()) if (e.ws === ws) settle(e, "error", LOST);
   });
 }
@@ -118,14 +120,14 @@ async function multipart(e: Entry): Promise<void> {
 
 /**
  * A `direct` entry: a PUT of the file to the presigned URL the server gave (with its headers),
- * with upload progress, then `upload_complete` over the socket. Over HTTP the published client's
- * metadata completion is not implemented: the entry fails.
+ * with upload progress, then the completion: `upload_complete` with the entry id over the socket
+ * the entry was announced on; announced over HTTP, the server kept nothing, so the completion is
+ * a POST (`X-Lvt-Upload: complete`) that describes the file and where it went.
  */
 function direct(e: Entry): Promise<void> {
   const x = e.external;
-  const ws = e.host.sock();
-  if (!x || !ws) {
-    settle(e, "error", x ? "direct upload needs the WebSocket" : "direct upload without a presigned URL");
+  if (!x) {
+    settle(e, "error", "direct upload without a presigned URL");
     return Promise.resolve();
   }
   return new Promise((done) => {
@@ -134,12 +136,16 @@ function direct(e: Entry): Promise<void> {
     for (const [k, v] of Object.entries(x.headers ?? {})) req.setRequestHeader(k, v);
     req.upload.onprogress = (p) => advance(e, p.loaded);
     req.onloadend = () => {
-      if (ended(e)) return done();
-      if (req.status >= 200 && req.status < 300) {
-        e.state = "sent";
-        e.host.sock()?.send(JSON.stringify({ action: UPLOAD_COMPLETE, upload_name: e.name, entry_ids: [e.id] }));
-      } else settle(e, "error", `upload to storage failed (${req.status || "network error"})`);
       done();
+      if (ended(e)) return;
+      if (req.status < 200 || req.status >= 300) return settle(e, "error", `upload to storage failed (${req.status || "network error"})`);
+      e.state = "sent";
+      if (!e.http) return void e.ws?.send(JSON.stringify({ action: UPLOAD_COMPLETE, upload_name: e.name, entry_ids: [e.id] }));
+      const meta = { client_name: e.file.name, type: e.file.type, size: e.file.size, ref: x.url };
+      e.host.upload({ action: UPLOAD_COMPLETE, upload_name: e.name, entries: [meta] }, "complete").then(
+        (r) => (r.meta?.success === false || r.type === "error" ? settle(e, "error", String(r.message ?? Object.values(r.meta?.errors ?? {})[0] ?? "upload failed")) : settle(e, "done")),
+        () => settle(e, "error", LOST),
+      );
     };
     req.send(e.file);
   });
