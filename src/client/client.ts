@@ -16,20 +16,24 @@ import {
   HEADER_RENDER,
   HEADER_WEBSOCKET,
   STATICS,
+  UPLOAD_NAME,
 } from "../protocol/wire.js";
 import type { ClientMessage } from "../protocol/messages.js";
-import { attach, detach, scanEventNames, wantCommands } from "./events.js";
+import { HEADER_UPLOAD } from "../protocol/uploads.js";
+import { loadChunk } from "./chunks.js";
+import { attach, detach, scanEventNames, wantCommands, wantUploads } from "./events.js";
 import { Forms } from "./forms.js";
 import { HookRunner } from "./hooks.js";
 import { isObject } from "./options.js";
 import type { ClientOptions, ErrorDetail, Message } from "./options.js";
 import { InFlight, showLoading } from "./loading.js";
-import { fetchPage, linkOf, pushEntry, scrollOf, swapWrapper } from "./navigation.js";
+import { fetchPage, listenForNavigation, pushEntry, swapWrapper } from "./navigation.js";
 import { patch } from "./patch.js";
 import { commands, fire } from "./pushed.js";
 import type { Payload } from "./payload.js";
 import { InfiniteScroll } from "./scroll.js";
 import { TreeState } from "./tree.js";
+import type { UploadChunk } from "./upload/api.js";
 
 declare const DEV_MODE: boolean;
 
@@ -39,26 +43,12 @@ const UNREACHABLE = new Error("unreachable");
 /** The connected wrappers (see `connect`). */
 export const clients = new Map<HTMLElement, LiveClient>();
 
+/** The upload chunk, once a page with an `lvt-upload*` attribute has loaded it. */
+let uploads: UploadChunk | undefined;
+
 /** The `push` command: an action sent from `el` by its wrapper's client, with `el`'s loading state. */
 const actFrom = (el: Element, action: string, data: Payload): void =>
   clients.get(el.closest<HTMLElement>(`[${ATTR_WRAPPER_ID}]`)!)?.act(action, data, undefined, null, el, "push");
-
-let listening = false;
-/** Link clicks inside a wrapper and back/forward become live navigations (one listener each). */
-function listenForNavigation(): void {
-  if (listening) return;
-  listening = true;
-  document.addEventListener("click", (e) => {
-    const a = linkOf(e);
-    const c = a && clients.get(a.closest<HTMLElement>(`[${ATTR_WRAPPER_ID}]`)!);
-    if (!a || !c) return;
-    e.preventDefault();
-    void c.go(a.href, true);
-  });
-  window.addEventListener("popstate", (e) => {
-    for (const c of clients.values()) if (c.wrapper.isConnected) return void c.go(location.href, false, scrollOf(e.state));
-  });
-}
 
 /** A connected wrapper; created by {@link connect}. */
 export class LiveClient {
@@ -111,7 +101,7 @@ export class LiveClient {
   start(): void {
     if (this.wrapper.hasAttribute(ATTR_LOADING)) this.endLoading = showLoading(this.wrapper);
     attach(this);
-    listenForNavigation();
+    listenForNavigation(clients);
     void this.probe();
   }
 
@@ -185,6 +175,27 @@ export class LiveClient {
 
   private open(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** The socket while it is open (for the upload chunk's binary frames). */
+  sock(): WebSocket | null {
+    return this.open() ? this.ws : null;
+  }
+
+  /** An upload's HTTP request (see `UploadHost.upload`): in the HTTP queue, its reply handled as any other. */
+  upload(body: object | FormData, kind: string): Promise<Message> {
+    return new Promise((ok, fail) =>
+      this.http(async () => {
+        try {
+          const [msg, render] = await this.request("POST", body as ClientMessage, kind);
+          this.receive(msg, undefined);
+          if (isObject(msg.tree)) this.render = render;
+          ok(msg);
+        } catch (e) {
+          fail(e);
+        }
+      }),
+    );
   }
 
   /** Hands every waiting action to a transport, in order. */
@@ -303,13 +314,18 @@ export class LiveClient {
    * status) and the render id of its tree; throws {@link UNREACHABLE} when the server could not be
    * reached, another error when it answered without a message.
    */
-  private async request(method: string, body?: ClientMessage): Promise<[Message, string]> {
+  private async request(method: string, body?: ClientMessage | FormData, upload?: string): Promise<[Message, string]> {
     const headers: Record<string, string> = { Accept: "application/json" };
     const init: RequestInit = { method, credentials: "same-origin", headers };
+    if (upload) headers[HEADER_UPLOAD] = upload;
     if (body) {
-      headers["Content-Type"] = "application/json";
       headers[HEADER_RENDER] = this.render;
-      init.body = JSON.stringify(body);
+      // A multipart body sets its own Content-Type (with the boundary).
+      if (body instanceof FormData) init.body = body;
+      else {
+        headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(body);
+      }
     }
     let res: Response;
     try {
@@ -416,6 +432,7 @@ export class LiveClient {
   /** Handles one server message; `action` names the request for HTTP replies. */
   private receive(raw: unknown, action: string | undefined): void {
     if (!isObject(raw) || raw["pong"]) return;
+    if (UPLOAD_NAME in raw) return void uploads?.receive(raw, this);
     const msg = raw as Message;
     if (msg.type === "error") {
       const detail: ErrorDetail = { type: "error", code: String(msg.code), message: String(msg.message ?? "") };
@@ -443,6 +460,7 @@ export class LiveClient {
       this.hookRunner.sync(this.wrapper, changed);
       this.scroll.refresh();
       if (wantCommands) void commands(this.url, actFrom).then((c) => c.scan(this.wrapper));
+      if (wantUploads) void loadChunk<UploadChunk>("upload", this.url).then((u) => (uploads = u).scan(this));
     }
     // Also after an empty diff (the navigation changed nothing on the page).
     if (usable && this.scrollAfter !== null) {

@@ -39,10 +39,13 @@ export function detach(t: ActionSink): void {
 
 /** Set once some HTML uses client commands (`lvt-js:*`, `lvt-el:*`): the client loads their chunk. */
 export let wantCommands = false;
+/** Set once some HTML has an upload input, zone or preview (`lvt-upload*`): the client loads the upload chunk. */
+export let wantUploads = false;
 
 /** Starts listening for every `lvt-on:<event>` / `lvt-on:window:<event>` named in the HTML. */
 export function scanEventNames(html: string): void {
   if (/lvt-(js|el):/.test(html)) wantCommands = true;
+  if (html.includes("lvt-upload")) wantUploads = true;
   for (const m of html.matchAll(/lvt-on:(window:)?([a-z][\w-]*)/gi)) listen((m[2] ?? "").toLowerCase(), !!m[1]);
 }
 

@@ -19,6 +19,29 @@ export function linkOf(e: MouseEvent): HTMLAnchorElement | null {
   return a;
 }
 
+/** What navigation needs from a client. */
+interface Navigable {
+  readonly wrapper: HTMLElement;
+  go(href: string, push: boolean, scroll?: number): Promise<void>;
+}
+
+let listening = false;
+/** Link clicks inside a wrapper and back/forward become live navigations (one listener each). */
+export function listenForNavigation(clients: Map<HTMLElement, Navigable>): void {
+  if (listening) return;
+  listening = true;
+  document.addEventListener("click", (e) => {
+    const a = linkOf(e);
+    const c = a && clients.get(a.closest<HTMLElement>(`[${ATTR_WRAPPER_ID}]`)!);
+    if (!a || !c) return;
+    e.preventDefault();
+    void c.go(a.href, true);
+  });
+  window.addEventListener("popstate", (e) => {
+    for (const c of clients.values()) if (c.wrapper.isConnected) return void c.go(location.href, false, scrollOf(e.state));
+  });
+}
+
 /** Fetches a page as HTML; null when it is not a live page (or not a page at all). */
 export async function fetchPage(url: string): Promise<Document | null> {
   try {

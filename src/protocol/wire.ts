@@ -100,3 +100,10 @@ export const META_EVENTS = "events";
 export const META_REPLY = "reply";
 /** Prefix of the DOM event name a pushed event is dispatched under (`lvt:<name>`). */
 export const EVENT_PREFIX = "lvt:";
+
+/**
+ * Key present in every server message about uploads (`upload_start`'s answer, `upload_progress`,
+ * `upload_complete`'s answer, `upload_error`); our client hands such a message to its upload chunk
+ * (the other upload spellings are in `uploads.ts`).
+ */
+export const UPLOAD_NAME = "upload_name";
