@@ -26,7 +26,11 @@ export class WsTransport {
   private closing = false;
   /** Largest frame carrying upload bytes (0: uploads are not configured). */
   private readonly chunkFrameBytes: number;
-  /** Disk writes not yet done, per connection: its socket is paused while there are any. */
+  /**
+   * Upload bytes received and not yet on disk, per connection: its socket is paused while they
+   * pass {@link UPLOAD_IN_FLIGHT_BYTES}, so the network and the disk work at the same time while
+   * what the server holds stays bounded.
+   */
   private readonly writing = new WeakMap<LiveConnection, number>();
 
   constructor(
@@ -186,17 +190,20 @@ export class WsTransport {
   }
 
   /**
-   * Hands one chunk to the engine; the socket is paused until its bytes are on disk, so a fast
-   * sender cannot make the server buffer more than what is in flight.
+   * Hands one chunk to the engine (its bytes are written in order, in the group's queue). While
+   * more than {@link UPLOAD_IN_FLIGHT_BYTES} received bytes are not yet on disk the socket is
+   * paused, so a fast sender cannot make the server buffer more than that (plus one frame).
    */
   private uploadChunk(conn: LiveConnection, message: { kind: "chunk"; entryId: string; bytes: Uint8Array; offset: number | undefined }): void {
-    const n = (this.writing.get(conn) ?? 0) + 1;
-    this.writing.set(conn, n);
-    if (n === 1) conn.ws.pause();
+    const size = message.bytes.length;
+    const before = this.writing.get(conn) ?? 0;
+    this.writing.set(conn, before + size);
+    if (before <= UPLOAD_IN_FLIGHT_BYTES && before + size > UPLOAD_IN_FLIGHT_BYTES) conn.ws.pause();
     const done = (): void => {
-      const left = (this.writing.get(conn) ?? 1) - 1;
+      const was = this.writing.get(conn) ?? size;
+      const left = Math.max(0, was - size);
       this.writing.set(conn, left);
-      if (left === 0) conn.ws.resume();
+      if (was > UPLOAD_IN_FLIGHT_BYTES && left <= UPLOAD_IN_FLIGHT_BYTES) conn.ws.resume();
     };
     this.engine
       .dispatch(conn.groupId, { kind: "upload", message }, { kind: "live", member: conn })
@@ -267,3 +274,6 @@ function rawToString(raw: RawData): string {
   if (Array.isArray(raw)) return Buffer.concat(raw).toString("utf8");
   return Buffer.from(raw).toString("utf8");
 }
+
+/** Upload bytes a connection may have received and not yet written before its socket is paused. */
+const UPLOAD_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
