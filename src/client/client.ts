@@ -21,7 +21,8 @@ import {
 import type { ClientMessage } from "../protocol/messages.js";
 import { HEADER_UPLOAD } from "../protocol/uploads.js";
 import { loadChunk } from "./chunks.js";
-import { attach, detach, scanEventNames, wantCommands, wantUploads } from "./events.js";
+import { attach, detach, scanEventNames, wantCommands, wantFx, wantUploads } from "./events.js";
+import type { FxChunk } from "./fx/api.js";
 import { Forms } from "./forms.js";
 import { HookRunner } from "./hooks.js";
 import { isObject } from "./options.js";
@@ -461,6 +462,7 @@ export class LiveClient {
       this.scroll.refresh();
       if (wantCommands) void commands(this.url, actFrom).then((c) => c.scan(this.wrapper));
       if (wantUploads) void loadChunk<UploadChunk>("upload", this.url).then((u) => (uploads = u).scan(this));
+      if (wantFx) void loadChunk<FxChunk>("fx", this.url).then((f) => f.run(this.wrapper));
     }
     // Also after an empty diff (the navigation changed nothing on the page).
     if (usable && this.scrollAfter !== null) {

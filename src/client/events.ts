@@ -39,6 +39,8 @@ export function detach(t: ActionSink): void {
 
 /** Set once some HTML uses client commands (`lvt-js:*`, `lvt-el:*`): the client loads their chunk. */
 export let wantCommands = false;
+/** Set once some HTML uses effects (`lvt-fx:*`): the client loads their chunk after every patch. */
+export let wantFx = false;
 /** Set once some HTML has an upload input, zone or preview (`lvt-upload*`): the client loads the upload chunk. */
 export let wantUploads = false;
 
@@ -46,6 +48,7 @@ export let wantUploads = false;
 export function scanEventNames(html: string): void {
   if (/lvt-(js|el):/.test(html)) wantCommands = true;
   if (html.includes("lvt-upload")) wantUploads = true;
+  if (html.includes("lvt-fx:")) wantFx = true;
   for (const m of html.matchAll(/lvt-on:(window:)?([a-z][\w-]*)/gi)) listen((m[2] ?? "").toLowerCase(), !!m[1]);
 }
 

@@ -1,0 +1,160 @@
+/**
+ * The visual effects of the `lvt-fx:*` attributes (docs/client.md, "Effects (lvt-fx)"): a
+ * background flash, an entry animation, and scrolling. Each is tuned by CSS custom properties read
+ * from the element's computed style, so a stylesheet configures them per element, and each is
+ * applied through the CSSOM (inline style properties, a constructed style sheet), which a strict
+ * Content Security Policy allows.
+ *
+ * The markup and its behaviour are those of the published client: the same property names and
+ * defaults, the same animation names, the same scroll modes.
+ */
+
+/** Elements in the middle of a flash: a second trigger meanwhile is dropped, not stacked. */
+const flashing = new WeakSet<Element>();
+/** Elements whose entry animation has played: once per element, a reused node never replays it. */
+const animated = new WeakSet<Element>();
+/**
+ * One-shot scroll modes that have fired (`into-view`, the first jump of `bottom-sticky`), with the
+ * mode they fired under. Iterable, so that an element whose attribute changed or went away is
+ * forgotten and fires again when the mode comes back.
+ */
+const latched = new Map<Element, string>();
+/** The last seen value of the attribute a `reset-on:<attr>` element watches. */
+const watched = new WeakMap<Element, string | null>();
+
+const SCROLL_ATTR = "lvt-fx:scroll";
+const BEHAVIORS = ["auto", "smooth", "instant"];
+const warn = (what: string): void => console.warn(`livetemplate: ${what}`);
+
+/** A custom property of `el`'s computed style, trimmed ("" when unset). */
+const prop = (cs: CSSStyleDeclaration, name: string): string => cs.getPropertyValue(name).trim();
+
+/** A duration custom property in ms (`500` and `500ms` both read 500), else `dflt`. */
+function millis(cs: CSSStyleDeclaration, name: string, dflt: number): number {
+  const n = parseInt(prop(cs, name), 10);
+  return Number.isNaN(n) ? dflt : n;
+}
+
+/** Removes a `style` attribute that no longer holds anything, so no empty `style=""` lingers. */
+function tidy(s: CSSStyleDeclaration, el: HTMLElement): void {
+  if (s.length === 0) el.removeAttribute("style");
+}
+
+/**
+ * Applies `effect` (`highlight`, `animate`, `scroll`) to `el`; `value` is the attribute's value
+ * (the mode). Unknown effects and modes are reported with `console.warn`.
+ */
+export function applyEffect(el: Element, effect: string, value: string): void {
+  const s = (el as HTMLElement).style as CSSStyleDeclaration | undefined;
+  if (!s) return;
+  const cs = getComputedStyle(el);
+  if (effect === "highlight") flash(el as HTMLElement, s, cs);
+  else if (effect === "animate") animate(el as HTMLElement, s, cs, value || "fade");
+  else if (effect === "scroll") scroll(el as HTMLElement, cs, value || "bottom");
+  else warn(`unknown lvt-fx effect: ${effect}`);
+}
+
+/**
+ * The background turns to `--lvt-highlight-color` (default `#ffc107`) and, 50 ms later, fades
+ * back to what it was over `--lvt-highlight-duration` (default 500 ms); then the inline
+ * properties it used are put back as they were.
+ */
+function flash(el: HTMLElement, s: CSSStyleDeclaration, cs: CSSStyleDeclaration): void {
+  if (flashing.has(el)) return;
+  flashing.add(el);
+  const ms = millis(cs, "--lvt-highlight-duration", 500);
+  const color = prop(cs, "--lvt-highlight-color") || "#ffc107";
+  const bg = s.backgroundColor;
+  const transition = s.transition;
+  s.transition = `background-color ${ms}ms ease-out`;
+  s.backgroundColor = color;
+  const restore = (): void => {
+    s.transition = transition;
+    tidy(s, el);
+    flashing.delete(el);
+  };
+  setTimeout(() => {
+    s.backgroundColor = bg;
+    // A detached element has nothing to fade: put everything back at once.
+    if (!el.isConnected) return restore();
+    setTimeout(() => {
+      if (el.isConnected) restore();
+      else flashing.delete(el);
+    }, ms);
+  }, 50);
+}
+
+/** The keyframes the animation modes name, unless the page brings its own (`#lvt-animate-styles`). */
+const KEYFRAMES = `@keyframes lvt-fade-in{from{opacity:0}to{opacity:1}}
+@keyframes lvt-slide-in{from{opacity:0;transform:translateY(-10px)}to{opacity:1;transform:translateY(0)}}
+@keyframes lvt-scale-in{from{opacity:0;transform:scale(0.95)}to{opacity:1;transform:scale(1)}}`;
+let sheet: CSSStyleSheet | undefined;
+
+function keyframes(): void {
+  if (sheet || document.getElementById("lvt-animate-styles")) return;
+  // A constructed sheet, not a <style> element: allowed whatever the page's style-src says.
+  sheet = new CSSStyleSheet();
+  sheet.replaceSync(KEYFRAMES);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}
+
+/**
+ * Plays the entry animation `mode` (`fade`, `slide`, `scale`: keyframes `lvt-<mode>-in`) once per
+ * element, over `--lvt-animate-duration` (default 500 ms), as an inline `animation` removed when
+ * it ends.
+ */
+function animate(el: HTMLElement, s: CSSStyleDeclaration, cs: CSSStyleDeclaration, mode: string): void {
+  if (animated.has(el)) return;
+  animated.add(el);
+  if (mode !== "fade" && mode !== "slide" && mode !== "scale") return warn(`unknown lvt-fx:animate mode: ${mode}`);
+  keyframes();
+  s.animation = `lvt-${mode}-in ${millis(cs, "--lvt-animate-duration", 500)}ms ease-out`;
+  const done = (e: Event): void => {
+    // A descendant's animation ending bubbles here too; only ours ends ours.
+    if (e.target !== el) return;
+    el.removeEventListener("animationend", done);
+    s.removeProperty("animation");
+    tidy(s, el);
+  };
+  el.addEventListener("animationend", done);
+}
+
+/** Forgets the one-shot scrolls of elements that left the page or whose mode changed. */
+export function forgetScrolls(): void {
+  for (const [el, mode] of latched) if (!el.isConnected || el.getAttribute(SCROLL_ATTR) !== mode) latched.delete(el);
+}
+
+/**
+ * Scrolls `el` by `mode`: `bottom`, `top`, `bottom-sticky` (to the bottom the first time, then
+ * only while the reader is within `--lvt-scroll-threshold` px of it, default 100), `into-view`
+ * (`el` itself into view, centred, once), `preserve` (nothing), `reset-on:<attr>` (to the top
+ * left when attribute `<attr>` changed since the last update). `--lvt-scroll-behavior` is `auto`
+ * (default), `smooth` or `instant`.
+ */
+function scroll(el: HTMLElement, cs: CSSStyleDeclaration, mode: string): void {
+  const b = prop(cs, "--lvt-scroll-behavior");
+  const behavior = (BEHAVIORS.includes(b) ? b : "auto") as ScrollBehavior;
+  const bottom = (how: ScrollBehavior): void => el.scrollTo({ top: el.scrollHeight, behavior: how });
+  if (mode === "bottom") bottom(behavior);
+  else if (mode === "top") el.scrollTo({ top: 0, behavior });
+  else if (mode === "bottom-sticky") {
+    if (latched.get(el) !== mode) {
+      latched.set(el, mode);
+      bottom("instant");
+    } else if (el.scrollHeight - el.scrollTop - el.clientHeight <= millis(cs, "--lvt-scroll-threshold", 100)) bottom(behavior);
+  } else if (mode === "into-view") {
+    if (latched.get(el) === mode) return;
+    latched.set(el, mode);
+    el.scrollIntoView({ block: "center", inline: "nearest", behavior });
+  } else if (mode.startsWith("reset-on:")) {
+    const name = mode.slice(9);
+    if (!name) return warn(`lvt-fx:scroll="reset-on:" needs an attribute name`);
+    const now = el.getAttribute(name);
+    // The first sight only records the value: the mode resets on a change, not on arrival.
+    if (watched.has(el) && watched.get(el) !== now) {
+      el.scrollLeft = 0;
+      el.scrollTop = 0;
+    }
+    watched.set(el, now);
+  } else if (mode !== "preserve") warn(`unknown lvt-fx:scroll mode: ${mode}`);
+}
