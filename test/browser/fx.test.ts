@@ -64,6 +64,7 @@ const template = `<html><head><style>
 <button id="hl" lvt-fx:highlight:on:click data-lvt-target="#target">hl</button>
 <div id="target">target</div>
 <div id="pop" lvt-fx:animate:on:mouseenter="scale">pop</div>
+<p id="any-done" lvt-fx:highlight:on:done>any form done</p><p id="not-save" lvt-fx:highlight:on:publish:success>publish only</p>
 <form id="form" lvt-fx:highlight:on:save:success lvt-fx:animate:on:error="fade"><input id="title" name="title"><button id="save" name="save">Save</button></form>
 {{if .toast}}<div id="toast" lvt-fx:auto-click="300:dismiss">toast <button name="dismiss">x</button></div>{{end}}
 <button id="add" lvt-on:click="add">add</button>
@@ -145,7 +146,7 @@ const atBottom = (sel: string) =>
   js<boolean>(`(() => { const e = document.querySelector(${JSON.stringify(sel)}); return e.scrollHeight - e.scrollTop - e.clientHeight < 2; })()`);
 /** The recorded styles of one element, in order. */
 const styles = async (who: string) => (await js<Array<[string, string | null, number]>>("window.styles")).filter((s) => s[0] === who);
-const text = (sel: string) => p.locator(sel).textContent();
+const text = async (sel: string) => (await p.locator(sel).textContent()) ?? "";
 /** Waits until `who`'s style attribute has gone again after `count` recorded changes or more. */
 const settled = (who: string, count = 1) =>
   until(async () => {
@@ -249,9 +250,15 @@ describe.skipIf(!run)("effects (lvt-fx)", () => {
       await p.click("#save");
       await settled("form");
       expect((await styles("form"))[0]![1]).toContain("lvt-fade-in");
+      // Unscoped: any form's state; another element than the form plays it.
+      expect(await flashes("any-done", "rgb(255, 193, 7)", 500)).toBe(1);
       await p.fill("#title", "x");
       await p.click("#save");
       await flashes("form", "rgb(255, 193, 7)", 500);
+      await settled("any-done", 6);
+      // The error's animation played once: the element keeps it as played.
+      expect((await styles("form")).filter((s) => s[1]?.includes("animation"))).toHaveLength(1);
+      expect(await styles("not-save")).toEqual([]);
     });
 
     it(`auto-clicks a button after its delay, once (${which} client)`, async () => {
