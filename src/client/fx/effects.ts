@@ -47,10 +47,11 @@ function tidy(s: CSSStyleDeclaration, el: HTMLElement): void {
 export function applyEffect(el: Element, effect: string, value: string): void {
   const s = (el as HTMLElement).style as CSSStyleDeclaration | undefined;
   if (!s) return;
-  const cs = getComputedStyle(el);
-  if (effect === "highlight") flash(el as HTMLElement, s, cs);
-  else if (effect === "animate") animate(el as HTMLElement, s, cs, value || "fade");
-  else if (effect === "scroll") scroll(el as HTMLElement, cs, value || "bottom");
+  // The computed style is read only past each effect's guard: on a long list whose rows have all
+  // played their entry animation, an update then costs no style reads.
+  if (effect === "highlight") flash(el as HTMLElement, s);
+  else if (effect === "animate") animate(el as HTMLElement, s, value || "fade");
+  else if (effect === "scroll") scroll(el as HTMLElement, value || "bottom");
   else warn(`unknown lvt-fx effect: ${effect}`);
 }
 
@@ -59,9 +60,10 @@ export function applyEffect(el: Element, effect: string, value: string): void {
  * back to what it was over `--lvt-highlight-duration` (default 500 ms); then the inline
  * properties it used are put back as they were.
  */
-function flash(el: HTMLElement, s: CSSStyleDeclaration, cs: CSSStyleDeclaration): void {
+function flash(el: HTMLElement, s: CSSStyleDeclaration): void {
   if (flashing.has(el)) return;
   flashing.add(el);
+  const cs = getComputedStyle(el);
   const ms = millis(cs, "--lvt-highlight-duration", 500);
   const color = prop(cs, "--lvt-highlight-color") || "#ffc107";
   const bg = s.backgroundColor;
@@ -103,12 +105,12 @@ function keyframes(): void {
  * element, over `--lvt-animate-duration` (default 500 ms), as an inline `animation` removed when
  * it ends.
  */
-function animate(el: HTMLElement, s: CSSStyleDeclaration, cs: CSSStyleDeclaration, mode: string): void {
+function animate(el: HTMLElement, s: CSSStyleDeclaration, mode: string): void {
   if (animated.has(el)) return;
   animated.add(el);
   if (mode !== "fade" && mode !== "slide" && mode !== "scale") return warn(`unknown lvt-fx:animate mode: ${mode}`);
   keyframes();
-  s.animation = `lvt-${mode}-in ${millis(cs, "--lvt-animate-duration", 500)}ms ease-out`;
+  s.animation = `lvt-${mode}-in ${millis(getComputedStyle(el), "--lvt-animate-duration", 500)}ms ease-out`;
   const done = (e: Event): void => {
     // A descendant's animation ending bubbles here too; only ours ends ours.
     if (e.target !== el) return;
@@ -131,7 +133,8 @@ export function forgetScrolls(): void {
  * left when attribute `<attr>` changed since the last update). `--lvt-scroll-behavior` is `auto`
  * (default), `smooth` or `instant`.
  */
-function scroll(el: HTMLElement, cs: CSSStyleDeclaration, mode: string): void {
+function scroll(el: HTMLElement, mode: string): void {
+  const cs = getComputedStyle(el);
   const b = prop(cs, "--lvt-scroll-behavior");
   const behavior = (BEHAVIORS.includes(b) ? b : "auto") as ScrollBehavior;
   const bottom = (how: ScrollBehavior): void => el.scrollTo({ top: el.scrollHeight, behavior: how });
