@@ -75,6 +75,7 @@ const template = `<html><head><style>
 <button id="flip" lvt-on:click="flip">flip</button>
 <button id="bump" lvt-on:click="bump">bump</button>
 <button id="show-toast" lvt-on:click="showToast">toast</button>
+<div id="spare" lvt-ignore></div>
 <button id="aim" lvt-on:click="toggleAim">aim</button>
 <div id="far" style="margin-top: 3000px" {{if .aim}}lvt-fx:scroll="into-view"{{end}}>far</div>
 <script src="/watch.js"></script><script src="/record.js"></script>
@@ -300,6 +301,24 @@ describe.skipIf(!run)("effects (lvt-fx)", () => {
       expect(await text("#dismissed")).toBe("1");
     });
   }
+
+  it("binds DOM-event effects from the first render on (the published client waits for a render that adds nodes)", async () => {
+    await page("ours");
+    await p.click("#hl");
+    await flashes("target", "rgb(255, 193, 7)", 500);
+  });
+
+  it("warns about an unknown effect or mode, once per update or event", async () => {
+    await page("ours");
+    // Inside lvt-ignore, so that the next patch keeps what the page added.
+    await js(`document.getElementById("spare").innerHTML = '<div id="odd" lvt-fx:scroll="sideways" lvt-fx:wobble:on:click>odd</div>'`);
+    await p.click("#bump");
+    await until(async () => (await text("#other")) === "1", "the bump");
+    await p.click("#odd");
+    await until(() => warnings.length >= 2, "the warnings");
+    expect(warnings).toEqual(["livetemplate: unknown lvt-fx:scroll mode: sideways", "livetemplate: unknown lvt-fx effect: wobble"]);
+    warnings = [];
+  });
 
   it("loads the effects chunk once, and only on pages that use effects", async () => {
     await page("ours");
