@@ -57,6 +57,7 @@ const template = `<html><head><style>
 .box { height: 100px; overflow-y: auto; }
 .box p { height: var(--row, 40px); margin: 0; }
 #pop { --lvt-animate-duration: 150ms; }
+#slow { --lvt-animate-duration: 1500ms; }
 </style></head><body>
 <div id="chat" class="box" lvt-fx:scroll="bottom">{{range .msgs}}<p data-key="c{{.id}}" lvt-fx:animate="slide">{{.text}}</p>{{end}}</div>
 <div id="sticky" class="box" lvt-fx:scroll="bottom-sticky" style="--row: 60px">{{range .msgs}}<p data-key="s{{.id}}">{{.text}}</p>{{end}}</div>
@@ -67,10 +68,11 @@ const template = `<html><head><style>
 <span id="other">{{.other}}</span> <span id="dismissed">{{.dismissed}}</span>
 <button id="hl" lvt-fx:highlight:on:click data-lvt-target="#target">hl</button>
 <div id="target">target</div>
+<div id="slow" lvt-fx:animate:on:click="fade">slow</div>
 <div id="pop" lvt-fx:animate:on:mouseenter="scale">pop</div>
 <p id="any-done" lvt-fx:highlight:on:done>any form done</p><p id="not-save" lvt-fx:highlight:on:publish:success>publish only</p>
 <form id="form" lvt-fx:highlight:on:save:success lvt-fx:animate:on:error="fade"><input id="title" name="title"><button id="save" name="save">Save</button></form>
-{{if .toast}}<div id="toast" lvt-fx:auto-click="300:dismiss">toast <button name="dismiss">x</button></div>{{end}}
+<div id="notices">{{if .toast}}<div id="toast" lvt-fx:auto-click="300:dismiss">toast <button name="dismiss">x</button></div>{{end}}</div>
 <button id="add" lvt-on:click="add">add</button>
 <button id="flip" lvt-on:click="flip">flip</button>
 <button id="bump" lvt-on:click="bump">bump</button>
@@ -306,6 +308,23 @@ describe.skipIf(!run)("effects (lvt-fx)", () => {
     await page("ours");
     await p.click("#hl");
     await flashes("target", "rgb(255, 193, 7)", 500);
+  });
+
+  it("keeps a running effect through a patch that arrives meanwhile (the published client ends it early)", async () => {
+    await page("ours");
+    await p.click("#slow");
+    const anims = `document.getElementById("slow").getAnimations()`;
+    await js(`window.fading = ${anims}[0]`);
+    expect(await js("fading.animationName")).toBe("lvt-fade-in");
+    await p.click("#bump");
+    await until(async () => (await text("#other")) === "1", "the bump");
+    // The very same animation runs on: the patch took the inline animation off and the chunk put
+    // it back before a frame was drawn.
+    expect(await js(`${anims}.length === 1 && ${anims}[0] === fading && fading.playState === "running"`)).toBe(true);
+    await settled("slow");
+    const s = await styles("slow");
+    expect(s[s.length - 1]![2] - s[0]![2]).toBeGreaterThanOrEqual(1450);
+    expect(await p.locator("#slow").getAttribute("style")).toBeNull();
   });
 
   it("warns about an unknown effect or mode, once per update or event", async () => {

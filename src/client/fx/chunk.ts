@@ -16,6 +16,7 @@
 import { defineChunk } from "../chunk-define.js";
 import type { FxChunk } from "./api.js";
 import { applyEffect, forgetScrolls } from "./effects.js";
+import { resume } from "./inline.js";
 
 const LIFECYCLE = ["pending", "success", "error", "done"];
 /** The effects played on updates, in the order the published client plays them. */
@@ -105,6 +106,8 @@ const chunk: FxChunk = {
       started = true;
       for (const state of LIFECYCLE) document.addEventListener("lvt:" + state, onLifecycle, true);
     }
+    // First, before anything reads a computed style: what the patch took off running effects.
+    resume();
     forgetScrolls();
     for (const effect of ON_UPDATE) {
       for (const el of Array.from(wrapper.querySelectorAll(`[lvt-fx\\:${effect}]`))) {

@@ -3,11 +3,12 @@
  * background flash, an entry animation, and scrolling. Each is tuned by CSS custom properties read
  * from the element's computed style, so a stylesheet configures them per element, and each is
  * applied through the CSSOM (inline style properties, a constructed style sheet), which a strict
- * Content Security Policy allows.
+ * Content Security Policy allows. The inline properties are held through patches (`inline.ts`).
  *
  * The markup and its behaviour are those of the published client: the same property names and
  * defaults, the same animation names, the same scroll modes.
  */
+import { hold, release } from "./inline.js";
 
 /** Elements in the middle of a flash: a second trigger meanwhile is dropped, not stacked. */
 const flashing = new WeakSet<Element>();
@@ -35,54 +36,41 @@ function millis(cs: CSSStyleDeclaration, name: string, dflt: number): number {
   return Number.isNaN(n) ? dflt : n;
 }
 
-/** Removes a `style` attribute that no longer holds anything, so no empty `style=""` lingers. */
-function tidy(s: CSSStyleDeclaration, el: HTMLElement): void {
-  if (s.length === 0) el.removeAttribute("style");
-}
-
 /**
  * Applies `effect` (`highlight`, `animate`, `scroll`) to `el`; `value` is the attribute's value
  * (the mode). Unknown effects and modes are reported with `console.warn`.
  */
 export function applyEffect(el: Element, effect: string, value: string): void {
-  const s = (el as HTMLElement).style as CSSStyleDeclaration | undefined;
-  if (!s) return;
+  if (!(el as HTMLElement).style) return;
   // The computed style is read only past each effect's guard: on a long list whose rows have all
   // played their entry animation, an update then costs no style reads.
-  if (effect === "highlight") flash(el as HTMLElement, s);
-  else if (effect === "animate") animate(el as HTMLElement, s, value || "fade");
+  if (effect === "highlight") flash(el as HTMLElement);
+  else if (effect === "animate") animate(el as HTMLElement, value || "fade");
   else if (effect === "scroll") scroll(el as HTMLElement, value || "bottom");
   else warn(`unknown lvt-fx effect: ${effect}`);
 }
 
 /**
  * The background turns to `--lvt-highlight-color` (default `#ffc107`) and, 50 ms later, fades
- * back to what it was over `--lvt-highlight-duration` (default 500 ms); then the inline
- * properties it used are put back as they were.
+ * back to what it was over `--lvt-highlight-duration` (default 500 ms); then the element's own
+ * `transition` is put back.
  */
-function flash(el: HTMLElement, s: CSSStyleDeclaration): void {
+function flash(el: HTMLElement): void {
   if (flashing.has(el)) return;
   flashing.add(el);
   const cs = getComputedStyle(el);
   const ms = millis(cs, "--lvt-highlight-duration", 500);
-  const color = prop(cs, "--lvt-highlight-color") || "#ffc107";
-  const bg = s.backgroundColor;
-  const transition = s.transition;
-  s.transition = `background-color ${ms}ms ease-out`;
-  s.backgroundColor = color;
-  const restore = (): void => {
-    s.transition = transition;
-    tidy(s, el);
-    flashing.delete(el);
-  };
+  hold(el, "transition", `background-color ${ms}ms ease-out`);
+  hold(el, "background-color", prop(cs, "--lvt-highlight-color") || "#ffc107");
   setTimeout(() => {
-    s.backgroundColor = bg;
-    // A detached element has nothing to fade: put everything back at once.
-    if (!el.isConnected) return restore();
-    setTimeout(() => {
-      if (el.isConnected) restore();
-      else flashing.delete(el);
-    }, ms);
+    release(el, "background-color");
+    const end = (): void => {
+      release(el, "transition");
+      flashing.delete(el);
+    };
+    // A detached element has nothing to fade: everything goes back at once.
+    if (el.isConnected) setTimeout(end, ms);
+    else end();
   }, 50);
 }
 
@@ -105,20 +93,21 @@ function keyframes(): void {
  * element, over `--lvt-animate-duration` (default 500 ms), as an inline `animation` removed when
  * it ends.
  */
-function animate(el: HTMLElement, s: CSSStyleDeclaration, mode: string): void {
+function animate(el: HTMLElement, mode: string): void {
   if (animated.has(el)) return;
   animated.add(el);
   if (mode !== "fade" && mode !== "slide" && mode !== "scale") return warn(`unknown lvt-fx:animate mode: ${mode}`);
   keyframes();
-  s.animation = `lvt-${mode}-in ${millis(getComputedStyle(el), "--lvt-animate-duration", 500)}ms ease-out`;
+  hold(el, "animation", `lvt-${mode}-in ${millis(getComputedStyle(el), "--lvt-animate-duration", 500)}ms ease-out`);
   const done = (e: Event): void => {
     // A descendant's animation ending bubbles here too; only ours ends ours.
     if (e.target !== el) return;
     el.removeEventListener("animationend", done);
-    s.removeProperty("animation");
-    tidy(s, el);
+    el.removeEventListener("animationcancel", done);
+    release(el, "animation");
   };
   el.addEventListener("animationend", done);
+  el.addEventListener("animationcancel", done);
 }
 
 /** Forgets the one-shot scrolls of elements that left the page or whose mode changed. */
