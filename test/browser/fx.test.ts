@@ -257,6 +257,9 @@ describe.skipIf(!run)("effects (lvt-fx)", () => {
       await until(async () => (await text("#chat")).includes("m4"), "the new message");
       await settled("c4");
       for (const k of ["c1", "c2", "c3"]) expect(await styles(k)).toHaveLength(2);
+      // The keyframes: ours as one constructed sheet, the published client's as a <style> element.
+      const sheets = await js<[number, boolean]>(`[document.adoptedStyleSheets.length, !!document.getElementById("lvt-animate-styles")]`);
+      expect(sheets).toEqual(which === "ours" ? [1, false] : [0, true]);
       const c4 = await styles("c4");
       expect(c4.map((s) => s[1])).toEqual(["animation: 500ms ease-out 0s 1 normal none running lvt-slide-in;", null]);
     });

@@ -78,14 +78,23 @@ function flash(el: HTMLElement): void {
 const KEYFRAMES = `@keyframes lvt-fade-in{from{opacity:0}to{opacity:1}}
 @keyframes lvt-slide-in{from{opacity:0;transform:translateY(-10px)}to{opacity:1;transform:translateY(0)}}
 @keyframes lvt-scale-in{from{opacity:0;transform:scale(0.95)}to{opacity:1;transform:scale(1)}}`;
-let sheet: CSSStyleSheet | undefined;
+let keyframesAdded = false;
 
 function keyframes(): void {
-  if (sheet || document.getElementById("lvt-animate-styles")) return;
-  // A constructed sheet, not a <style> element: allowed whatever the page's style-src says.
-  sheet = new CSSStyleSheet();
-  sheet.replaceSync(KEYFRAMES);
-  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  if (keyframesAdded || document.getElementById("lvt-animate-styles")) return;
+  keyframesAdded = true;
+  try {
+    // A constructed sheet, not a <style> element: allowed whatever the page's style-src says.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(KEYFRAMES);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  } catch {
+    // A browser without constructed sheets (Safari before 16.4).
+    const el = document.createElement("style");
+    el.id = "lvt-animate-styles";
+    el.textContent = KEYFRAMES;
+    document.head.appendChild(el);
+  }
 }
 
 /**
