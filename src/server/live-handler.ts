@@ -133,7 +133,10 @@ export function createLiveHandler<S extends object = object>(
     view: measuredView(view, metrics),
     observer: metrics,
     sourceLines: sourceLinesOf(view),
-    wantsDevDetails: (m) => hasCookie((m as LiveConnection).request.headers.cookie, DEV_COOKIE),
+    wantsDevDetails: (m) => {
+      const cookie = (m as LiveConnection).request.headers["cookie"];
+      return hasCookie(typeof cookie === "string" ? cookie : undefined, DEV_COOKIE);
+    },
     stores: new StoreSet(stores as StoreSource | NamedStores),
     sessions,
     tracking: o.tracking,

@@ -50,6 +50,9 @@ interface Apart {
 
 const LVT_HINT: readonly (string | number)[] = [LVT_KEY];
 
+/** The queue of every group with nothing queued. */
+const IDLE: Promise<unknown> = Promise.resolve();
+
 /** The `apart` map of every group with no member showing errors (never written to). */
 const NONE_APART: Map<Member, Apart> = new Map();
 
@@ -74,11 +77,13 @@ export class SessionGroup {
    * stores object it rendered (see {@link httpDiff}).
    */
   private http: { view: LiveView; id: string; stores: SessionStores } | undefined;
-  /** Render ids are unique across instances and group lifetimes: a random prefix and a counter. */
-  private readonly renderPrefix = randomBytes(9).toString("base64url");
+  /**
+   * Render ids are unique across instances and group lifetimes: a random prefix (drawn with the
+   * first HTTP render) and a counter.
+   */
+  private renderPrefix: string | undefined;
   private renders = 0;
-  /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */
-  readonly recent = new RecentActions();
+  private recentIds: RecentActions | undefined;
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
   private pending: ChangeEntry[] | undefined = [];
   private aliasCache: Set<object> | undefined;
@@ -87,7 +92,8 @@ export class SessionGroup {
    * connected: their clients hold the last tree, this side no longer does.
    */
   private asleep = false;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The last task queued; the shared {@link IDLE} while none is queued or running. */
+  private queue: Promise<unknown> = IDLE;
   private queued = 0;
   /**
    * Above zero while store code (an action, a hook, mount, a broadcast's update) runs inside this
@@ -106,6 +112,11 @@ export class SessionGroup {
   ) {
     this.id = id;
     this.stores = stores;
+  }
+
+  /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */
+  get recent(): RecentActions {
+    return (this.recentIds ??= new RecentActions());
   }
 
   /** True while store code runs inside this group's current task (see {@link runStoreCode}). */
@@ -156,8 +167,8 @@ export class SessionGroup {
     this.lastUsed = Date.now();
     const result = this.queue.then(task);
     this.queue = result.then(
-      () => this.queued--,
-      () => this.queued--,
+      () => this.settle(),
+      () => this.settle(),
     );
     return result;
   }
@@ -183,8 +194,8 @@ export class SessionGroup {
     }
     const done = Promise.resolve(result);
     this.queue = done.then(
-      () => this.queued--,
-      () => this.queued--,
+      () => this.settle(),
+      () => this.settle(),
     );
     return done;
   }
@@ -276,6 +287,7 @@ export class SessionGroup {
     this.lead = undefined;
     this.http = undefined;
     this.aliasCache = undefined;
+    this.dropFn = undefined;
     this.pending = [];
     this.asleep = true;
     return true;
@@ -365,7 +377,7 @@ export class SessionGroup {
     const view = this.view.clone();
     this.http = undefined;
     const tree = view.executeUpdates(this.data(this.stores, this.lvt(errors, uploads)));
-    const id = `${this.renderPrefix}.${++this.renders}`;
+    const id = this.nextRenderId();
     this.http = { view, id, stores: this.stores };
     return { tree, render: id };
   }
@@ -385,7 +397,7 @@ export class SessionGroup {
     // Until the render succeeds the cache's view is in an unknown state: no diff against it then.
     this.http = undefined;
     const tree = http.view.executeUpdates(this.data(this.stores, this.lvt(errors, uploads)));
-    http.id = `${this.renderPrefix}.${++this.renders}`;
+    http.id = this.nextRenderId();
     http.stores = this.stores;
     this.http = http;
     return { tree, render: http.id };
@@ -399,7 +411,22 @@ export class SessionGroup {
     return this.view.executeToHTML(this.data(this.stores, this.lvt(errors, uploads)), options);
   }
 
-  private readonly dropMember = (member: Member): void => this.removeMember(member);
+  private nextRenderId(): string {
+    this.renderPrefix ??= randomBytes(9).toString("base64url");
+    return `${this.renderPrefix}.${++this.renders}`;
+  }
+
+  /** A task of the queue ended; the queue forgets it when it was the last. */
+  private settle(): void {
+    if (--this.queued === 0) this.queue = IDLE;
+  }
+
+  private dropFn: ((member: Member) => void) | undefined;
+
+  /** What a failed write calls: made on first use, as most groups never deliver a frame. */
+  private get dropMember(): (member: Member) => void {
+    return (this.dropFn ??= (member: Member): void => this.removeMember(member));
+  }
 
   /** `.lvt` for this group: `errors`, the group's flash messages, async work and uploads (or a request's). */
   private lvt(errors: Readonly<Record<string, string>> | undefined, uploads?: UploadsView): LvtData {

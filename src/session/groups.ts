@@ -7,7 +7,7 @@
 import type { SessionStore } from "../server/session-store.js";
 import { SessionGroup, type Postman } from "./group.js";
 import { forgetAsync } from "./async-state.js";
-import { lvtData, withLvt } from "./lvt.js";
+import { lvtData, withLvt, type LvtData } from "./lvt.js";
 import { after, settle } from "./maybe.js";
 import type { StoreSet } from "./store-set.js";
 import type { LiveView, Logger, MaybePromise, SessionStores } from "./types.js";
@@ -122,9 +122,11 @@ export class GroupTable {
     return this.insert(groupId, (await this.read(groupId)) ?? (await this.fresh(groupId)));
   }
 
+  /** Template data of a group's stores with `.lvt`; one function for every group of the table. */
+  private readonly data = (s: SessionStores, lvt: LvtData): unknown => withLvt(this.storeSet.data(s), lvt, this.storeSet.single);
+
   private insert(groupId: string, stores: SessionStores): SessionGroup {
-    const single = this.storeSet.single;
-    const g = new SessionGroup(groupId, stores, this.view, (s, lvt) => withLvt(this.storeSet.data(s), lvt, single), this.postman);
+    const g = new SessionGroup(groupId, stores, this.view, this.data, this.postman);
     this.groups.set(groupId, g);
     if (this.groups.size > this.maxGroups) this.evictOverCap(g);
     return g;

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { PONG, errorMessage, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
 import { isUploadAction, parseBinaryChunk, parseUploadMessage, UPLOAD_CHUNK } from "../protocol/uploads.js";
 import type { Uploads } from "../uploads/uploads.js";
@@ -14,10 +14,25 @@ import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { ConnectContext } from "../session/types.js";
-import { CLOSE_CODES, LiveConnection } from "./frames.js";
+import { CLOSE_CODES, LiveConnection, upgradeRequest } from "./frames.js";
 import { queryOf } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify, Identity } from "./identify.js";
+
+/**
+ * The sockets the transport accepts: `ws`'s own class, with the connection it carries, so that
+ * one set of listeners serves every socket (see `WsTransport.socketListeners`).
+ */
+class LiveSocket extends WebSocket {
+  conn: LiveConnection | undefined = undefined;
+  /** What `onConnect` and `onDisconnect` receive as `ctx`, the same object for both. */
+  context: ConnectContext | undefined = undefined;
+}
+
+function onPong(this: WebSocket): void {
+  const conn = (this as LiveSocket).conn;
+  if (conn !== undefined) conn.alive = true;
+}
 
 export class WsTransport {
   private readonly wss: WebSocketServer;
@@ -41,7 +56,12 @@ export class WsTransport {
     // A chunk of upload bytes may be larger than any other message: base64 in JSON (the
     // published client's 256 KiB chunks) or a binary frame.
     this.chunkFrameBytes = uploads?.configured === true ? Math.ceil(uploads.maxChunk / 3) * 4 + 4096 : 0;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(o.maxMessageBytes, this.chunkFrameBytes), perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: Math.max(o.maxMessageBytes, this.chunkFrameBytes),
+      perMessageDeflate: false,
+      WebSocket: LiveSocket,
+    });
     this.wss.on("headers", (headers: string[], req: IncomingMessage) => {
       const extra = this.upgradeHeaders.get(req);
       if (extra === undefined) return;
@@ -49,8 +69,14 @@ export class WsTransport {
     });
   }
 
+  /**
+   * One listener for every upgrading socket. A closure made inside `handleUpgrade` would share
+   * that call's scope, and so keep its request and `head` buffer alive as long as the socket.
+   */
+  private readonly onUpgradeSocketError = (err: Error): void => this.o.logger.debug("upgrade socket error", err);
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on("error", (err) => this.o.logger.debug("upgrade socket error", err));
+    socket.on("error", this.onUpgradeSocketError);
     if (this.closing || !this.o.webSocket) {
       rejectUpgrade(socket, 503, "Service Unavailable");
       return;
@@ -78,7 +104,7 @@ export class WsTransport {
           return;
         }
         this.upgradeHeaders.set(req, who.headers);
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req, who));
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws as LiveSocket, req, who));
       },
       (err: unknown) => {
         this.o.logger.error("upgrade failed", err);
@@ -87,33 +113,45 @@ export class WsTransport {
     );
   }
 
-  private onConnection(ws: WebSocket, req: IncomingMessage, who: Identity): void {
-    const conn = new LiveConnection(
-      `c${++this.nextConnId}`,
-      who.groupId,
-      who.userId,
-      ws,
-      req,
-      this.o.maxBufferedBytes,
-      this.o.rateLimit,
-      (c) => this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed with ${CLOSE_CODES.slowConsumer}, send queue above ${this.o.maxBufferedBytes} bytes`),
-    );
-    const context: ConnectContext = { connectionId: conn.id, userId: who.userId, groupId: who.groupId, request: req };
-    const origin = { kind: "live", member: conn } as const;
-    ws.on("pong", () => (conn.alive = true));
-    ws.on("error", (err) => this.o.logger.debug(`connection ${conn.id} error`, err));
-    ws.on("message", (raw: RawData, isBinary: boolean) => this.onMessage(conn, raw, isBinary));
-    ws.once("close", () => {
-      conn.closed = true;
-      this.engine
-        .dispatch(conn.groupId, { kind: "disconnect", context }, origin)
-        .catch((err: unknown) => this.o.logger.error("disconnect handling failed", err));
-    });
-    this.engine.dispatch(conn.groupId, { kind: "connect", query: queryOf(req), context }, origin).catch((err: unknown) => {
+  private onConnection(ws: LiveSocket, req: IncomingMessage, who: Identity): void {
+    const request = upgradeRequest(req);
+    const conn = new LiveConnection(`c${++this.nextConnId}`, who.groupId, who.userId, ws, request, this.o.maxBufferedBytes, this.o.rateLimit, this.onSlow);
+    ws.conn = conn;
+    ws.context = { connectionId: conn.id, userId: who.userId, groupId: who.groupId, request };
+    // The same four listeners for every connection (they find theirs as `this`): no closures,
+    // and no scope of this call, are kept per connection.
+    ws.on("pong", onPong);
+    ws.on("error", this.socketListeners.error);
+    ws.on("message", this.socketListeners.message);
+    // ws emits "close" once: a plain listener, without the wrapper `once` would add.
+    ws.on("close", this.socketListeners.close);
+    this.engine.dispatch(conn.groupId, { kind: "connect", query: queryOf(request), context: ws.context }, { kind: "live", member: conn }).catch((err: unknown) => {
       this.o.logger.error("connection setup failed", err);
       ws.close(CLOSE_CODES.internal, "setup failed");
     });
   }
+
+  private readonly onSlow = (c: LiveConnection): void =>
+    this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed with ${CLOSE_CODES.slowConsumer}, send queue above ${this.o.maxBufferedBytes} bytes`);
+
+  /** Listeners shared by every connection's socket; `this` is the socket that emitted. */
+  private readonly socketListeners = ((transport: WsTransport) => ({
+    error(this: WebSocket, err: Error): void {
+      transport.o.logger.debug(`connection ${(this as LiveSocket).conn?.id ?? "?"} error`, err);
+    },
+    message(this: WebSocket, raw: RawData, isBinary: boolean): void {
+      const conn = (this as LiveSocket).conn;
+      if (conn !== undefined) transport.onMessage(conn, raw, isBinary);
+    },
+    close(this: WebSocket): void {
+      const { conn, context } = this as LiveSocket;
+      if (conn === undefined || context === undefined) return;
+      conn.closed = true;
+      transport.engine
+        .dispatch(conn.groupId, { kind: "disconnect", context }, { kind: "live", member: conn })
+        .catch((err: unknown) => transport.o.logger.error("disconnect handling failed", err));
+    },
+  }))(this);
 
   private onMessage(conn: LiveConnection, raw: RawData, isBinary: boolean): void {
     if (conn.closed) return;
