@@ -165,7 +165,7 @@ export function createLiveHandler<S extends object = object>(
     timers.push(t);
   };
   every(60_000, () => engine.evictIdle());
-  if (o.hibernateAfterMs > 0) every(Math.max(1000, o.hibernateAfterMs / 2), () => engine.evictIdle(o.hibernateAfterMs));
+  if (o.hibernateAfterMs > 0) every(Math.max(1000, o.hibernateAfterMs / 2), () => engine.evictIdle(o.hibernateAfterMs, o.hibernateStores));
   if (o.heartbeatMs > 0) every(o.heartbeatMs, () => ws.heartbeat());
 
   const detachers = new Set<() => void>();

@@ -24,6 +24,7 @@ import { uploadView } from "./upload-state.js";
 import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData, type UploadsView } from "./lvt.js";
 import { isThenable } from "./maybe.js";
 import { RecentActions } from "./recent-actions.js";
+import { FrozenStores } from "./frozen-stores.js";
 import type { LiveView, MaybePromise, SessionStores } from "./types.js";
 
 /** A tree for a JSON GET or POST, and the id of the render the client holds once it applied it. */
@@ -65,7 +66,9 @@ function withLvtHint(hint: ChangeHint): ChangeHint {
 export class SessionGroup {
   /** The group's id; changes only when the session is rotated (see `GroupTable.rename`). */
   id: string;
-  stores: SessionStores;
+  /** The stores; undefined while they are frozen (see {@link freezeStores}). */
+  private current: SessionStores | undefined;
+  private frozen: FrozenStores | undefined;
   /** Live connections in lock-step with `lead`. */
   readonly members = new Set<Member>();
   /** Members showing errors, out of lock-step with `lead` (see the file comment); shared and empty until one is. */
@@ -111,7 +114,41 @@ export class SessionGroup {
     private readonly postman: Postman,
   ) {
     this.id = id;
-    this.stores = stores;
+    this.current = stores;
+  }
+
+  /** The group's state; frozen stores are rebuilt on first use (see {@link freezeStores}). */
+  get stores(): SessionStores {
+    if (this.current === undefined) {
+      this.current = this.frozen!.thaw();
+      this.frozen = undefined;
+    }
+    return this.current;
+  }
+
+  set stores(stores: SessionStores) {
+    this.current = stores;
+    this.frozen = undefined;
+  }
+
+  /**
+   * For a hibernating group (see {@link hibernate}): replaces the stores by their frozen form,
+   * when their state comes back exactly (`FrozenStores.of`). Returns what the caller must hand
+   * to a session store that holds the stores too, with the stores it held, or `undefined`.
+   */
+  freezeStores(): { frozen: FrozenStores; stores: SessionStores } | undefined {
+    if (!this.asleep || this.current === undefined) return undefined;
+    const frozen = FrozenStores.of(this.current);
+    if (frozen === undefined) return undefined;
+    const stores = this.current;
+    this.current = undefined;
+    this.frozen = frozen;
+    return { frozen, stores };
+  }
+
+  /** True while the stores are frozen. */
+  get storesFrozen(): boolean {
+    return this.current === undefined;
   }
 
   /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */

@@ -7,6 +7,7 @@
 import type { SessionStore } from "../server/session-store.js";
 import { SessionGroup, type Postman } from "./group.js";
 import { forgetAsync } from "./async-state.js";
+import { HOLD_FROZEN, holdsFrozen } from "./frozen-stores.js";
 import { lvtData, withLvt, type LvtData } from "./lvt.js";
 import { after, settle } from "./maybe.js";
 import type { StoreSet } from "./store-set.js";
@@ -323,11 +324,26 @@ export class GroupTable {
    * Drops the render state of connected groups that have had no work for `afterMs` (see
    * `SessionGroup.hibernate`); returns how many it put to sleep.
    */
-  hibernateIdle(afterMs: number, now = Date.now()): number {
+  hibernateIdle(afterMs: number, stores = false, now = Date.now()): number {
     const limit = now - afterMs;
     let n = 0;
-    for (const g of this.groups.values()) if (g.members.size > 0 && !g.busy && g.lastUsed < limit && g.hibernate()) n++;
+    for (const g of this.groups.values()) {
+      if (g.members.size === 0 || g.busy || g.lastUsed >= limit || !g.hibernate()) continue;
+      n++;
+      if (stores) this.freeze(g);
+    }
     return n;
+  }
+
+  /**
+   * Freezes a hibernating group's stores (`SessionGroup.freezeStores`) when the session store
+   * keeps them as objects and takes the frozen form instead (the memory store): with any other,
+   * freezing could leave a second copy in memory, or give a shared store objects it did not load.
+   */
+  private freeze(g: SessionGroup): void {
+    if (!holdsFrozen(this.sessions)) return;
+    const done = g.freezeStores();
+    if (done !== undefined) this.sessions[HOLD_FROZEN](g.id, done.stores, done.frozen);
   }
 
   /**
