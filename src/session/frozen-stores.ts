@@ -10,7 +10,12 @@
  * `hibernateStores` option).
  */
 import { decodeStores, encodeStores } from "./state-codec.js";
-import type { SessionStores } from "./types.js";
+import { SINGLE_STORE, type SessionStores } from "./types.js";
+
+/** The prototype of a handler's single unnamed store. */
+class Proto {
+  constructor(readonly proto: object | null) {}
+}
 
 /**
  * A session store that keeps a group's stores as objects (the memory store) implements this
@@ -35,9 +40,14 @@ export class FrozenStores {
 
   private constructor(
     text: string,
-    /** Each store's prototype, by name, in order. */
-    private readonly protos: readonly (readonly [string, object | null])[],
+    /**
+     * Each store's prototype, by name, in order; for the one unnamed store of most handlers, its
+     * prototype alone (a list of pairs would cost more than the rest of a small state's frozen form).
+     */
+    private readonly protos: readonly (readonly [string, object | null])[] | Proto,
   ) {
+    // JSON.stringify may return a string made of pieces; reading a character joins them in place.
+    text.charCodeAt(0);
     this.text = text;
   }
 
@@ -57,14 +67,17 @@ export class FrozenStores {
     } catch {
       return undefined;
     }
-    return new FrozenStores(text, protos);
+    const only = protos.length === 1 && protos[0]![0] === SINGLE_STORE ? protos[0]![1] : undefined;
+    return new FrozenStores(text, only !== undefined ? new Proto(only) : protos);
   }
 
   /** The stores, rebuilt the first time (later calls return the same objects). */
   thaw(): SessionStores {
     if (this.thawed !== undefined) return this.thawed;
     const fresh: SessionStores = {};
-    for (const [name, proto] of this.protos) fresh[name] = Object.create(proto) as object;
+    const protos = this.protos;
+    if (protos instanceof Proto) fresh[SINGLE_STORE] = Object.create(protos.proto) as object;
+    else for (const [name, proto] of protos) fresh[name] = Object.create(proto) as object;
     this.thawed = decodeStores(this.text!, fresh);
     this.text = undefined;
     return this.thawed;
