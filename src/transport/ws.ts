@@ -19,19 +19,50 @@ import { queryOf } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify, Identity } from "./identify.js";
 
+/** What the transport does with a socket's events; one for all its sockets. */
+interface SocketEvents {
+  message(conn: LiveConnection, raw: RawData, isBinary: boolean): void;
+  close(conn: LiveConnection, context: ConnectContext): void;
+  error(conn: LiveConnection, err: unknown): void;
+}
+
 /**
- * The sockets the transport accepts: `ws`'s own class, with the connection it carries, so that
- * one set of listeners serves every socket (see `WsTransport.socketListeners`).
+ * The sockets the transport accepts: `ws`'s own class, carrying its connection, whose own events
+ * (message, pong, error, close) go straight to the transport instead of through listeners. A
+ * listener costs a function and a slot in the socket's table of events for as long as the socket
+ * is open, for every socket; here they cost one field. Listeners added with `on` still run,
+ * after the transport's handling, as they did when the transport's were the first ones added.
  */
 class LiveSocket extends WebSocket {
   conn: LiveConnection | undefined = undefined;
   /** What `onConnect` and `onDisconnect` receive as `ctx`, the same object for both. */
   context: ConnectContext | undefined = undefined;
-}
+  events: SocketEvents | undefined = undefined;
 
-function onPong(this: WebSocket): void {
-  const conn = (this as LiveSocket).conn;
-  if (conn !== undefined) conn.alive = true;
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const { conn, events, context } = this;
+    if (conn === undefined || events === undefined || context === undefined) return super.emit(event, ...args);
+    let handled = true;
+    switch (event) {
+      case "message":
+        events.message(conn, args[0] as RawData, args[1] === true);
+        break;
+      case "pong":
+        conn.alive = true;
+        break;
+      case "error":
+        events.error(conn, args[0]);
+        break;
+      case "close":
+        events.close(conn, context);
+        break;
+      default:
+        handled = false;
+    }
+    // An "error" without listeners is handled: EventEmitter would throw it.
+    if (handled && this.listenerCount(event) === 0) return true;
+    return super.emit(event, ...args);
+  }
 }
 
 export class WsTransport {
@@ -115,16 +146,12 @@ export class WsTransport {
 
   private onConnection(ws: LiveSocket, req: IncomingMessage, who: Identity): void {
     const request = upgradeRequest(req);
-    const conn = new LiveConnection(`c${++this.nextConnId}`, who.groupId, who.userId, ws, request, this.o.maxBufferedBytes, this.o.rateLimit, this.onSlow);
+    // A group id read from a cookie is a slice of the header's text, which it would keep alive.
+    const groupId = who.groupId.split("").join("");
+    const conn = new LiveConnection(`c${++this.nextConnId}`, groupId, who.userId, ws, request, this.o.maxBufferedBytes, this.o.rateLimit, this.onSlow);
     ws.conn = conn;
-    ws.context = { connectionId: conn.id, userId: who.userId, groupId: who.groupId, request };
-    // The same four listeners for every connection (they find theirs as `this`): no closures,
-    // and no scope of this call, are kept per connection.
-    ws.on("pong", onPong);
-    ws.on("error", this.socketListeners.error);
-    ws.on("message", this.socketListeners.message);
-    // ws emits "close" once: a plain listener, without the wrapper `once` would add.
-    ws.on("close", this.socketListeners.close);
+    ws.context = { connectionId: conn.id, userId: who.userId, groupId, request };
+    ws.events = this.socketEvents;
     this.engine.dispatch(conn.groupId, { kind: "connect", query: queryOf(request), context: ws.context }, { kind: "live", member: conn }).catch((err: unknown) => {
       this.o.logger.error("connection setup failed", err);
       ws.close(CLOSE_CODES.internal, "setup failed");
@@ -134,24 +161,17 @@ export class WsTransport {
   private readonly onSlow = (c: LiveConnection): void =>
     this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed with ${CLOSE_CODES.slowConsumer}, send queue above ${this.o.maxBufferedBytes} bytes`);
 
-  /** Listeners shared by every connection's socket; `this` is the socket that emitted. */
-  private readonly socketListeners = ((transport: WsTransport) => ({
-    error(this: WebSocket, err: Error): void {
-      transport.o.logger.debug(`connection ${(this as LiveSocket).conn?.id ?? "?"} error`, err);
-    },
-    message(this: WebSocket, raw: RawData, isBinary: boolean): void {
-      const conn = (this as LiveSocket).conn;
-      if (conn !== undefined) transport.onMessage(conn, raw, isBinary);
-    },
-    close(this: WebSocket): void {
-      const { conn, context } = this as LiveSocket;
-      if (conn === undefined || context === undefined) return;
+  /** What every socket's events do (see `LiveSocket`). */
+  private readonly socketEvents: SocketEvents = {
+    message: (conn, raw, isBinary) => this.onMessage(conn, raw, isBinary),
+    error: (conn, err) => this.o.logger.debug(`connection ${conn.id} error`, err),
+    close: (conn, context) => {
       conn.closed = true;
-      transport.engine
+      this.engine
         .dispatch(conn.groupId, { kind: "disconnect", context }, { kind: "live", member: conn })
-        .catch((err: unknown) => transport.o.logger.error("disconnect handling failed", err));
+        .catch((err: unknown) => this.o.logger.error("disconnect handling failed", err));
     },
-  }))(this);
+  };
 
   private onMessage(conn: LiveConnection, raw: RawData, isBinary: boolean): void {
     if (conn.closed) return;
