@@ -16,7 +16,9 @@
 // - memory per idle connection: server RSS and JS heap (after GC) with 300 open connections,
 //   each from its own session (page GET + WebSocket), minus the figure before them, / 300. The
 //   figure before them is taken with BENCH_MEMORY_WARM connections open (default 50), so that
-//   code compiled once is not counted per connection; BENCH_MEMORY_WARM=1 counts it.
+//   code compiled once is not counted per connection; BENCH_MEMORY_WARM=1 counts it. "RSS without
+//   young gen" leaves out the growth of V8's young generation (a nursery V8 resizes, up to 32 MiB,
+//   by allocation rate, not by what stays allocated) between the two figures.
 // - broadcast fan-out (livetemplate only): from the `broadcast()` call until the last client
 //   received its frame, with all connections in one session group and with every connection in
 //   its own group; timestamps on the system-wide monotonic clock (`process.hrtime`), so they
@@ -237,6 +239,7 @@ async function memory() {
         server: spec.name,
         sessions: shared ? "1 (all tabs of one browser)" : `${IDLE_CONNECTIONS} (one each)`,
         rss: (m1.rss - m0.rss) / IDLE_CONNECTIONS,
+        rssOld: (m1.rss - m0.rss - (m1.newSpace - m0.newSpace)) / IDLE_CONNECTIONS,
         heap: (m1.heapUsed - m0.heapUsed + (m1.external - m0.external)) / IDLE_CONNECTIONS,
       });
     } finally {
@@ -360,7 +363,12 @@ if (!SKIP.has("updates")) {
 if (!SKIP.has("memory")) {
   const r = await memory();
   console.log(`\nServer memory per idle connection (${IDLE_CONNECTIONS} connections, N = 10):\n`);
-  console.log(table(["server", "sessions", "RSS KiB/conn", "heap+external KiB/conn"], r.map((x) => [x.server, x.sessions, kib(x.rss), kib(x.heap)])));
+  console.log(
+    table(
+      ["server", "sessions", "RSS KiB/conn", "RSS without young gen KiB/conn", "heap+external KiB/conn"],
+      r.map((x) => [x.server, x.sessions, kib(x.rss), kib(x.rssOld), kib(x.heap)]),
+    ),
+  );
 }
 
 if (!SKIP.has("fanout")) {

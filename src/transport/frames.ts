@@ -51,11 +51,7 @@ export function wireFrame(frame: EncodedFrame): Buffer | undefined {
  * headers, in a plain object. The `IncomingMessage` itself is let go once the socket is upgraded
  * (with its raw headers, streams state and the buffer of the request's bytes it is a slice of).
  */
-export interface UpgradeRequest extends RequestInfo {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-}
+export type UpgradeRequest = RequestInfo;
 
 /** The {@link UpgradeRequest} of a request: the same headers object, without the request around it. */
 export function upgradeRequest(req: UpgradeRequest): UpgradeRequest {
