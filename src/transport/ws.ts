@@ -30,7 +30,7 @@ interface SocketEvents {
  * The sockets the transport accepts: `ws`'s own class, carrying its connection, whose own events
  * (message, pong, error, close) go straight to the transport instead of through listeners. A
  * listener costs a function and a slot in the socket's table of events for as long as the socket
- * is open, for every socket; here they cost one field. Listeners added with `on` still run,
+ * is open, for every socket; here they cost three fields. Listeners added with `on` still run,
  * after the transport's handling, as they did when the transport's were the first ones added.
  */
 class LiveSocket extends WebSocket {
