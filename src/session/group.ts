@@ -25,6 +25,7 @@ import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData, type UploadsVie
 import { isThenable } from "./maybe.js";
 import { RecentActions } from "./recent-actions.js";
 import { FrozenStores } from "./frozen-stores.js";
+import { Members } from "./members.js";
 import type { LiveView, MaybePromise, SessionStores } from "./types.js";
 
 /** A tree for a JSON GET or POST, and the id of the render the client holds once it applied it. */
@@ -51,6 +52,9 @@ interface Apart {
 
 const LVT_HINT: readonly (string | number)[] = [LVT_KEY];
 
+/** The pending changes of every group with none (never written to: `noteChanged` copies first). */
+const NO_CHANGES: ChangeEntry[] = [];
+
 /** The queue of every group with nothing queued. */
 const IDLE: Promise<unknown> = Promise.resolve();
 
@@ -70,7 +74,7 @@ export class SessionGroup {
   private current: SessionStores | undefined;
   private frozen: FrozenStores | undefined;
   /** Live connections in lock-step with `lead`. */
-  readonly members = new Set<Member>();
+  readonly members = new Members<Member>();
   /** Members showing errors, out of lock-step with `lead` (see the file comment); shared and empty until one is. */
   private apart: Map<Member, Apart> = NONE_APART;
   /** Shared render state of the live connections; undefined when none is connected. */
@@ -88,7 +92,7 @@ export class SessionGroup {
   private renders = 0;
   private recentIds: RecentActions | undefined;
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
-  private pending: ChangeEntry[] | undefined = [];
+  private pending: ChangeEntry[] | undefined = NO_CHANGES;
   private aliasCache: Set<object> | undefined;
   /**
    * True while the render state is dropped (see {@link hibernate}) and members are still
@@ -256,12 +260,15 @@ export class SessionGroup {
     if (paths === undefined) this.aliasCache = undefined;
     if (this.pending === undefined) return;
     if (paths === undefined) this.pending = undefined;
-    else for (const p of paths) this.pending.push(isListEdit(p) ? p : [...p]);
+    else if (paths.length > 0) {
+      if (this.pending === NO_CHANGES) this.pending = [];
+      for (const p of paths) this.pending.push(isListEdit(p) ? p : [...p]);
+    }
   }
 
   private takeHint(): ChangeHint {
     const hint = this.pending;
-    this.pending = [];
+    this.pending = NO_CHANGES;
     return hint;
   }
 
@@ -325,7 +332,7 @@ export class SessionGroup {
     this.http = undefined;
     this.aliasCache = undefined;
     this.dropFn = undefined;
-    this.pending = [];
+    this.pending = NO_CHANGES;
     this.asleep = true;
     return true;
   }
@@ -341,7 +348,7 @@ export class SessionGroup {
     const full = view.executeUpdates(this.data(this.stores, this.lvt(undefined)));
     this.lead = view;
     this.asleep = false;
-    this.pending = [];
+    this.pending = NO_CHANGES;
     const others = [...this.members].filter((m) => m !== except);
     if (others.length > 0) {
       const frame = encode(pushMessage(full));
@@ -390,7 +397,7 @@ export class SessionGroup {
       if (this.apart.size > 0) this.render(this.takeHint(), member, false);
       // Nobody else to keep in step: restart the lead from this full render.
       this.lead = this.view.clone();
-      this.pending = [];
+      this.pending = NO_CHANGES;
       full = this.lead.executeUpdates(data);
     } else {
       this.members.delete(member);
