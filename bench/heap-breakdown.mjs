@@ -3,6 +3,7 @@
 // and after, and prints the retained growth by constructor (self sizes), per connection.
 // Usage: node --expose-gc bench/heap-breakdown.mjs [dist/index.js] [N=200]
 // HIBERNATE_MS=<ms>: the handler's hibernateAfterMs; the snapshot is then taken once idle groups slept.
+// HIBERNATE_STORES=1: with it, hibernateStores (sleeping groups keep their stores as text).
 import http from "node:http";
 import inspector from "node:inspector/promises";
 import { resolve } from "node:path";
@@ -15,7 +16,7 @@ const hibernateMs = Number(process.env["HIBERNATE_MS"] ?? 0);
 const { Template, MemorySessionStore } = await import(dist);
 const tmpl = new Template("t").parse(`<h1>{{.Count}}</h1><ul>{{range .Rows}}<li data-key="{{.ID}}">{{.Name}}: {{.Value}}</li>{{end}}</ul>`);
 class S { Count = 0; Rows = Array.from({ length: 10 }, (_, i) => ({ ID: i, Name: `Row ${i}`, Value: 0 })); }
-const handler = tmpl.handle(S, { sessionStore: new MemorySessionStore(), rateLimit: false, sessionRateLimit: false, heartbeatMs: 0, hibernateAfterMs: hibernateMs, clientScript: { inject: false }, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+const handler = tmpl.handle(S, { sessionStore: new MemorySessionStore(), rateLimit: false, sessionRateLimit: false, heartbeatMs: 0, hibernateAfterMs: hibernateMs, hibernateStores: process.env["HIBERNATE_STORES"] === "1", clientScript: { inject: false }, logger: { debug() {}, info() {}, warn() {}, error() {} } });
 const server = http.createServer(handler); handler.attach(server);
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const port = server.address().port;
@@ -110,7 +111,7 @@ for (const n of after) {
   x.n++; x.size += n.size; by.set(key, x);
 }
 const rows = [...by].filter(([, v]) => v.size / N >= 16).sort((a, b) => b[1].size - a[1].size);
-console.log(`${N} connections, ${shared ? "one session group" : "one group each"}${hibernateMs > 0 ? `, hibernated after ${hibernateMs} ms` : ""}: ${(total / N / 1024).toFixed(2)} KiB of new objects per connection (self sizes)`);
+console.log(`${N} connections, ${shared ? "one session group" : "one group each"}${hibernateMs > 0 ? `, hibernated after ${hibernateMs} ms${process.env["HIBERNATE_STORES"] === "1" ? " with their stores" : ""}` : ""}: ${(total / N / 1024).toFixed(2)} KiB of new objects per connection (self sizes)`);
 for (const [k, v] of rows.slice(0, Number(process.env["TOP"] ?? 60))) console.log(`${(v.size / N).toFixed(0).padStart(6)} B ${(v.n / N).toFixed(1).padStart(5)}x  ${k}`);
 child.kill();
 process.exit(0);

@@ -1,6 +1,7 @@
 // IPC of a benchmark server process (bench/server-lt.mjs, bench/server-lvjs.mjs): tells the parent
 // its port once listening, then answers the parent's requests for its own CPU and memory figures,
 // so that the numbers are those of the server process alone.
+import { getHeapSpaceStatistics } from "node:v8";
 
 /**
  * Announces readiness and serves measurement requests from the parent process.
@@ -23,7 +24,15 @@ export function serveIpc(ready, extra = {}) {
           await new Promise((r) => setTimeout(r, 50));
           for (let i = 0; i < 2; i++) globalThis.gc?.();
           const m = process.memoryUsage();
-          reply({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers });
+          // The young generation's reserved size: V8 grows it (up to 32 MiB) under a high
+          // allocation rate whatever the number of connections, and it stays in RSS.
+          const spaces = getHeapSpaceStatistics();
+          const newSpace = spaces.find((x) => x.space_name === "new_space")?.space_size ?? 0;
+          // BENCH_SPACES=1: the size of each V8 heap space, on stderr.
+          if (process.env["BENCH_SPACES"] === "1") {
+            console.error(`rss ${(m.rss / 1048576).toFixed(1)} MiB`, spaces.map((x) => `${x.space_name} ${(x.space_size / 1048576).toFixed(1)}`).join(", "));
+          }
+          reply({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, newSpace });
           break;
         }
         case "exit":

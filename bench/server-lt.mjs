@@ -49,6 +49,8 @@ const handler = tmpl.handle(() => new BenchStore(), {
   heartbeatMs: 0,
   // BENCH_HIBERNATE_MS: idle groups drop their render state after this long (hibernateAfterMs).
   hibernateAfterMs: Number(process.env["BENCH_HIBERNATE_MS"] ?? 0),
+  // BENCH_HIBERNATE_STORES=1: sleeping groups keep their stores as text too (hibernateStores).
+  hibernateStores: process.env["BENCH_HIBERNATE_STORES"] === "1",
   clientScript: { inject: false },
   logger: { debug() {}, info() {}, warn: console.warn, error: console.error },
 });

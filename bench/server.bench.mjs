@@ -14,7 +14,11 @@
 // - frame: bytes of the server's reply frame payload (median over the measured events).
 // - p50/p99: round trip seen by the client, from send to the reply's arrival.
 // - memory per idle connection: server RSS and JS heap (after GC) with 300 open connections,
-//   each from its own session (page GET + WebSocket), minus the figure before them, / 300.
+//   each from its own session (page GET + WebSocket), minus the figure before them, / 300. The
+//   figure before them is taken with BENCH_MEMORY_WARM connections open (default 50), so that
+//   code compiled once is not counted per connection; BENCH_MEMORY_WARM=1 counts it. "RSS without
+//   young gen" leaves out the growth of V8's young generation (a nursery V8 resizes, up to 32 MiB,
+//   by allocation rate, not by what stays allocated) between the two figures.
 // - broadcast fan-out (livetemplate only): from the `broadcast()` call until the last client
 //   received its frame, with all connections in one session group and with every connection in
 //   its own group; timestamps on the system-wide monotonic clock (`process.hrtime`), so they
@@ -37,6 +41,7 @@ const SIZES = (process.env["BENCH_SIZES"] ?? "10,100,1000").split(",").map(Numbe
 const FANOUT = (process.env["BENCH_FANOUT"] ?? "100,1000,10000").split(",").map(Number);
 const SKIP = new Set((process.env["BENCH_SKIP"] ?? "").split(",").filter(Boolean));
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
+const MEMORY_WARM = Number(process.env["BENCH_MEMORY_WARM"] ?? 50);
 const IDLE_CONNECTIONS = 300;
 const BROADCAST_REPEATS = 7;
 const BROADCAST_WARMUP = 3;
@@ -196,8 +201,27 @@ async function memory() {
     const server = await startServer(spec, 10);
     const client = startClient();
     try {
-      // One connection first, so that code loaded lazily on first use is in the baseline.
+      // Connections first, so that code loaded lazily on first use, and code compiled while the
+      // first connections come in, is in the baseline: BENCH_MEMORY_WARM of them (default 50;
+      // 1 measures that one-time code as part of the per-connection figure).
       const first = await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows: 10 });
+      if (MEMORY_WARM > 1) {
+        await request(client, {
+          type: "openIdle",
+          proto: spec.proto,
+          base: server.base,
+          path: server.path,
+          rows: 10,
+          count: MEMORY_WARM - 1,
+          parallel: 10,
+          cookie: shared ? first.cookie : undefined,
+        });
+      }
+      // With BENCH_HIBERNATE_MS (livetemplate's hibernateAfterMs), long enough for idle groups to sleep:
+      // the warm-up groups too, so that only the measured connections' groups change state.
+      const sleepMs = Number(process.env["BENCH_HIBERNATE_MS"] ?? 0);
+      const settle = spec.proto === "lt" && sleepMs > 0 ? Math.max(1000, sleepMs / 2) + sleepMs + 500 : 500;
+      if (settle > 500 && MEMORY_WARM > 1) await new Promise((r) => setTimeout(r, settle));
       const m0 = await request(server.child, { type: "mem" });
       await request(client, {
         type: "openIdle",
@@ -209,14 +233,13 @@ async function memory() {
         parallel: 10,
         cookie: shared ? first.cookie : undefined,
       });
-      // With BENCH_HIBERNATE_MS (livetemplate's hibernateAfterMs), long enough for idle groups to sleep.
-      const sleepMs = Number(process.env["BENCH_HIBERNATE_MS"] ?? 0);
-      await new Promise((r) => setTimeout(r, spec.proto === "lt" && sleepMs > 0 ? Math.max(1000, sleepMs / 2) + sleepMs + 500 : 500));
+      await new Promise((r) => setTimeout(r, settle));
       const m1 = await request(server.child, { type: "mem" });
       results.push({
         server: spec.name,
         sessions: shared ? "1 (all tabs of one browser)" : `${IDLE_CONNECTIONS} (one each)`,
         rss: (m1.rss - m0.rss) / IDLE_CONNECTIONS,
+        rssOld: (m1.rss - m0.rss - (m1.newSpace - m0.newSpace)) / IDLE_CONNECTIONS,
         heap: (m1.heapUsed - m0.heapUsed + (m1.external - m0.external)) / IDLE_CONNECTIONS,
       });
     } finally {
@@ -340,7 +363,12 @@ if (!SKIP.has("updates")) {
 if (!SKIP.has("memory")) {
   const r = await memory();
   console.log(`\nServer memory per idle connection (${IDLE_CONNECTIONS} connections, N = 10):\n`);
-  console.log(table(["server", "sessions", "RSS KiB/conn", "heap+external KiB/conn"], r.map((x) => [x.server, x.sessions, kib(x.rss), kib(x.heap)])));
+  console.log(
+    table(
+      ["server", "sessions", "RSS KiB/conn", "RSS without young gen KiB/conn", "heap+external KiB/conn"],
+      r.map((x) => [x.server, x.sessions, kib(x.rss), kib(x.rssOld), kib(x.heap)]),
+    ),
+  );
 }
 
 if (!SKIP.has("fanout")) {

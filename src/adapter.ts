@@ -10,6 +10,9 @@ export type { ErrorCode } from "./errors.js";
 export { MemorySessionStore } from "./server/session-store.js";
 export type { SessionStore, SessionStoreBinding, MemorySessionStoreOptions, TransactResult } from "./server/session-store.js";
 export { SINGLE_STORE } from "./session/types.js";
+// The codec a serializing session store can use (the Redis store's format).
+export { decodeStores, encodeStores, SessionEncodeError } from "./session/state-codec.js";
+export type { ClassRegistry } from "./session/state-codec.js";
 export type { SessionStores, MaybePromise, Logger, LiveView } from "./session/types.js";
 
 // Cross-instance notices.

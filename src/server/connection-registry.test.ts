@@ -19,6 +19,29 @@ describe("ConnectionRegistry", () => {
     r.unregister(a1);
     expect(r.size).toBe(2);
   });
+
+  it("keeps a group's connections in order as it grows from one to three and shrinks back", () => {
+    const r = new ConnectionRegistry();
+    const [c1, c2, c3] = ["1", "2", "3"].map((id) => ({ id, groupId: "g", userId: "u" }));
+    r.register(c1!);
+    r.register(c1!);
+    expect(r.size).toBe(1);
+    expect([...r.getByGroup("g")]).toEqual([c1]);
+    r.register(c2!);
+    r.register(c3!);
+    expect([...r.getByGroup("g")]).toEqual([c1, c2, c3]);
+    expect([...r.getByUser("u")]).toEqual([c1, c2, c3]);
+    expect(r.unregister(c1!)).toBe(2);
+    expect(r.unregister(c3!)).toBe(1);
+    expect(r.unregister(c3!)).toBe(1);
+    expect(r.size).toBe(1);
+    expect(r.all()).toEqual([c2]);
+    expect([...r.getByUser("u")]).toEqual([c2]);
+    expect(r.unregister(c2!)).toBe(0);
+    expect(r.groupIds()).toEqual([]);
+    expect(r.getByUser("u").size).toBe(0);
+    expect(r.size).toBe(0);
+  });
 });
 
 describe("TokenBucket", () => {

@@ -10,10 +10,16 @@ export interface RegisteredConnection {
   readonly userId: string;
 }
 
+/**
+ * The connections under one key: the connection itself while it is the only one (most groups
+ * have one tab, and a set of one costs more than the connection's own object), else a set.
+ */
+type Slot<C> = C | Set<C>;
+
 /** Connections by group and by user. Anonymous users (`""`) are not indexed by user. */
 export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConnection> {
-  private readonly byGroup = new Map<string, Set<C>>();
-  private readonly byUser = new Map<string, Set<C>>();
+  private readonly byGroup = new Map<string, Slot<C>>();
+  private readonly byUser = new Map<string, Slot<C>>();
   private count = 0;
 
   register(conn: C): void {
@@ -32,16 +38,19 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
   unregister(conn: C): number {
     if (removeFrom(this.byGroup, conn.groupId, conn)) this.count--;
     if (conn.userId !== "") removeFrom(this.byUser, conn.userId, conn);
-    return this.byGroup.get(conn.groupId)?.size ?? 0;
+    return sizeOf(this.byGroup.get(conn.groupId));
   }
 
-  /** Connections of a group (a live view: copy before mutating the registry while iterating). */
+  /**
+   * Connections of a group (a live view while there are several, a snapshot of a single one: copy
+   * before mutating the registry while iterating).
+   */
   getByGroup(groupId: string): ReadonlySet<C> {
-    return this.byGroup.get(groupId) ?? EMPTY;
+    return asSet(this.byGroup.get(groupId));
   }
 
   getByUser(userId: string): ReadonlySet<C> {
-    return this.byUser.get(userId) ?? EMPTY;
+    return asSet(this.byUser.get(userId));
   }
 
   /** Ids of groups with at least one connection. */
@@ -58,7 +67,10 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
 
   all(): C[] {
     const out: C[] = [];
-    for (const set of this.byGroup.values()) for (const c of set) out.push(c);
+    for (const slot of this.byGroup.values()) {
+      if (slot instanceof Set) for (const c of slot) out.push(c);
+      else out.push(slot);
+    }
     return out;
   }
 
@@ -69,17 +81,41 @@ export class ConnectionRegistry<C extends RegisteredConnection = RegisteredConne
 
 const EMPTY: ReadonlySet<never> = new Set<never>();
 
-function addTo<C>(map: Map<string, Set<C>>, key: string, conn: C): boolean {
-  let set = map.get(key);
-  if (set === undefined) map.set(key, (set = new Set()));
-  const before = set.size;
-  set.add(conn);
-  return set.size > before;
+function asSet<C>(slot: Slot<C> | undefined): ReadonlySet<C> {
+  if (slot === undefined) return EMPTY;
+  return slot instanceof Set ? slot : new Set([slot]);
 }
 
-function removeFrom<C>(map: Map<string, Set<C>>, key: string, conn: C): boolean {
-  const set = map.get(key);
-  if (set === undefined || !set.delete(conn)) return false;
-  if (set.size === 0) map.delete(key);
+function sizeOf<C>(slot: Slot<C> | undefined): number {
+  return slot === undefined ? 0 : slot instanceof Set ? slot.size : 1;
+}
+
+function addTo<C>(map: Map<string, Slot<C>>, key: string, conn: C): boolean {
+  const slot = map.get(key);
+  if (slot === undefined) {
+    map.set(key, conn);
+    return true;
+  }
+  if (!(slot instanceof Set)) {
+    if (slot === conn) return false;
+    map.set(key, new Set([slot, conn]));
+    return true;
+  }
+  const before = slot.size;
+  slot.add(conn);
+  return slot.size > before;
+}
+
+function removeFrom<C>(map: Map<string, Slot<C>>, key: string, conn: C): boolean {
+  const slot = map.get(key);
+  if (slot === undefined) return false;
+  if (!(slot instanceof Set)) {
+    if (slot !== conn) return false;
+    map.delete(key);
+    return true;
+  }
+  if (!slot.delete(conn)) return false;
+  if (slot.size === 0) map.delete(key);
+  else if (slot.size === 1) map.set(key, slot.values().next().value as C);
   return true;
 }

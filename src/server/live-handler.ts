@@ -133,7 +133,10 @@ export function createLiveHandler<S extends object = object>(
     view: measuredView(view, metrics),
     observer: metrics,
     sourceLines: sourceLinesOf(view),
-    wantsDevDetails: (m) => hasCookie((m as LiveConnection).request.headers.cookie, DEV_COOKIE),
+    wantsDevDetails: (m) => {
+      const cookie = (m as LiveConnection).request.headers["cookie"];
+      return hasCookie(typeof cookie === "string" ? cookie : undefined, DEV_COOKIE);
+    },
     stores: new StoreSet(stores as StoreSource | NamedStores),
     sessions,
     tracking: o.tracking,
@@ -162,7 +165,7 @@ export function createLiveHandler<S extends object = object>(
     timers.push(t);
   };
   every(60_000, () => engine.evictIdle());
-  if (o.hibernateAfterMs > 0) every(Math.max(1000, o.hibernateAfterMs / 2), () => engine.evictIdle(o.hibernateAfterMs));
+  if (o.hibernateAfterMs > 0) every(Math.max(1000, o.hibernateAfterMs / 2), () => engine.evictIdle(o.hibernateAfterMs, o.hibernateStores));
   if (o.heartbeatMs > 0) every(o.heartbeatMs, () => ws.heartbeat());
 
   const detachers = new Set<() => void>();

@@ -105,9 +105,20 @@ export interface LiveHandlerOptions {
    * A connected session group that has had no event (action, broadcast, message) for this many
    * ms drops its render state (the last tree the diffs are computed from, about 4 KiB for a page
    * of ten rows); its next event sends its connections a full tree instead of a diff. Its state
-   * stays in memory. Checked every `hibernateAfterMs / 2` (at least every second). Default 0: never.
+   * stays in memory (see `hibernateStores`). Checked every `hibernateAfterMs / 2` (at least every
+   * second). Default 0: never.
    */
   hibernateAfterMs?: number;
+  /**
+   * With `hibernateAfterMs` and the memory session store: a hibernating group also keeps its
+   * stores as one string (the Redis store's format) instead of objects, and rebuilds them on its
+   * next event. Only state that comes back exactly is frozen (plain objects, arrays, Date, Map,
+   * Set, primitives, each object at one place); any other group keeps its stores as they are.
+   * The rebuilt stores are copies (same classes): turn this on only when nothing outside a
+   * group's stores refers to their objects (a module-level object, a timer holding a store, a
+   * `WeakMap` keyed by state). Default false.
+   */
+  hibernateStores?: boolean;
   /**
    * New sessions one client address may start (requests without a valid session cookie), as a
    * token bucket: `burst` at once, refilled at `perMinute`; `false` turns it off. Beyond it the
@@ -148,6 +159,7 @@ export interface ResolvedOptions {
   channel: string;
   maxSessions: number;
   hibernateAfterMs: number;
+  hibernateStores: boolean;
   sessionRateLimit: { perMinute: number; burst: number } | false;
 }
 
@@ -162,6 +174,7 @@ export const DEFAULTS = {
   sessionTtlMs: 24 * 60 * 60 * 1000,
   maxSessions: 100_000,
   hibernateAfterMs: 0,
+  hibernateStores: false,
   sessionRateLimit: { perMinute: 60, burst: 120 },
 } as const;
 
@@ -201,6 +214,7 @@ export function resolveOptions(o: LiveHandlerOptions): ResolvedOptions {
     channel: o.channel ?? "livetemplate",
     maxSessions: o.maxSessions ?? DEFAULTS.maxSessions,
     hibernateAfterMs: Math.max(0, o.hibernateAfterMs ?? DEFAULTS.hibernateAfterMs),
+    hibernateStores: o.hibernateStores ?? DEFAULTS.hibernateStores,
     sessionRateLimit: o.sessionRateLimit ?? { ...DEFAULTS.sessionRateLimit },
   };
 }

@@ -3,6 +3,7 @@
  * that have live connections in memory and calls the session store to load a group the first
  * time it is seen, and to save it after every action and broadcast.
  */
+import { FrozenStores, HOLD_FROZEN, type HoldsFrozen } from "../session/frozen-stores.js";
 import type { MaybePromise, SessionStores } from "../session/types.js";
 
 /**
@@ -109,8 +110,9 @@ export interface MemorySessionStoreOptions {
  * const handler = tmpl.handle(new Counter(), { sessionStore: sessions });
  * ```
  */
-export class MemorySessionStore implements SessionStore {
-  private readonly groups = new Map<string, { stores: SessionStores; lastUsed: number }>();
+export class MemorySessionStore implements SessionStore, HoldsFrozen {
+  /** A hibernating group's stores may be held frozen (see `hibernateStores`), rebuilt by `get`. */
+  private readonly groups = new Map<string, { stores: SessionStores | FrozenStores; lastUsed: number }>();
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly max: number;
@@ -137,7 +139,14 @@ export class MemorySessionStore implements SessionStore {
     // Re-inserted, so that the map's order is least recently used first.
     this.groups.delete(groupId);
     this.groups.set(groupId, entry);
+    if (entry.stores instanceof FrozenStores) entry.stores = entry.stores.thaw();
     return entry.stores;
+  }
+
+  /** @internal Keeps a hibernating group's frozen stores instead of the objects they were. */
+  [HOLD_FROZEN](groupId: string, stores: SessionStores, frozen: FrozenStores): void {
+    const entry = this.groups.get(groupId);
+    if (entry !== undefined && entry.stores === stores) entry.stores = frozen;
   }
 
   set(groupId: string, stores: SessionStores): void {

@@ -482,9 +482,9 @@ export class SessionEngine<M extends Member = Member> {
     return this.groups.size;
   }
 
-  /** Forgets groups idle for a while (called every minute); with `afterMs`, only drops the render state of connected ones idle that long. */
-  evictIdle(afterMs = 0): void {
-    void (afterMs > 0 ? this.groups.hibernateIdle(afterMs) : this.groups.evictIdle());
+  /** Forgets groups idle for a while (every minute); with `afterMs`, hibernates connected ones idle that long (`stores`: frozen too). */
+  evictIdle(afterMs = 0, stores = false): void {
+    void (afterMs > 0 ? this.groups.hibernateIdle(afterMs, stores) : this.groups.evictIdle());
   }
 
   /** Stops taking bus notices, waits for every group's queued work, unsubscribes from the bus. */

@@ -24,6 +24,8 @@ import { uploadView } from "./upload-state.js";
 import { LVT_KEY, lvtData as plainLvt, sameErrors, type LvtData, type UploadsView } from "./lvt.js";
 import { isThenable } from "./maybe.js";
 import { RecentActions } from "./recent-actions.js";
+import { FrozenStores } from "./frozen-stores.js";
+import { Members } from "./members.js";
 import type { LiveView, MaybePromise, SessionStores } from "./types.js";
 
 /** A tree for a JSON GET or POST, and the id of the render the client holds once it applied it. */
@@ -50,6 +52,12 @@ interface Apart {
 
 const LVT_HINT: readonly (string | number)[] = [LVT_KEY];
 
+/** The pending changes of every group with none (never written to: `noteChanged` copies first). */
+const NO_CHANGES: ChangeEntry[] = [];
+
+/** The queue of every group with nothing queued. */
+const IDLE: Promise<unknown> = Promise.resolve();
+
 /** The `apart` map of every group with no member showing errors (never written to). */
 const NONE_APART: Map<Member, Apart> = new Map();
 
@@ -62,9 +70,11 @@ function withLvtHint(hint: ChangeHint): ChangeHint {
 export class SessionGroup {
   /** The group's id; changes only when the session is rotated (see `GroupTable.rename`). */
   id: string;
-  stores: SessionStores;
+  /** The stores; undefined while they are frozen (see {@link freezeStores}). */
+  private current: SessionStores | undefined;
+  private frozen: FrozenStores | undefined;
   /** Live connections in lock-step with `lead`. */
-  readonly members = new Set<Member>();
+  readonly members = new Members<Member>();
   /** Members showing errors, out of lock-step with `lead` (see the file comment); shared and empty until one is. */
   private apart: Map<Member, Apart> = NONE_APART;
   /** Shared render state of the live connections; undefined when none is connected. */
@@ -74,20 +84,23 @@ export class SessionGroup {
    * stores object it rendered (see {@link httpDiff}).
    */
   private http: { view: LiveView; id: string; stores: SessionStores } | undefined;
-  /** Render ids are unique across instances and group lifetimes: a random prefix and a counter. */
-  private readonly renderPrefix = randomBytes(9).toString("base64url");
+  /**
+   * Render ids are unique across instances and group lifetimes: a random prefix (drawn with the
+   * first HTTP render) and a counter.
+   */
+  private renderPrefix: string | undefined;
   private renders = 0;
-  /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */
-  readonly recent = new RecentActions();
+  private recentIds: RecentActions | undefined;
   /** Paths changed since `lead` last rendered; undefined = unknown (render unhinted). */
-  private pending: ChangeEntry[] | undefined = [];
+  private pending: ChangeEntry[] | undefined = NO_CHANGES;
   private aliasCache: Set<object> | undefined;
   /**
    * True while the render state is dropped (see {@link hibernate}) and members are still
    * connected: their clients hold the last tree, this side no longer does.
    */
   private asleep = false;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The last task queued; the shared {@link IDLE} while none is queued or running. */
+  private queue: Promise<unknown> = IDLE;
   private queued = 0;
   /**
    * Above zero while store code (an action, a hook, mount, a broadcast's update) runs inside this
@@ -105,7 +118,46 @@ export class SessionGroup {
     private readonly postman: Postman,
   ) {
     this.id = id;
-    this.stores = stores;
+    this.current = stores;
+  }
+
+  /** The group's state; frozen stores are rebuilt on first use (see {@link freezeStores}). */
+  get stores(): SessionStores {
+    if (this.current === undefined) {
+      this.current = this.frozen!.thaw();
+      this.frozen = undefined;
+    }
+    return this.current;
+  }
+
+  set stores(stores: SessionStores) {
+    this.current = stores;
+    this.frozen = undefined;
+  }
+
+  /**
+   * For a hibernating group (see {@link hibernate}): replaces the stores by their frozen form,
+   * when their state comes back exactly (`FrozenStores.of`). Returns what the caller must hand
+   * to a session store that holds the stores too, with the stores it held, or `undefined`.
+   */
+  freezeStores(): { frozen: FrozenStores; stores: SessionStores } | undefined {
+    if (!this.asleep || this.current === undefined) return undefined;
+    const frozen = FrozenStores.of(this.current);
+    if (frozen === undefined) return undefined;
+    const stores = this.current;
+    this.current = undefined;
+    this.frozen = frozen;
+    return { frozen, stores };
+  }
+
+  /** True while the stores are frozen. */
+  get storesFrozen(): boolean {
+    return this.current === undefined;
+  }
+
+  /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */
+  get recent(): RecentActions {
+    return (this.recentIds ??= new RecentActions());
   }
 
   /** True while store code runs inside this group's current task (see {@link runStoreCode}). */
@@ -156,8 +208,8 @@ export class SessionGroup {
     this.lastUsed = Date.now();
     const result = this.queue.then(task);
     this.queue = result.then(
-      () => this.queued--,
-      () => this.queued--,
+      () => this.settle(),
+      () => this.settle(),
     );
     return result;
   }
@@ -183,8 +235,8 @@ export class SessionGroup {
     }
     const done = Promise.resolve(result);
     this.queue = done.then(
-      () => this.queued--,
-      () => this.queued--,
+      () => this.settle(),
+      () => this.settle(),
     );
     return done;
   }
@@ -208,12 +260,15 @@ export class SessionGroup {
     if (paths === undefined) this.aliasCache = undefined;
     if (this.pending === undefined) return;
     if (paths === undefined) this.pending = undefined;
-    else for (const p of paths) this.pending.push(isListEdit(p) ? p : [...p]);
+    else if (paths.length > 0) {
+      if (this.pending === NO_CHANGES) this.pending = [];
+      for (const p of paths) this.pending.push(isListEdit(p) ? p : [...p]);
+    }
   }
 
   private takeHint(): ChangeHint {
     const hint = this.pending;
-    this.pending = [];
+    this.pending = NO_CHANGES;
     return hint;
   }
 
@@ -276,7 +331,8 @@ export class SessionGroup {
     this.lead = undefined;
     this.http = undefined;
     this.aliasCache = undefined;
-    this.pending = [];
+    this.dropFn = undefined;
+    this.pending = NO_CHANGES;
     this.asleep = true;
     return true;
   }
@@ -292,7 +348,7 @@ export class SessionGroup {
     const full = view.executeUpdates(this.data(this.stores, this.lvt(undefined)));
     this.lead = view;
     this.asleep = false;
-    this.pending = [];
+    this.pending = NO_CHANGES;
     const others = [...this.members].filter((m) => m !== except);
     if (others.length > 0) {
       const frame = encode(pushMessage(full));
@@ -341,7 +397,7 @@ export class SessionGroup {
       if (this.apart.size > 0) this.render(this.takeHint(), member, false);
       // Nobody else to keep in step: restart the lead from this full render.
       this.lead = this.view.clone();
-      this.pending = [];
+      this.pending = NO_CHANGES;
       full = this.lead.executeUpdates(data);
     } else {
       this.members.delete(member);
@@ -365,7 +421,7 @@ export class SessionGroup {
     const view = this.view.clone();
     this.http = undefined;
     const tree = view.executeUpdates(this.data(this.stores, this.lvt(errors, uploads)));
-    const id = `${this.renderPrefix}.${++this.renders}`;
+    const id = this.nextRenderId();
     this.http = { view, id, stores: this.stores };
     return { tree, render: id };
   }
@@ -385,7 +441,7 @@ export class SessionGroup {
     // Until the render succeeds the cache's view is in an unknown state: no diff against it then.
     this.http = undefined;
     const tree = http.view.executeUpdates(this.data(this.stores, this.lvt(errors, uploads)));
-    http.id = `${this.renderPrefix}.${++this.renders}`;
+    http.id = this.nextRenderId();
     http.stores = this.stores;
     this.http = http;
     return { tree, render: http.id };
@@ -399,7 +455,22 @@ export class SessionGroup {
     return this.view.executeToHTML(this.data(this.stores, this.lvt(errors, uploads)), options);
   }
 
-  private readonly dropMember = (member: Member): void => this.removeMember(member);
+  private nextRenderId(): string {
+    this.renderPrefix ??= randomBytes(9).toString("base64url");
+    return `${this.renderPrefix}.${++this.renders}`;
+  }
+
+  /** A task of the queue ended; the queue forgets it when it was the last. */
+  private settle(): void {
+    if (--this.queued === 0) this.queue = IDLE;
+  }
+
+  private dropFn: ((member: Member) => void) | undefined;
+
+  /** What a failed write calls: made on first use, as most groups never deliver a frame. */
+  private get dropMember(): (member: Member) => void {
+    return (this.dropFn ??= (member: Member): void => this.removeMember(member));
+  }
 
   /** `.lvt` for this group: `errors`, the group's flash messages, async work and uploads (or a request's). */
   private lvt(errors: Readonly<Record<string, string>> | undefined, uploads?: UploadsView): LvtData {

@@ -7,7 +7,8 @@
 import type { SessionStore } from "../server/session-store.js";
 import { SessionGroup, type Postman } from "./group.js";
 import { forgetAsync } from "./async-state.js";
-import { lvtData, withLvt } from "./lvt.js";
+import { HOLD_FROZEN, holdsFrozen } from "./frozen-stores.js";
+import { lvtData, withLvt, type LvtData } from "./lvt.js";
 import { after, settle } from "./maybe.js";
 import type { StoreSet } from "./store-set.js";
 import type { LiveView, Logger, MaybePromise, SessionStores } from "./types.js";
@@ -122,9 +123,11 @@ export class GroupTable {
     return this.insert(groupId, (await this.read(groupId)) ?? (await this.fresh(groupId)));
   }
 
+  /** Template data of a group's stores with `.lvt`; one function for every group of the table. */
+  private readonly data = (s: SessionStores, lvt: LvtData): unknown => withLvt(this.storeSet.data(s), lvt, this.storeSet.single);
+
   private insert(groupId: string, stores: SessionStores): SessionGroup {
-    const single = this.storeSet.single;
-    const g = new SessionGroup(groupId, stores, this.view, (s, lvt) => withLvt(this.storeSet.data(s), lvt, single), this.postman);
+    const g = new SessionGroup(groupId, stores, this.view, this.data, this.postman);
     this.groups.set(groupId, g);
     if (this.groups.size > this.maxGroups) this.evictOverCap(g);
     return g;
@@ -321,11 +324,26 @@ export class GroupTable {
    * Drops the render state of connected groups that have had no work for `afterMs` (see
    * `SessionGroup.hibernate`); returns how many it put to sleep.
    */
-  hibernateIdle(afterMs: number, now = Date.now()): number {
+  hibernateIdle(afterMs: number, stores = false, now = Date.now()): number {
     const limit = now - afterMs;
     let n = 0;
-    for (const g of this.groups.values()) if (g.members.size > 0 && !g.busy && g.lastUsed < limit && g.hibernate()) n++;
+    for (const g of this.groups.values()) {
+      if (g.members.size === 0 || g.busy || g.lastUsed >= limit || !g.hibernate()) continue;
+      n++;
+      if (stores) this.freeze(g);
+    }
     return n;
+  }
+
+  /**
+   * Freezes a hibernating group's stores (`SessionGroup.freezeStores`) when the session store
+   * keeps them as objects and takes the frozen form instead (the memory store): with any other,
+   * freezing could leave a second copy in memory, or give a shared store objects it did not load.
+   */
+  private freeze(g: SessionGroup): void {
+    if (!holdsFrozen(this.sessions)) return;
+    const done = g.freezeStores();
+    if (done !== undefined) this.sessions[HOLD_FROZEN](g.id, done.stores, done.frozen);
   }
 
   /**

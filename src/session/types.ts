@@ -77,12 +77,16 @@ export interface ConnectContext {
   readonly connectionId: string;
   readonly userId: string;
   readonly groupId: string;
-  /** The upgrade request (headers, URL with its query); a node:http `IncomingMessage` at run time. */
+  /**
+   * What the connection keeps of its upgrade request: a plain object with `method`, `url` (with
+   * its query) and `headers` (the request's own headers object), the same for both hooks.
+   */
   readonly request: RequestInfo;
 }
 
 /** What store code may read of the request that opened a connection. */
 export interface RequestInfo {
+  readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }

@@ -5,7 +5,6 @@
  * A page keeps the tree exactly as the browser client does (`client/tree.ts`, the client's own
  * merge code), so `html()` is what a browser shows after the same replies.
  */
-import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { TreeState } from "../client/tree.js";
 import type { ErrorMessage, ServerMessage, TreeMessage } from "../protocol/messages.js";
@@ -131,7 +130,7 @@ export class LivePage<S = unknown> {
     private readonly headers: Record<string, string>,
   ) {
     this.socket = new MemorySocket((payload) => this.receive(payload));
-    const request = { url, headers, method: "GET" } as unknown as IncomingMessage;
+    const request = { url, headers, method: "GET" };
     this.conn = new LiveConnection(
       server.connectionId(),
       groupId,

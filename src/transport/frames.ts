@@ -9,11 +9,11 @@
  * connection's `_socket`; `frames.test.ts` pins the `ws` version they were checked against, and
  * every path falls back to `ws.send()` when they are missing.
  */
-import type { IncomingMessage } from "node:http";
 import * as wsModule from "ws";
 import type { WebSocket } from "ws";
 import { encode, type EncodedFrame, type Member } from "../session/frame.js";
 import type { ServerMessage } from "../protocol/messages.js";
+import type { RequestInfo } from "../session/types.js";
 import { TokenBucket } from "./rate-limiter.js";
 import { capabilitiesOf } from "./http-io.js";
 
@@ -46,6 +46,31 @@ export function wireFrame(frame: EncodedFrame): Buffer | undefined {
   return frame.framed ?? undefined;
 }
 
+/**
+ * What a connection keeps of its upgrade request for as long as it is open: the method, URL and
+ * headers, in a plain object. The `IncomingMessage` itself is let go once the socket is upgraded
+ * (with its raw headers, streams state and the buffer of the request's bytes it is a slice of).
+ */
+export type UpgradeRequest = RequestInfo;
+
+/** The {@link UpgradeRequest} of a request: the same headers object, without the request around it. */
+export function upgradeRequest(req: UpgradeRequest): UpgradeRequest {
+  return { method: req.method, url: req.url, headers: req.headers };
+}
+
+/** Capability sets by the `lvt-cap` text they were read from: every tab of one client shares one. */
+const capabilitySets = new Map<string, ReadonlySet<string>>();
+
+function sharedCapabilities(request: RequestInfo): ReadonlySet<string> {
+  const caps = capabilitiesOf(request);
+  const key = [...caps].join(",");
+  const known = capabilitySets.get(key);
+  if (known !== undefined) return known;
+  // Bounded: the text comes from clients; past the bound a connection keeps its own set.
+  if (capabilitySets.size < 64) capabilitySets.set(key, caps);
+  return caps;
+}
+
 /** One WebSocket connection: its identity, its rate limiter, and a bounded send path. */
 export class LiveConnection implements Member {
   closed = false;
@@ -65,13 +90,13 @@ export class LiveConnection implements Member {
     public groupId: string,
     readonly userId: string,
     readonly ws: WebSocket,
-    readonly request: IncomingMessage,
+    readonly request: UpgradeRequest,
     private readonly maxBufferedBytes: number,
     rateLimit: { perSecond: number; burst: number } | false,
     private readonly onSlow: (conn: LiveConnection) => void,
   ) {
     this.bucket = rateLimit === false ? undefined : new TokenBucket(rateLimit.perSecond, rateLimit.burst);
-    this.capabilities = capabilitiesOf(request);
+    this.capabilities = sharedCapabilities(request);
   }
 
   deliver(frame: EncodedFrame): boolean {

@@ -107,7 +107,7 @@ export function pagePath(req: IncomingMessage, fallback: string): string {
 }
 
 /** The query parameters of a request URL (the last value wins for repeated names). */
-export function queryOf(req: IncomingMessage): Record<string, string> {
+export function queryOf(req: { readonly url?: string | undefined }): Record<string, string> {
   const params = new URL(req.url ?? "/", "http://localhost").searchParams;
   // Our client's capability list is for the transport, not for `mount`.
   params.delete(CAPABILITY_QUERY);
@@ -115,7 +115,7 @@ export function queryOf(req: IncomingMessage): Record<string, string> {
 }
 
 /** The capabilities a client asked for on its URL (`lvt-cap=nav,...`). */
-export function capabilitiesOf(req: IncomingMessage): ReadonlySet<string> {
+export function capabilitiesOf(req: { readonly url?: string | undefined }): ReadonlySet<string> {
   const v = new URL(req.url ?? "/", "http://localhost").searchParams.get(CAPABILITY_QUERY);
   return new Set(v === null ? [] : v.split(","));
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { PONG, errorMessage, rateLimitedReply, stringValues, validateMessage } from "../protocol/messages.js";
 import { isUploadAction, parseBinaryChunk, parseUploadMessage, UPLOAD_CHUNK } from "../protocol/uploads.js";
 import type { Uploads } from "../uploads/uploads.js";
@@ -14,10 +14,56 @@ import type { Authenticator } from "../server/authenticator.js";
 import type { OriginValidator, ResolvedOptions } from "../server/options.js";
 import type { SessionEngine } from "../session/engine.js";
 import type { ConnectContext } from "../session/types.js";
-import { CLOSE_CODES, LiveConnection } from "./frames.js";
+import { CLOSE_CODES, LiveConnection, upgradeRequest } from "./frames.js";
 import { queryOf } from "./http-io.js";
 import { clientAddress, mayStartSession, type ClientLimits } from "./client-limits.js";
 import type { Identify, Identity } from "./identify.js";
+
+/** What the transport does with a socket's events; one for all its sockets. */
+interface SocketEvents {
+  message(conn: LiveConnection, raw: RawData, isBinary: boolean): void;
+  close(conn: LiveConnection, context: ConnectContext): void;
+  error(conn: LiveConnection, err: unknown): void;
+}
+
+/**
+ * The sockets the transport accepts: `ws`'s own class, carrying its connection, whose own events
+ * (message, pong, error, close) go straight to the transport instead of through listeners. A
+ * listener costs a function and a slot in the socket's table of events for as long as the socket
+ * is open, for every socket; here they cost three fields. Listeners added with `on` still run,
+ * after the transport's handling, as they did when the transport's were the first ones added.
+ */
+class LiveSocket extends WebSocket {
+  conn: LiveConnection | undefined = undefined;
+  /** What `onConnect` and `onDisconnect` receive as `ctx`, the same object for both. */
+  context: ConnectContext | undefined = undefined;
+  events: SocketEvents | undefined = undefined;
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const { conn, events, context } = this;
+    if (conn === undefined || events === undefined || context === undefined) return super.emit(event, ...args);
+    let handled = true;
+    switch (event) {
+      case "message":
+        events.message(conn, args[0] as RawData, args[1] === true);
+        break;
+      case "pong":
+        conn.alive = true;
+        break;
+      case "error":
+        events.error(conn, args[0]);
+        break;
+      case "close":
+        events.close(conn, context);
+        break;
+      default:
+        handled = false;
+    }
+    // An "error" without listeners is handled: EventEmitter would throw it.
+    if (handled && this.listenerCount(event) === 0) return true;
+    return super.emit(event, ...args);
+  }
+}
 
 export class WsTransport {
   private readonly wss: WebSocketServer;
@@ -45,7 +91,12 @@ export class WsTransport {
     // A chunk of upload bytes may be larger than any other message: base64 in JSON (the
     // published client's 256 KiB chunks) or a binary frame.
     this.chunkFrameBytes = uploads?.configured === true ? Math.ceil(uploads.maxChunk / 3) * 4 + 4096 : 0;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(o.maxMessageBytes, this.chunkFrameBytes), perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: Math.max(o.maxMessageBytes, this.chunkFrameBytes),
+      perMessageDeflate: false,
+      WebSocket: LiveSocket,
+    });
     this.wss.on("headers", (headers: string[], req: IncomingMessage) => {
       const extra = this.upgradeHeaders.get(req);
       if (extra === undefined) return;
@@ -53,8 +104,14 @@ export class WsTransport {
     });
   }
 
+  /**
+   * One listener for every upgrading socket. A closure made inside `handleUpgrade` would share
+   * that call's scope, and so keep its request and `head` buffer alive as long as the socket.
+   */
+  private readonly onUpgradeSocketError = (err: Error): void => this.o.logger.debug("upgrade socket error", err);
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on("error", (err) => this.o.logger.debug("upgrade socket error", err));
+    socket.on("error", this.onUpgradeSocketError);
     if (this.closing || !this.o.webSocket) {
       rejectUpgrade(socket, 503, "Service Unavailable");
       return;
@@ -82,7 +139,7 @@ export class WsTransport {
           return;
         }
         this.upgradeHeaders.set(req, who.headers);
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req, who));
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws as LiveSocket, req, who));
       },
       (err: unknown) => {
         this.o.logger.error("upgrade failed", err);
@@ -91,33 +148,34 @@ export class WsTransport {
     );
   }
 
-  private onConnection(ws: WebSocket, req: IncomingMessage, who: Identity): void {
-    const conn = new LiveConnection(
-      `c${++this.nextConnId}`,
-      who.groupId,
-      who.userId,
-      ws,
-      req,
-      this.o.maxBufferedBytes,
-      this.o.rateLimit,
-      (c) => this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed with ${CLOSE_CODES.slowConsumer}, send queue above ${this.o.maxBufferedBytes} bytes`),
-    );
-    const context: ConnectContext = { connectionId: conn.id, userId: who.userId, groupId: who.groupId, request: req };
-    const origin = { kind: "live", member: conn } as const;
-    ws.on("pong", () => (conn.alive = true));
-    ws.on("error", (err) => this.o.logger.debug(`connection ${conn.id} error`, err));
-    ws.on("message", (raw: RawData, isBinary: boolean) => this.onMessage(conn, raw, isBinary));
-    ws.once("close", () => {
-      conn.closed = true;
-      this.engine
-        .dispatch(conn.groupId, { kind: "disconnect", context }, origin)
-        .catch((err: unknown) => this.o.logger.error("disconnect handling failed", err));
-    });
-    this.engine.dispatch(conn.groupId, { kind: "connect", query: queryOf(req), context }, origin).catch((err: unknown) => {
+  private onConnection(ws: LiveSocket, req: IncomingMessage, who: Identity): void {
+    const request = upgradeRequest(req);
+    // A group id read from a cookie is a slice of the header's text, which it would keep alive.
+    const groupId = who.groupId.split("").join("");
+    const conn = new LiveConnection(`c${++this.nextConnId}`, groupId, who.userId, ws, request, this.o.maxBufferedBytes, this.o.rateLimit, this.onSlow);
+    ws.conn = conn;
+    ws.context = { connectionId: conn.id, userId: who.userId, groupId, request };
+    ws.events = this.socketEvents;
+    this.engine.dispatch(conn.groupId, { kind: "connect", query: queryOf(request), context: ws.context }, { kind: "live", member: conn }).catch((err: unknown) => {
       this.o.logger.error("connection setup failed", err);
       ws.close(CLOSE_CODES.internal, "setup failed");
     });
   }
+
+  private readonly onSlow = (c: LiveConnection): void =>
+    this.o.logger.warn(`LT_ERR_SERVER_LIMIT: connection ${c.id} closed with ${CLOSE_CODES.slowConsumer}, send queue above ${this.o.maxBufferedBytes} bytes`);
+
+  /** What every socket's events do (see `LiveSocket`). */
+  private readonly socketEvents: SocketEvents = {
+    message: (conn, raw, isBinary) => this.onMessage(conn, raw, isBinary),
+    error: (conn, err) => this.o.logger.debug(`connection ${conn.id} error`, err),
+    close: (conn, context) => {
+      conn.closed = true;
+      this.engine
+        .dispatch(conn.groupId, { kind: "disconnect", context }, { kind: "live", member: conn })
+        .catch((err: unknown) => this.o.logger.error("disconnect handling failed", err));
+    },
+  };
 
   private onMessage(conn: LiveConnection, raw: RawData, isBinary: boolean): void {
     if (conn.closed) return;

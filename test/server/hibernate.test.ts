@@ -10,6 +10,8 @@ import { TreeRenderer } from "@livetemplate/client/dist/state/tree-renderer.js";
 import { createLogger } from "@livetemplate/client/dist/utils/logger.js";
 import { Template } from "../../src/live/template.js";
 import { silentLogger } from "../../src/server/options.js";
+import { internalsOf } from "../../src/server/handler-internals.js";
+import { MemorySessionStore } from "../../src/server/session-store.js";
 import type { LiveHandler } from "../../src/server/live-handler.js";
 import { serve, sessionCookie, TestClient, type Served } from "./harness.js";
 
@@ -69,9 +71,14 @@ afterEach(async () => {
   shared.note = "first";
 });
 
-async function start(hibernateAfterMs: number): Promise<{ s: Served; cookie: string }> {
-  const handler = new Template("board").parse(TEMPLATE).handle(Board, {
+async function start(
+  hibernateAfterMs: number,
+  more: { hibernateStores?: boolean; sessionStore?: MemorySessionStore; store?: new () => Board } = {},
+): Promise<{ s: Served; cookie: string }> {
+  const handler = new Template("board").parse(TEMPLATE).handle(more.store ?? Board, {
     hibernateAfterMs,
+    hibernateStores: more.hibernateStores ?? false,
+    ...(more.sessionStore !== undefined ? { sessionStore: more.sessionStore } : {}),
     rateLimit: false,
     heartbeatMs: 0,
     clientScript: { inject: false },
@@ -150,5 +157,63 @@ describe("hibernating idle groups", () => {
     await a.client.action("increment");
     await b.take();
     expect(b.lastWasFull).toBe(false);
+  });
+
+  /** The one connected group's id and its store as the engine holds it. */
+  function held(s: Served): { id: string; store: Board } {
+    const engine = internalsOf(s.handler)!.engine;
+    const [id] = engine.registry.groupIds();
+    return { id: id!, store: engine.stateOf(id!) as Board };
+  }
+
+  it("with hibernateStores, freezes a sleeping group's stores and wakes with exactly its state", async () => {
+    const sessions = new MemorySessionStore();
+    const { s, cookie } = await start(300, { hibernateStores: true, sessionStore: sessions });
+    const a = await tab(s, cookie);
+    await a.client.action("increment");
+    await a.client.action("add");
+    const before = held(s).store;
+    const rows = before.Rows;
+    await asleep();
+    const after = held(s);
+    expect(after.store).toBeInstanceOf(Board);
+    expect(after.store.Rows).not.toBe(rows); // rebuilt from the frozen text
+    expect(after.store.Rows).toEqual([
+      { ID: 1, Name: "one" },
+      { ID: 2, Name: "two" },
+      { ID: 3, Name: "row 3" },
+    ]);
+    expect(after.store.Count).toBe(1);
+    // The session store hands out the same objects as the group once they are rebuilt.
+    expect((sessions.get(after.id) as Record<string, unknown>)[""]).toBe(after.store);
+    const reply = await a.client.action("increment");
+    const ra = new TreeRenderer(createLogger({ level: "silent" }));
+    expect(ra.applyUpdate(reply["tree"] as Record<string, unknown>).html).toBe(
+      '<h1>2</h1><p>first</p><ul><li data-key="1">one</li><li data-key="2">two</li><li data-key="3">row 3</li></ul>',
+    );
+  });
+
+  it("with hibernateStores, keeps as they are the stores whose state would not come back exactly", async () => {
+    const picked = { ID: 9, Name: "picked" };
+    class Aliased extends Board {
+      // One object at two places of the state: a copy would make it two.
+      Picked = picked;
+      override Rows = [picked];
+    }
+    const { s, cookie } = await start(300, { hibernateStores: true, sessionStore: new MemorySessionStore(), store: Aliased });
+    await tab(s, cookie);
+    const rows = held(s).store.Rows;
+    await asleep();
+    const after = held(s).store as Aliased;
+    expect(after.Rows).toBe(rows);
+    expect(after.Picked).toBe(picked);
+  });
+
+  it("keeps a sleeping group's stores as they are without hibernateStores", async () => {
+    const { s, cookie } = await start(300, { sessionStore: new MemorySessionStore() });
+    await tab(s, cookie);
+    const rows = held(s).store.Rows;
+    await asleep();
+    expect(held(s).store.Rows).toBe(rows);
   });
 });
