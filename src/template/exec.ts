@@ -608,9 +608,19 @@ export class ExecState {
     const args = cmd.args;
     const first = args[0] as ArgNode;
     switch (first.type) {
-      case "field":
+      case "field": {
         this.node = first;
+        // The common `.Name` on a plain object, answered as evalField would answer it.
+        const ident = first.ident;
+        if (ident.length === 1 && args.length === 1 && final === NO_FINAL && typeof dot === "object" && dot !== null) {
+          const name = ident[0] as string;
+          if ((dot as { constructor?: unknown }).constructor === Object && name !== "__proto__") {
+            const v = (dot as Record<string, unknown>)[name];
+            if (v !== undefined && typeof v !== "function") return v;
+          }
+        }
         return this.evalFieldChain(dot, dot, first, first.ident, 0, args, final, this.dotIface);
+      }
       case "chain":
         return this.evalChainNode(dot, first, args, final);
       case "identifier":
