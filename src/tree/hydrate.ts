@@ -80,19 +80,29 @@ export class Hydrator {
   }
 
   private block(block: Block, dot: unknown, dotDeps: Deps, prev: VNode | null): VNode {
-    // Runs once per node and per range item: no allocation beyond the node and its slots
-    // (`marks` only for inlined invocations), and the range flag of makeNode computed on the way.
-    const slots: VValue[] = [];
+    const slots = new Array<VValue>(block.slotCount);
+    const hasRange = this.fill(block, dot, dotDeps, prev ? prev.slots : null, slots);
+    return { kind: "node", block, slots, hasRange };
+  }
+
+  /**
+   * Runs the steps of `block`, filling `slots` (made with the block's slot count; `prev`: the
+   * previous node's, or null), and returns whether some slot holds a range (makeNode's flag). Runs once per node
+   * and per range item, so it allocates nothing beyond the slots (`marks` only for inlined
+   * invocations); an item keeps only its slots, so no node is made for it.
+   */
+  private fill(block: Block, dot: unknown, dotDeps: Deps, prev: readonly VValue[] | null, slots: VValue[]): boolean {
     let marks: [number, number][] | null = null;
     let hasRange = false;
+    let at = 0;
     const steps = block.steps;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i]!;
       switch (step.kind) {
         case "slot": {
-          const v = this.construct(step.c, dot, dotDeps, prev ? prev.slots[slots.length] : undefined);
+          const v = this.construct(step.c, dot, dotDeps, prev ? prev[at] : undefined);
           if (!hasRange && typeof v !== "string" && (v.kind === "range" || v.hasRange)) hasRange = true;
-          slots.push(v);
+          slots[at++] = v;
           break;
         }
         case "effect":
@@ -113,7 +123,7 @@ export class Hydrator {
         }
       }
     }
-    return { kind: "node", block, slots, hasRange };
+    return hasRange;
   }
 
   /** Evaluates a pipeline and mirrors its variable declarations in the dependency scope. */
@@ -380,10 +390,10 @@ export class Hydrator {
       const decl = c.node.pipe.decl;
       // Mirror the executor: the element variable, then the key variable (covering the list).
       if (decl.length > 0 && !c.node.pipe.isAssign) this.bindTop(decl.length === 1 ? 1 : 2, decl.length === 1 ? itemDeps : srcDeps, itemDeps);
-      const prevNode: VNode | null = prev ? { kind: "node", block: c.body, slots: prev.slots, hasRange: false } : null;
-      const node = this.block(c.body, v, itemDeps, prevNode);
-      const key = c.keySlot !== null ? (node.slots[c.keySlot] as string) : contentKey(c, node.slots);
-      return { key, h: key, slots: node.slots, dk: k, el: v };
+      const slots = new Array<VValue>(c.body.slotCount);
+      this.fill(c.body, v, itemDeps, prev ? prev.slots : null, slots);
+      const key = c.keySlot !== null ? (slots[c.keySlot] as string) : contentKey(c, slots);
+      return { key, h: key, slots, dk: k, el: v };
     } finally {
       // Setting an array's length costs a call even when it does not change.
       if (this.vars.length !== vm) this.vars.length = vm;
