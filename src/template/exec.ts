@@ -645,7 +645,13 @@ export class ExecState {
     let value: unknown;
     const name = plan.name;
     // As evalField reads a field of a plain object; anything else takes the general path.
-    if (typeof dot === "object" && dot !== null && (dot as { constructor?: unknown }).constructor === Object && name !== "__proto__") {
+    if (
+      typeof dot === "object" &&
+      dot !== null &&
+      (dot as { constructor?: unknown }).constructor === Object &&
+      !Array.isArray(dot) &&
+      name !== "__proto__"
+    ) {
       value = (dot as Record<string, unknown>)[name];
       if (value === undefined || typeof value === "function") {
         value = this.evalFieldChain(dot, dot, field, field.ident, 0, (pipe.cmds[0] as CommandNode).args, NO_FINAL, this.dotIface);
@@ -682,7 +688,7 @@ export class ExecState {
         const ident = first.ident;
         if (ident.length === 1 && args.length === 1 && final === NO_FINAL && typeof dot === "object" && dot !== null) {
           const name = ident[0] as string;
-          if ((dot as { constructor?: unknown }).constructor === Object && name !== "__proto__") {
+          if ((dot as { constructor?: unknown }).constructor === Object && !Array.isArray(dot) && name !== "__proto__") {
             const v = (dot as Record<string, unknown>)[name];
             if (v !== undefined && typeof v !== "function") return v;
           }

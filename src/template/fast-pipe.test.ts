@@ -84,6 +84,12 @@ describe("planned pipelines", () => {
     ["rejects a Promise", "{{range .L}}{{.A | later}}{{end}}", [{ A: 1 }], "error: template: t:1:19: executing \"t\" at <later>: error calling later: it returned a Promise; template functions must be synchronous"],
     ["names the field of a number", "{{range .L}}{{.A | f}}{{end}}", [7], "error: template: t:1:14: executing \"t\" at <.A>: can't evaluate field A in type interface {}"],
     ["refuses __proto__", "{{range .L}}{{.__proto__ | f}}{{end}}", [{}], "[null]"],
+    [
+      "names an array whose prototype is Object's as a slice",
+      "{{range .L}}{{.length | f}}{{end}}",
+      [Object.setPrototypeOf([1], Object.prototype)],
+      "error: template: t:1:14: executing \"t\" at <.length>: can't evaluate field length in type interface {}",
+    ],
   ])("%s", (_title, src, list, want) => {
     let reads = 0;
     const L =
