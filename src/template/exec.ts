@@ -34,7 +34,7 @@ import type {
 } from "./node.js";
 import { nodeToString } from "./node-string.js";
 import { errorContext } from "./parse.js";
-import { getProperty, isPlainObject, isTrue, sortedMapEntries, sortedObjectKeys } from "./value.js";
+import { getProperty, getPropertyAfterRead, isPlainObject, isTrue, sortedMapEntries, sortedObjectKeys } from "./value.js";
 
 export type { TemplateFunction } from "./fast-pipe.js";
 
@@ -642,9 +642,12 @@ export class ExecState {
     this.node = pipe;
     const field = plan.field;
     this.node = field;
-    let value: unknown;
+    // As evalField (evalFieldChain's only step for a one-name chain), with its plain-object case
+    // inline: getProperty's first read, and only when that finds no data its remaining steps,
+    // so that the property is read as many times as evalField reads it.
     const name = plan.name;
-    // As evalField reads a field of a plain object; anything else takes the general path.
+    const args = (pipe.cmds[0] as CommandNode).args;
+    let value: unknown;
     if (
       typeof dot === "object" &&
       dot !== null &&
@@ -654,10 +657,10 @@ export class ExecState {
     ) {
       value = (dot as Record<string, unknown>)[name];
       if (value === undefined || typeof value === "function") {
-        value = this.evalFieldChain(dot, dot, field, field.ident, 0, (pipe.cmds[0] as CommandNode).args, NO_FINAL, this.dotIface);
+        value = this.fieldValue(dot, name, field, args, NO_FINAL, dot, getPropertyAfterRead(dot, name));
       }
     } else {
-      value = this.evalFieldChain(dot, dot, field, field.ident, 0, (pipe.cmds[0] as CommandNode).args, NO_FINAL, this.dotIface);
+      value = this.evalField(dot, name, field, args, NO_FINAL, dot, this.dotIface ? IFACE_HEAD : CONCRETE_HEAD);
     }
     if (value === null) value = undefined;
     const fns = plan.fns;
@@ -684,14 +687,9 @@ export class ExecState {
     switch (first.type) {
       case "field": {
         this.node = first;
-        // The common `.Name` on a plain object, answered as evalField would answer it.
-        const ident = first.ident;
-        if (ident.length === 1 && args.length === 1 && final === NO_FINAL && typeof dot === "object" && dot !== null) {
-          const name = ident[0] as string;
-          if ((dot as { constructor?: unknown }).constructor === Object && !Array.isArray(dot) && name !== "__proto__") {
-            const v = (dot as Record<string, unknown>)[name];
-            if (v !== undefined && typeof v !== "function") return v;
-          }
+        // A one-name chain is its last (and only) step.
+        if (first.ident.length === 1) {
+          return this.evalField(dot, first.ident[0] as string, first, args, final, dot, this.dotIface ? IFACE_HEAD : CONCRETE_HEAD);
         }
         return this.evalFieldChain(dot, dot, first, first.ident, 0, args, final, this.dotIface);
       }
@@ -819,21 +817,34 @@ export class ExecState {
       } else {
         value = getProperty(receiver, name);
       }
-      if (typeof value === "function") {
-        return this.evalCall(dot, value as TemplateFunction, receiver, node, name, args, final);
-      }
-      if ((args !== null && args.length > 1) || final !== NO_FINAL) {
-        this.fail(`${name} is not a method but has arguments`);
-      }
-      if (value === undefined) {
-        // Go's zero value of an interface{} element is a nil interface: printed as
-        // <no value>, but a further field of it is a nil-pointer error.
-        if (this.set.missingKey === "zero") return null;
-        if (this.set.missingKey === "error") this.fail(`map has no entry for key ${quote(name, false)}`);
-      }
-      return value;
+      return this.fieldValue(dot, name, node, args, final, receiver, value);
     }
     return this.failField(name, receiver, parent);
+  }
+
+  /** The end of {@link evalField}, given the property `value` read from the object `receiver`. */
+  private fieldValue(
+    dot: unknown,
+    name: string,
+    node: AnyNode,
+    args: readonly ArgNode[] | null,
+    final: Final,
+    receiver: object,
+    value: unknown,
+  ): unknown {
+    if (typeof value === "function") {
+      return this.evalCall(dot, value as TemplateFunction, receiver, node, name, args, final);
+    }
+    if ((args !== null && args.length > 1) || final !== NO_FINAL) {
+      this.fail(`${name} is not a method but has arguments`);
+    }
+    if (value === undefined) {
+      // Go's zero value of an interface{} element is a nil interface: printed as
+      // <no value>, but a further field of it is a nil-pointer error.
+      if (this.set.missingKey === "zero") return null;
+      if (this.set.missingKey === "error") this.fail(`map has no entry for key ${quote(name, false)}`);
+    }
+    return value;
   }
 
   /** A value read from a map, or a range element, has Go's static type interface {}, which Go names here. */

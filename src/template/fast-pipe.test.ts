@@ -116,6 +116,20 @@ describe("planned pipelines", () => {
     expect(outcome(() => t.execute({ L }))).toBe(want);
   });
 
+  it("reads a getter that returns nothing as often as the general evaluation (twice per action)", () => {
+    let reads = 0;
+    const L = [
+      {
+        get G() {
+          reads++;
+          return undefined;
+        },
+      },
+    ];
+    const t = new TextTemplate("t").funcs({ f: (v: unknown) => JSON.stringify([v]) }).parse("{{range .L}}{{.G | f}}{{.G}}{{end}}");
+    expect([t.execute({ L }), reads]).toEqual(["[null]<no value>", 4]);
+  });
+
   it("escapes as html/template in every context of a row", () => {
     const t = new HtmlTemplate("t").parse(
       `{{range .L}}<a href="/x?q={{.Q}}" title="{{.T}}" data-n={{.N}} onclick="f({{.T}})">{{.T}}</a>{{end}}`,
