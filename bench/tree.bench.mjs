@@ -14,6 +14,9 @@
 //   ours µs   plain execute() of the whole page with our engine
 //   hbs µs    the same page rendered by Handlebars
 //   floor B   JSON bytes of only the changed values (the information floor)
+// A last table times the first render of a page at each N: the page HTML (execute), the full
+// tree a new connection gets (executeUpdates on an instance holding no tree) and that tree as
+// JSON text, against Handlebars rendering the same HTML.
 import Handlebars from "handlebars";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
@@ -194,4 +197,22 @@ if (ratio["change one row"]?.[10000] && ratio["change one row"]?.[100]) {
     const [a, b] = [ratio[name][100], ratio[name][10000]];
     console.log(`| ${name} | ${fmt(a.jour)} | ${fmt(b.jour)} | ${(b.jour / a.jour).toFixed(2)}x | ${fmt(a.act)} | ${fmt(b.act)} | ${(b.act / a.act).toFixed(2)}x |`);
   }
+}
+
+// The first render of the page: HTML, and the full tree for a new connection (timed interleaved
+// with Handlebars, like every figure above).
+console.log("");
+console.log("| N | html µs | full tree µs | tree + JSON µs | hbs µs | html / hbs | tree / hbs |");
+console.log("|---:|---:|---:|---:|---:|---:|---:|");
+for (const n of onlyN) {
+  const data = { Count: 5, Rows: makeRows(n) };
+  const t = new Template("bench").parse(TEXT);
+  if (HBS(data) !== t.execute(data)) throw new Error("handlebars page differs from ours");
+  const [html, tree, json, hbs] = timeAll(n >= 10000 ? 9 : 15, [
+    { setup: () => data, run: (d) => t.execute(d) },
+    { setup: () => t.reset(), run: () => t.executeUpdates(data) },
+    { setup: () => t.reset(), run: () => JSON.stringify(t.executeUpdates(data)) },
+    { setup: () => data, run: (d) => HBS(d) },
+  ]);
+  console.log(`| ${n} | ${fmt(html)} | ${fmt(tree)} | ${fmt(json)} | ${fmt(hbs)} | ${(html / hbs).toFixed(2)}x | ${(tree / hbs).toFixed(2)}x |`);
 }

@@ -16,6 +16,7 @@ import { TemplateDepthError, TemplateExecError, TemplateUndefinedError } from ".
 import { goTypeName, printValue as fmtPrintValue, sprintf } from "./fmt.js";
 import { quote } from "./fmt-quote.js";
 import { BUILTINS, callFunction, type Builtin } from "./funcs.js";
+import { FuncMap, listSteps, type ListStep, type PipePlan, type TemplateFunction } from "./fast-pipe.js";
 import type {
   AnyNode,
   ArgNode,
@@ -33,10 +34,9 @@ import type {
 } from "./node.js";
 import { nodeToString } from "./node-string.js";
 import { errorContext } from "./parse.js";
-import { getProperty, isPlainObject, isTrue, sortedMapEntries, sortedObjectKeys } from "./value.js";
+import { getProperty, getPropertyAfterRead, isPlainObject, isTrue, sortedMapEntries, sortedObjectKeys } from "./value.js";
 
-/** A function callable from templates (user functions, escaper functions). */
-export type TemplateFunction = (...args: never[]) => unknown;
+export type { TemplateFunction } from "./fast-pipe.js";
 
 /** What a missing map key evaluates to (Go's `missingkey` option). */
 export type MissingKeyMode = "default" | "zero" | "error";
@@ -59,7 +59,7 @@ export class TemplateSet {
   /** Trees by template name. */
   readonly trees = new Map<string, Tree>();
   /** User functions by name; they take precedence over builtins of the same name. */
-  readonly funcs = new Map<string, TemplateFunction>();
+  readonly funcs = new FuncMap();
   /**
    * Behaviour on a missing map key: `default` gives the invalid value (printed `<no value>`),
    * `zero` a nil (also printed `<no value>`, but a field of it is an error), `error` fails.
@@ -107,6 +107,9 @@ export interface TemplateFrame {
   readonly callerDotIface: boolean;
   readonly mark: number;
 }
+
+/** The steps of each list for the function map (and its version) they were planned with. */
+const listPlans = new WeakMap<ListNode, { funcs: FuncMap; version: number; steps: readonly ListStep[] }>();
 
 /** Marks "no value from a previous command" (Go's missingVal). */
 const NO_FINAL: unique symbol = Symbol("no final value");
@@ -346,12 +349,35 @@ export class ExecState {
 
   /** Walks the nodes of a list in order; stops at the first break or continue signal. */
   walkList(dot: unknown, list: ListNode): WalkSignal {
-    const nodes = list.nodes;
-    for (let i = 0; i < nodes.length; i++) {
-      const signal = this.walk(dot, nodes[i] as Node);
+    // Text and planned actions, most of any list, are run here as `walk` would run them.
+    const steps = this.stepsOf(list);
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i] as ListStep;
+      if (step.text !== null) {
+        this.out += step.text;
+        continue;
+      }
+      const node = step.node;
+      if (step.plan !== null && node.type === "action") {
+        this.node = node;
+        const value = this.evalPlanned(dot, node.pipe, step.plan);
+        this.node = node;
+        this.out += typeof value === "string" ? value : this.printValue(value);
+        continue;
+      }
+      const signal = this.walk(dot, node);
       if (signal !== WALK_NEXT) return signal;
     }
     return WALK_NEXT;
+  }
+
+  private stepsOf(list: ListNode): readonly ListStep[] {
+    const funcs = this.set.funcs;
+    const hit = listPlans.get(list);
+    if (hit !== undefined && hit.funcs === funcs && hit.version === funcs.version) return hit.steps;
+    const steps = listSteps(list, funcs);
+    listPlans.set(list, { funcs, version: funcs.version, steps });
+    return steps;
   }
 
   /** Go 1.22 rejects two range variables over an integer. */
@@ -604,13 +630,69 @@ export class ExecState {
     return value;
   }
 
+  /**
+   * Evaluates `pipe` through its {@link PipePlan} (see fast-pipe.ts): the same value, the same
+   * calls in the same order and the same errors as {@link evalPipeline}, without looking up
+   * the functions or dispatching on node kinds. A plan made for other functions, or for an
+   * older version of this set's, falls back to evalPipeline.
+   */
+  evalPlanned(dot: unknown, pipe: PipeNode, plan: PipePlan): unknown {
+    const funcs = this.set.funcs;
+    if (plan.funcs !== funcs || plan.version !== funcs.version) return this.evalPipeline(dot, pipe);
+    this.node = pipe;
+    const field = plan.field;
+    this.node = field;
+    // As evalField (evalFieldChain's only step for a one-name chain), with its plain-object case
+    // inline: getProperty's first read, and only when that finds no data its remaining steps,
+    // so that the property is read as many times as evalField reads it.
+    const name = plan.name;
+    const args = (pipe.cmds[0] as CommandNode).args;
+    let value: unknown;
+    if (
+      typeof dot === "object" &&
+      dot !== null &&
+      (dot as { constructor?: unknown }).constructor === Object &&
+      !Array.isArray(dot) &&
+      name !== "__proto__"
+    ) {
+      value = (dot as Record<string, unknown>)[name];
+      if (value === undefined || typeof value === "function") {
+        value = this.fieldValue(dot, name, field, args, NO_FINAL, dot, getPropertyAfterRead(dot, name));
+      }
+    } else {
+      value = this.evalField(dot, name, field, args, NO_FINAL, dot, this.dotIface ? IFACE_HEAD : CONCRETE_HEAD);
+    }
+    if (value === null) value = undefined;
+    const fns = plan.fns;
+    for (let i = 0; i < fns.length; i++) {
+      const cmd = plan.cmds[i] as CommandNode;
+      this.node = cmd.args[0] as ArgNode;
+      const f = fns[i] as (this: unknown, ...a: unknown[]) => unknown;
+      let result: unknown;
+      try {
+        result = f.call(undefined, value === undefined ? null : value);
+      } catch (err) {
+        this.node = cmd;
+        return this.failCall(plan.names[i] as string, err);
+      }
+      if (result instanceof Promise) this.failPromise(cmd, plan.names[i] as string, result);
+      value = result === null ? undefined : result;
+    }
+    return value;
+  }
+
   private evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
     const args = cmd.args;
     const first = args[0] as ArgNode;
     switch (first.type) {
-      case "field":
+      case "field": {
         this.node = first;
+        // A one-name chain is its last (and only) step.
+        if (first.ident.length === 1) {
+          return this.evalField(dot, first.ident[0] as string, first, args, final, dot, this.dotIface ? IFACE_HEAD : CONCRETE_HEAD);
+        }
         return this.evalFieldChain(dot, dot, first, first.ident, 0, args, final, this.dotIface);
+      }
       case "chain":
         return this.evalChainNode(dot, first, args, final);
       case "identifier":
@@ -735,21 +817,34 @@ export class ExecState {
       } else {
         value = getProperty(receiver, name);
       }
-      if (typeof value === "function") {
-        return this.evalCall(dot, value as TemplateFunction, receiver, node, name, args, final);
-      }
-      if ((args !== null && args.length > 1) || final !== NO_FINAL) {
-        this.fail(`${name} is not a method but has arguments`);
-      }
-      if (value === undefined) {
-        // Go's zero value of an interface{} element is a nil interface: printed as
-        // <no value>, but a further field of it is a nil-pointer error.
-        if (this.set.missingKey === "zero") return null;
-        if (this.set.missingKey === "error") this.fail(`map has no entry for key ${quote(name, false)}`);
-      }
-      return value;
+      return this.fieldValue(dot, name, node, args, final, receiver, value);
     }
     return this.failField(name, receiver, parent);
+  }
+
+  /** The end of {@link evalField}, given the property `value` read from the object `receiver`. */
+  private fieldValue(
+    dot: unknown,
+    name: string,
+    node: AnyNode,
+    args: readonly ArgNode[] | null,
+    final: Final,
+    receiver: object,
+    value: unknown,
+  ): unknown {
+    if (typeof value === "function") {
+      return this.evalCall(dot, value as TemplateFunction, receiver, node, name, args, final);
+    }
+    if ((args !== null && args.length > 1) || final !== NO_FINAL) {
+      this.fail(`${name} is not a method but has arguments`);
+    }
+    if (value === undefined) {
+      // Go's zero value of an interface{} element is a nil interface: printed as
+      // <no value>, but a further field of it is a nil-pointer error.
+      if (this.set.missingKey === "zero") return null;
+      if (this.set.missingKey === "error") this.fail(`map has no entry for key ${quote(name, false)}`);
+    }
+    return value;
   }
 
   /** A value read from a map, or a range element, has Go's static type interface {}, which Go names here. */

@@ -37,6 +37,15 @@ export function getProperty(obj: object, name: string): unknown {
     // value found by a plain read is a legitimate own or class-defined property.
     if (v !== undefined && typeof v !== "function") return v;
   }
+  return getPropertyAfterRead(obj, name);
+}
+
+/**
+ * The rest of {@link getProperty} after its first plain read of `name` found no data (undefined
+ * or a function), or when `name` is `__proto__`: for a caller that made that read itself.
+ */
+export function getPropertyAfterRead(obj: object, name: string): unknown {
+  const rec = obj as Record<string, unknown>;
   if (hasOwn.call(obj, name)) return rec[name];
   if (name === "constructor") return undefined;
   let proto: unknown = Object.getPrototypeOf(obj);

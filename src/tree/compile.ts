@@ -16,11 +16,14 @@ import type {
   WithNode,
 } from "../template/node.js";
 import { LiveTemplateError } from "../errors.js";
+import { planPipeline, type FuncMap, type PipePlan } from "../template/fast-pipe.js";
 
 /** `{{pipeline}}` that prints: the slot holds its escaped output. */
 export interface ExprConstruct {
   readonly kind: "expr";
   readonly node: ActionNode;
+  /** The pipeline resolved against the set's functions (see fast-pipe.ts), or null. */
+  readonly plan: PipePlan | null;
 }
 
 /** One arm of an if/with chain. */
@@ -142,7 +145,10 @@ function hasLoopControl(list: ListNode | null): boolean {
 export class TreeCompiler {
   private readonly blocks = new Map<string, Block>();
 
-  constructor(private readonly trees: ReadonlyMap<string, Tree>) {}
+  constructor(
+    private readonly trees: ReadonlyMap<string, Tree>,
+    private readonly funcs: FuncMap,
+  ) {}
 
   /** The block of template `name`, or null when the set has no such template. */
   block(name: string): Block | null {
@@ -189,7 +195,7 @@ export class TreeCompiler {
             break;
           case "action":
             if (n.pipe.decl.length > 0) steps.push({ kind: "effect", node: n });
-            else addSlot({ kind: "expr", node: n });
+            else addSlot({ kind: "expr", node: n, plan: planPipeline(n.pipe, this.funcs) });
             break;
           case "if":
           case "with":

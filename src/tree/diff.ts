@@ -18,27 +18,11 @@ import type { RangeItem, RangeNode, RangeOp, SlotValue, TreeNode, TreeUpdate } f
 import { GENERATED_KEY, OP, RANGE_ITEMS, RANGE_META, STATICS } from "../protocol/wire.js";
 import type { ItemList } from "./item-list.js";
 import { runLis } from "./run-lis.js";
+import { encodeText, keySlotOf, slotObject } from "./wire-values.js";
 import type { SpliceUnit, VItem, VNode, VRange, VValue } from "./value.js";
 
 /** Wire form of a slot in an update: a value, a partial node, or range operations. */
 export type WireDiff = SlotValue | TreeUpdate | RangeOp[];
-
-const NUMERIC = /^-?(?:0|[1-9]\d{0,14})$/;
-
-/**
- * Wire form of escaped text. Integers travel as numbers (the client prints them back the same);
- * text the client would drop (it ignores strings of the form `{{...}}`) travels as a static-only node.
- */
-export function encodeText(s: string): SlotValue {
-  if (NUMERIC.test(s) && s !== "-0") return Number(s);
-  if (s.startsWith("{{") && s.endsWith("}}")) return { [STATICS]: [s] };
-  return s;
-}
-
-/** True when the client can use `s` as an item key (it drops empty keys and `{{...}}` text). */
-export function isUsableKey(s: string): boolean {
-  return s !== "" && !(s.startsWith("{{") && s.endsWith("}}"));
-}
 
 /**
  * The nodes a client holds as a one-item range (sent so in place of a range, see {@link Differ}).
@@ -87,25 +71,29 @@ export class Differ {
 
   private plainNode(n: VNode): TreeNode {
     this.held.delete(n);
-    const out: TreeNode = { [STATICS]: n.block.statics };
-    for (let i = 0; i < n.slots.length; i++) out[i] = this.full(undefined, n.slots[i]!);
+    const slots = n.slots;
+    const out = slotObject(slots.length) as TreeNode;
+    out[STATICS] = n.block.statics;
+    for (let i = 0; i < slots.length; i++) out[i] = this.full(undefined, slots[i]!);
     return out;
   }
 
   private disguise(n: VNode): RangeNode {
     this.held.add(n);
-    const item: RangeItem = {};
+    const item = slotObject(n.slots.length) as RangeItem;
     for (let i = 0; i < n.slots.length; i++) item[i] = this.full(undefined, n.slots[i]!);
     return { [STATICS]: n.block.statics, [RANGE_ITEMS]: [item] };
   }
 
   /** Full wire form of an item (all slots, nested nodes with statics). */
   private fullItem(item: VItem, idKey: string): RangeItem {
-    const out: RangeItem = {};
-    for (let i = 0; i < item.slots.length; i++) {
-      const v = item.slots[i]!;
+    const slots = item.slots;
+    const out = slotObject(slots.length) as RangeItem;
+    const keySlot = keySlotOf(idKey);
+    for (let i = 0; i < slots.length; i++) {
+      const v = slots[i]!;
       // A declared key slot stays a string: the client compares it with `===` to op keys.
-      out[i] = idKey === String(i) && typeof v === "string" ? v : this.full(undefined, v);
+      out[i] = i === keySlot && typeof v === "string" ? v : this.full(undefined, v);
     }
     if (idKey === GENERATED_KEY) out[GENERATED_KEY] = item.key;
     return out;
@@ -131,7 +119,8 @@ export class Differ {
     // The client holds a plain node: it replaces it only in these two cases, otherwise merges.
     if (p.slots.length > n.slots.length || (p.hasRange && !n.hasRange)) return this.plainNode(n);
     this.held.delete(n);
-    const out: TreeNode = { [STATICS]: n.block.statics };
+    const out = slotObject(n.slots.length) as TreeNode;
+    out[STATICS] = n.block.statics;
     for (let i = 0; i < n.slots.length; i++) out[i] = this.full(p.slots[i], n.slots[i]!);
     return out;
   }
@@ -166,8 +155,9 @@ export class Differ {
   private diffItem(p: VItem, n: VItem, idKey: string): RangeItem | undefined {
     if (p === n) return undefined;
     let out: RangeItem | undefined;
+    const keySlot = keySlotOf(idKey);
     for (let i = 0; i < n.slots.length; i++) {
-      if (idKey === String(i)) continue; // same key, same key text
+      if (i === keySlot) continue; // same key, same key text
       const d = this.diffValue(p.slots[i]!, n.slots[i]!);
       if (d !== undefined) (out ??= {})[i] = d as SlotValue;
     }

@@ -3,6 +3,7 @@
  * pipeline, truth test, range and invocation behaves exactly as in a plain render.
  */
 import { WALK_NEXT, type ExecState } from "../template/exec.js";
+import type { PipePlan } from "../template/fast-pipe.js";
 import type { ActionNode, Node, PipeNode, RangeNode, TemplateNode } from "../template/node.js";
 import type { TreeExec } from "./hydrate.js";
 
@@ -12,6 +13,10 @@ export class ExecAdapter implements TreeExec {
 
   evalPipeline(dot: unknown, pipe: PipeNode): unknown {
     return this.st.evalPipeline(dot, pipe);
+  }
+
+  evalPlanned(dot: unknown, pipe: PipeNode, plan: PipePlan): unknown {
+    return this.st.evalPlanned(dot, pipe, plan);
   }
 
   print(node: ActionNode, value: unknown): string {

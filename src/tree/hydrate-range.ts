@@ -8,7 +8,7 @@
 import { GENERATED_KEY } from "../protocol/wire.js";
 import { isSlotted } from "../changes/builtins.js";
 import type { RangeConstruct } from "./compile.js";
-import { isUsableKey } from "./diff.js";
+import { isUsableKey } from "./wire-values.js";
 import { vNodeHtml } from "./html.js";
 import { ItemList, KeyIndex } from "./item-list.js";
 import { FULL, type VItem, type VRange, type VValue } from "./value.js";
@@ -40,11 +40,11 @@ export function finishRange(c: RangeConstruct, items: VItem[]): VRange {
     let ok = true;
     for (let i = 0; i < items.length; i++) {
       const k = items[i]!.h;
-      if (!isUsableKey(k) || index.has(k)) {
+      // One map operation per key: a repeated key leaves the size short (the index is then dropped).
+      if (!isUsableKey(k) || index.set(k, i).size !== i + 1) {
         ok = false;
         break;
       }
-      index.set(k, i);
     }
     if (ok) {
       // An item may carry a key from an earlier generated-key render.

@@ -6,13 +6,14 @@
  * previous value (the same object, which the differ then skips in O(1)), and a range whose list
  * did not change re-runs only the items under written paths.
  */
+import type { PipePlan } from "../template/fast-pipe.js";
 import type { ActionNode, Node, PipeNode, RangeNode, TemplateNode } from "../template/node.js";
 import type { Block, Construct, RangeConstruct, TreeCompiler } from "./compile.js";
 import type { ChangeSet } from "../changes/change-set.js";
 import { constructDeps, type Ref } from "./deps.js";
 import { contentKey, finishRange, patchRange } from "./hydrate-range.js";
 import { splicedIndices, spliceRange } from "./splice-range.js";
-import { makeNode, type VItem, type VNode, type VRange, type VValue } from "./value.js";
+import { type VItem, type VNode, type VRange, type VValue } from "./value.js";
 
 /**
  * What hydration needs from the template executor. Variable scopes are the executor's; dot is
@@ -21,6 +22,8 @@ import { makeNode, type VItem, type VNode, type VRange, type VValue } from "./va
 export interface TreeExec {
   /** Evaluates a pipeline with Go semantics, declaring or assigning its variables. */
   evalPipeline(dot: unknown, pipe: PipeNode): unknown;
+  /** Evaluates a pipeline through its plan (fast-pipe.ts): the same value and errors as evalPipeline. */
+  evalPlanned(dot: unknown, pipe: PipeNode, plan: PipePlan): unknown;
   /** The text an action prints for its final value. */
   print(node: ActionNode, value: unknown): string;
   /** Go's truth of a value. */
@@ -77,21 +80,39 @@ export class Hydrator {
   }
 
   private block(block: Block, dot: unknown, dotDeps: Deps, prev: VNode | null): VNode {
-    const slots: VValue[] = [];
-    const marks: [number, number][] = [];
-    for (const step of block.steps) {
+    const slots = new Array<VValue>(block.slotCount);
+    const hasRange = this.fill(block, dot, dotDeps, prev ? prev.slots : null, slots);
+    return { kind: "node", block, slots, hasRange };
+  }
+
+  /**
+   * Runs the steps of `block`, filling `slots` (made with the block's slot count; `prev`: the
+   * previous node's, or null), and returns whether some slot holds a range (makeNode's flag). Runs once per node
+   * and per range item, so it allocates nothing beyond the slots (`marks` only for inlined
+   * invocations); an item keeps only its slots, so no node is made for it.
+   */
+  private fill(block: Block, dot: unknown, dotDeps: Deps, prev: readonly VValue[] | null, slots: VValue[]): boolean {
+    let marks: [number, number][] | null = null;
+    let hasRange = false;
+    let at = 0;
+    const steps = block.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
       switch (step.kind) {
-        case "slot":
-          slots.push(this.construct(step.c, dot, dotDeps, prev ? prev.slots[slots.length] : undefined));
+        case "slot": {
+          const v = this.construct(step.c, dot, dotDeps, prev ? prev[at] : undefined);
+          if (!hasRange && typeof v !== "string" && (v.kind === "range" || v.hasRange)) hasRange = true;
+          slots[at++] = v;
           break;
+        }
         case "effect":
           this.runPipe(dot, dotDeps, step.node.pipe);
           break;
         case "open":
-          marks.push([this.exec.mark(), this.vars.length]);
+          (marks ??= []).push([this.exec.mark(), this.vars.length]);
           break;
         case "close": {
-          const [m, v] = marks.pop()!;
+          const [m, v] = marks!.pop()!;
           this.exec.pop(m);
           this.vars.length = v;
           break;
@@ -102,7 +123,7 @@ export class Hydrator {
         }
       }
     }
-    return makeNode(block, slots);
+    return hasRange;
   }
 
   /** Evaluates a pipeline and mirrors its variable declarations in the dependency scope. */
@@ -194,7 +215,7 @@ export class Hydrator {
     if (prev !== undefined && this.unchanged(c, dotDeps)) return prev;
     switch (c.kind) {
       case "expr":
-        return this.exec.print(c.node, this.exec.evalPipeline(dot, c.node.pipe));
+        return this.exec.print(c.node, c.plan === null ? this.exec.evalPipeline(dot, c.node.pipe) : this.exec.evalPlanned(dot, c.node.pipe, c.plan));
       case "dyn":
         return this.exec.walk(dot, c.node);
       case "cond":
@@ -231,7 +252,7 @@ export class Hydrator {
       return "";
     } finally {
       this.exec.pop(m);
-      this.vars.length = vm;
+      if (this.vars.length !== vm) this.vars.length = vm;
     }
   }
 
@@ -301,7 +322,7 @@ export class Hydrator {
       return empty ?? finishRange(c, items);
     } finally {
       this.exec.pop(m);
-      this.vars.length = vm;
+      if (this.vars.length !== vm) this.vars.length = vm;
     }
   }
 
@@ -369,12 +390,13 @@ export class Hydrator {
       const decl = c.node.pipe.decl;
       // Mirror the executor: the element variable, then the key variable (covering the list).
       if (decl.length > 0 && !c.node.pipe.isAssign) this.bindTop(decl.length === 1 ? 1 : 2, decl.length === 1 ? itemDeps : srcDeps, itemDeps);
-      const prevNode: VNode | null = prev ? { kind: "node", block: c.body, slots: prev.slots, hasRange: false } : null;
-      const node = this.block(c.body, v, itemDeps, prevNode);
-      const key = c.keySlot !== null ? (node.slots[c.keySlot] as string) : contentKey(c, node.slots);
-      return { key, h: key, slots: node.slots, dk: k, el: v };
+      const slots = new Array<VValue>(c.body.slotCount);
+      this.fill(c.body, v, itemDeps, prev ? prev.slots : null, slots);
+      const key = c.keySlot !== null ? (slots[c.keySlot] as string) : contentKey(c, slots);
+      return { key, h: key, slots, dk: k, el: v };
     } finally {
-      this.vars.length = vm;
+      // Setting an array's length costs a call even when it does not change.
+      if (this.vars.length !== vm) this.vars.length = vm;
     }
   }
 

@@ -48,7 +48,7 @@ export function compileTemplate(source: LiveSource): CompiledTemplate {
   if (!byName) compiledSets.set(set, (byName = new Map()));
   const hit = byName.get(tree.name);
   if (hit) return hit;
-  const compiler = new TreeCompiler(set.trees);
+  const compiler = new TreeCompiler(set.trees, set.funcs);
   const root = compiler.pageBlock(tree.name)!;
   const layout = layoutOf(root);
   const c: CompiledTemplate = {

@@ -14,7 +14,7 @@ import { GENERATED_KEY } from "../protocol/wire.js";
 import { isSlotted } from "../changes/builtins.js";
 import type { ListEdits } from "../changes/change-set.js";
 import type { RangeConstruct } from "./compile.js";
-import { isUsableKey } from "./diff.js";
+import { isUsableKey } from "./wire-values.js";
 import type { ItemList, KeyIndex } from "./item-list.js";
 import type { SpliceUnit, VItem, VRange } from "./value.js";
 

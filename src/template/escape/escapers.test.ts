@@ -94,6 +94,20 @@ const cases: Array<[string, string, unknown[], string]> = [
   ["prints a lone integer in a URL", "urlnormalizer", [12], "12"],
   ["escapes line separators and control characters in JS strings", "jsstrescaper", ["a\u2028</\u0001"], "a\\u2028\\u003c\\/\\u0001"],
   ["prints a lone integer in CSS", "cssescaper", [7], "7"],
+  // A lone string or safe integer takes a shorter path through the HTML escapers: same output.
+  ["prints a lone negative integer in HTML text", "htmlescaper", [-42], "-42"],
+  ["prints minus zero as 0", "attrescaper", [-0], "0"],
+  ["escapes the + of a large number's exponent", "htmlescaper", [1e21], "1e&#43;21"],
+  ["escapes the + of a small float's exponent in an attribute", "attrescaper", [1.5e-7], "1.5e-07"],
+  ["prints a float in RCDATA", "rcdataescaper", [2.5], "2.5"],
+  ["prints a lone integer in an unquoted attribute", "nospaceescaper", [0], "0"],
+  ["turns an empty unquoted attribute value into ZgotmplZ", "nospaceescaper", [""], "ZgotmplZ"],
+  ["turns a nil unquoted attribute value into ZgotmplZ", "nospaceescaper", [null], "ZgotmplZ"],
+  ["escapes spaces of a lone string in an unquoted attribute", "nospaceescaper", ["a b=c"], "a&#32;b&#61;c"],
+  ["prints two strings with no space between", "attrescaper", ["<a", "b>"], "&lt;ab&gt;"],
+  ["prints two integers with a space between", "rcdataescaper", [1, 2], "1 2"],
+  ["passes trusted HTML through in RCDATA with its entities", "rcdataescaper", [new HTML("a &amp; <b>")], "a &amp; &lt;b&gt;"],
+  ["prints an empty string as nothing in HTML text", "htmlescaper", [""], ""],
 ];
 
 describe("escaper functions", () => {

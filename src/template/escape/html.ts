@@ -171,8 +171,25 @@ export function stripTags(html: string): string {
   return out;
 }
 
+/**
+ * A lone string or safe integer escaped by `table`, or null for any other call. This is the shape
+ * of almost every escaper call, so the escapers below test for it before they gather their
+ * arguments into an array: read through `arguments`, a lone argument costs no allocation. A safe
+ * integer prints as ASCII digits and a minus sign, which no table replaces.
+ */
+function escapeLone(n: number, a: unknown, table: CodeTable, keepBadRunes: boolean): string | null {
+  if (n !== 1) return null;
+  if (typeof a === "string") return htmlReplace(a, table, keepBadRunes);
+  if (typeof a === "number" && Number.isSafeInteger(a)) return String(a);
+  return null;
+}
+
 /** Escapes for HTML text; trusted HTML passes through unchanged. */
-export function htmlEscaper(...args: unknown[]): string {
+export function htmlEscaper(...args: unknown[]): string;
+export function htmlEscaper(): string {
+  const lone = escapeLone(arguments.length, arguments[0], HTML_TABLE, true);
+  if (lone !== null) return lone;
+  const args: unknown[] = Array.prototype.slice.call(arguments);
   const plain = plainText(args);
   if (plain !== null) return htmlReplace(plain, HTML_TABLE, true);
   const [s, kind] = stringify(args);
@@ -181,7 +198,11 @@ export function htmlEscaper(...args: unknown[]): string {
 }
 
 /** Escapes for a quoted attribute value; trusted HTML loses its tags but keeps its entities. */
-export function attrEscaper(...args: unknown[]): string {
+export function attrEscaper(...args: unknown[]): string;
+export function attrEscaper(): string {
+  const lone = escapeLone(arguments.length, arguments[0], HTML_TABLE, true);
+  if (lone !== null) return lone;
+  const args: unknown[] = Array.prototype.slice.call(arguments);
   const plain = plainText(args);
   if (plain !== null) return htmlReplace(plain, HTML_TABLE, true);
   const [s, kind] = stringify(args);
@@ -190,7 +211,11 @@ export function attrEscaper(...args: unknown[]): string {
 }
 
 /** Escapes for RCDATA (`<title>`, `<textarea>`), where tags are not recognised. */
-export function rcdataEscaper(...args: unknown[]): string {
+export function rcdataEscaper(...args: unknown[]): string;
+export function rcdataEscaper(): string {
+  const lone = escapeLone(arguments.length, arguments[0], HTML_TABLE, true);
+  if (lone !== null) return lone;
+  const args: unknown[] = Array.prototype.slice.call(arguments);
   const plain = plainText(args);
   if (plain !== null) return htmlReplace(plain, HTML_TABLE, true);
   const [s, kind] = stringify(args);
@@ -199,9 +224,13 @@ export function rcdataEscaper(...args: unknown[]): string {
 }
 
 /** Escapes for an unquoted attribute value: also spaces, `=` and backquotes. */
-export function nospaceEscaper(...args: unknown[]): string {
-  const plain = plainText(args);
+export function nospaceEscaper(...args: unknown[]): string;
+export function nospaceEscaper(): string {
   // An empty unquoted value would let the next attribute become the value: `value= name=x`.
+  const lone = arguments[0] === "" ? null : escapeLone(arguments.length, arguments[0], NOSPACE_TABLE, false);
+  if (lone !== null) return lone;
+  const args: unknown[] = Array.prototype.slice.call(arguments);
+  const plain = plainText(args);
   if (plain === "") return FILTER_FAILSAFE;
   if (plain !== null) return htmlReplace(plain, NOSPACE_TABLE, false);
   const [s, kind] = stringify(args);
