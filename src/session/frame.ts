@@ -20,10 +20,21 @@ export class EncodedFrame {
   }
 }
 
-/** Encodes a message once; the bytes are shared by every receiver. */
+/**
+ * Encodes a message once; the bytes are shared by every receiver. The last frame is kept: a
+ * broadcast to many groups in the same state renders the same JSON for each, and they then share
+ * one frame (its bytes and a transport's wire form are built once, as for one group).
+ */
 export function encode(message: ServerMessage): EncodedFrame {
-  return new EncodedFrame(Buffer.from(JSON.stringify(message), "utf8"));
+  const text = JSON.stringify(message);
+  if (text === lastText && lastFrame !== undefined) return lastFrame;
+  lastFrame = new EncodedFrame(Buffer.from(text, "utf8"));
+  lastText = text;
+  return lastFrame;
 }
+
+let lastText = "";
+let lastFrame: EncodedFrame | undefined;
 
 /** What the engine needs from one live connection; a transport implements it. */
 export interface Member {
