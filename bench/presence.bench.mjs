@@ -23,6 +23,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
+import { forkWithIpc } from "./server-ipc.mjs";
 
 const NS = (process.env["BENCH_NS"] ?? "1000,5000").split(",").map(Number);
 const IMPLS = (process.env["BENCH_IMPLS"] ?? "topics,legacy").split(",");
@@ -98,22 +99,8 @@ async function memory() {
 // ---- the bench (this process) ----------------------------------------------------------------
 
 function startServer(impl) {
-  const child = fork(new URL(import.meta.url).pathname, ["--server"], { env: { ...process.env, IMPL: impl }, execArgv: process.env["BENCH_PROF"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROF"]}`] : [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  let nextId = 0;
-  const waiting = new Map();
-  const ready = new Promise((resolve) =>
-    child.on("message", (m) => {
-      if (m.ready !== undefined) resolve(m.ready);
-      if (m.id !== undefined) waiting.get(m.id)?.(m);
-    }),
-  );
-  const ask = (cmd) =>
-    new Promise((resolve) => {
-      const id = ++nextId;
-      waiting.set(id, resolve);
-      child.send({ id, cmd });
-    });
-  return { child, ready, ask };
+  const execArgv = process.env["BENCH_PROF"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROF"]}`] : [];
+  return forkWithIpc(new URL(import.meta.url).pathname, ["--server"], { env: { ...process.env, IMPL: impl }, execArgv });
 }
 
 /** A client that reads only the presence count from its frames. */

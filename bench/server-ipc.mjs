@@ -1,6 +1,7 @@
 // IPC of a benchmark server process (bench/server-lt.mjs, bench/server-lvjs.mjs): tells the parent
 // its port once listening, then answers the parent's requests for its own CPU and memory figures,
 // so that the numbers are those of the server process alone.
+import { fork } from "node:child_process";
 import { getHeapSpaceStatistics } from "node:v8";
 
 /**
@@ -50,4 +51,29 @@ export function serveIpc(ready, extra = {}) {
     }
   });
   process.send?.({ type: "ready", ...ready });
+}
+
+/**
+ * The parent's side of a benchmark child that sends `{ ready }` once listening and answers
+ * `{ id, cmd }` with a message carrying the same `id` (bench/presence.bench.mjs,
+ * bench/uploads.bench.mjs): forks `file` with `args` and `options`.
+ * @returns {{ child: import("node:child_process").ChildProcess, ready: Promise<unknown>, ask: (cmd: unknown) => Promise<any> }}
+ */
+export function forkWithIpc(file, args, options) {
+  const child = fork(file, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], ...options });
+  let nextId = 0;
+  const waiting = new Map();
+  const ready = new Promise((resolve) =>
+    child.on("message", (m) => {
+      if (m.ready !== undefined) resolve(m.ready);
+      if (m.id !== undefined) waiting.get(m.id)?.(m);
+    }),
+  );
+  const ask = (cmd) =>
+    new Promise((resolve) => {
+      const id = ++nextId;
+      waiting.set(id, resolve);
+      child.send({ id, cmd });
+    });
+  return { child, ready, ask };
 }

@@ -205,34 +205,16 @@ async function memory() {
       // first connections come in, is in the baseline: BENCH_MEMORY_WARM of them (default 50;
       // 1 measures that one-time code as part of the per-connection figure).
       const first = await request(client, { type: "open", proto: spec.proto, base: server.base, path: server.path, rows: 10 });
-      if (MEMORY_WARM > 1) {
-        await request(client, {
-          type: "openIdle",
-          proto: spec.proto,
-          base: server.base,
-          path: server.path,
-          rows: 10,
-          count: MEMORY_WARM - 1,
-          parallel: 10,
-          cookie: shared ? first.cookie : undefined,
-        });
-      }
+      const openIdle = (count) =>
+        request(client, { type: "openIdle", proto: spec.proto, base: server.base, path: server.path, rows: 10, count, parallel: 10, cookie: shared ? first.cookie : undefined });
+      if (MEMORY_WARM > 1) await openIdle(MEMORY_WARM - 1);
       // With BENCH_HIBERNATE_MS (livetemplate's hibernateAfterMs), long enough for idle groups to sleep:
       // the warm-up groups too, so that only the measured connections' groups change state.
       const sleepMs = Number(process.env["BENCH_HIBERNATE_MS"] ?? 0);
       const settle = spec.proto === "lt" && sleepMs > 0 ? Math.max(1000, sleepMs / 2) + sleepMs + 500 : 500;
       if (settle > 500 && MEMORY_WARM > 1) await new Promise((r) => setTimeout(r, settle));
       const m0 = await request(server.child, { type: "mem" });
-      await request(client, {
-        type: "openIdle",
-        proto: spec.proto,
-        base: server.base,
-        path: server.path,
-        rows: 10,
-        count: IDLE_CONNECTIONS,
-        parallel: 10,
-        cookie: shared ? first.cookie : undefined,
-      });
+      await openIdle(IDLE_CONNECTIONS);
       await new Promise((r) => setTimeout(r, settle));
       const m1 = await request(server.child, { type: "mem" });
       results.push({

@@ -20,7 +20,6 @@
 // Needs a built dist/ (`npm run build`). Environment: BENCH_UPLOAD_SIZES (MB, default "1,100"),
 // BENCH_UPLOAD_WAYS (default "ws,http,busboy"), BENCH_UPLOAD_REPS, BENCH_UPLOAD_WINDOW (bytes,
 // default 4 MiB), BENCH_UPLOAD_CHUNK (the chunk size the upload asks for, bytes, default 1 MiB, the server's default).
-import { fork } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
@@ -28,6 +27,7 @@ import http from "node:http";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { forkWithIpc } from "./server-ipc.mjs";
 
 const SIZES = (process.env["BENCH_UPLOAD_SIZES"] ?? "1,100").split(",").map(Number);
 const WAYS = (process.env["BENCH_UPLOAD_WAYS"] ?? (existsSync("/usr/bin/chromium") ? "ws,http,busboy,chromium-ws,chromium-http" : "ws,http,busboy")).split(",");
@@ -96,22 +96,7 @@ async function server() {
 // ---- the clients (this process) --------------------------------------------------------------
 
 function startServer(out) {
-  const child = fork(new URL(import.meta.url).pathname, ["--server"], { env: { ...process.env, OUT_DIR: out }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  let nextId = 0;
-  const waiting = new Map();
-  const ready = new Promise((resolve) =>
-    child.on("message", (m) => {
-      if (m.ready !== undefined) resolve(m.ready);
-      if (m.id !== undefined) waiting.get(m.id)?.(m);
-    }),
-  );
-  const ask = (cmd) =>
-    new Promise((resolve) => {
-      const id = ++nextId;
-      waiting.set(id, resolve);
-      child.send({ id, cmd });
-    });
-  return { child, ready, ask };
+  return forkWithIpc(new URL(import.meta.url).pathname, ["--server"], { env: { ...process.env, OUT_DIR: out } });
 }
 
 /** A file of `mb` MB of random bytes, and its SHA-256. */

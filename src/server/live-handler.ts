@@ -147,6 +147,7 @@ export function createLiveHandler<S extends object = object>(
     bus: options.broadcastBus,
     channel: o.channel,
     maxGroups: o.maxSessions,
+    hibernate: o.hibernateAfterMs > 0 ? { afterMs: o.hibernateAfterMs, stores: o.hibernateStores } : undefined,
     topics: options.topics,
     uploads,
   });
@@ -164,8 +165,8 @@ export function createLiveHandler<S extends object = object>(
     t.unref();
     timers.push(t);
   };
-  every(60_000, () => engine.evictIdle());
-  if (o.hibernateAfterMs > 0) every(Math.max(1000, o.hibernateAfterMs / 2), () => engine.evictIdle(o.hibernateAfterMs, o.hibernateStores));
+  // One sweep forgets idle groups and hibernates idle connected ones: often enough for the latter.
+  every(o.hibernateAfterMs > 0 ? Math.min(60_000, Math.max(1000, o.hibernateAfterMs / 2)) : 60_000, () => engine.evictIdle());
   if (o.heartbeatMs > 0) every(o.heartbeatMs, () => ws.heartbeat());
 
   const detachers = new Set<() => void>();

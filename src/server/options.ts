@@ -105,8 +105,8 @@ export interface LiveHandlerOptions {
    * A connected session group that has had no event (action, broadcast, message) for this many
    * ms drops its render state (the last tree the diffs are computed from, about 4 KiB for a page
    * of ten rows); its next event sends its connections a full tree instead of a diff. Its state
-   * stays in memory (see `hibernateStores`). Checked every `hibernateAfterMs / 2` (at least every
-   * second). Default 0: never.
+   * stays in memory (see `hibernateStores`). Checked every `hibernateAfterMs / 2` (at least a second
+   * and at most a minute apart). Default 0: never.
    */
   hibernateAfterMs?: number;
   /**

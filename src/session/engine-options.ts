@@ -30,6 +30,8 @@ export interface EngineOptions {
   readonly channel: string;
   /** Most session groups held in memory (the least recently used idle ones go first). */
   readonly maxGroups: number;
+  /** Connected groups idle this long drop their render state (`stores`: and freeze their stores); none: never. */
+  readonly hibernate?: { readonly afterMs: number; readonly stores: boolean } | undefined;
   /**
    * Dev mode: whether a live member asked for `meta.dev` (a page with the dev overlay; other
    * clients keep the plain protocol). None: no member gets it.

@@ -69,7 +69,7 @@ export class SessionEngine<M extends Member = Member> {
     const send = this.bus.connected ? (p: TopicWire) => this.bus.publishTopic(p) : undefined;
     const deliver = (id: string, deliveries: readonly TopicDelivery[]) => this.dispatch(id, { kind: "topic", deliveries }, { kind: "server" });
     this.topics = new TopicHub(this.bus.source, o.topics ?? {}, { deliver, send, logger: o.logger });
-    this.groups = new GroupTable(o.view, o.stores, o.sessions, this.delivery, o.logger, o.maxGroups);
+    this.groups = new GroupTable(o.view, o.stores, o.sessions, this.delivery, o.logger, o.maxGroups, o.hibernate);
     this.async = new AsyncRunner((g, e) => this.dispatch(g.id, e, { kind: "server" }), this.delivery, o.logger, o.dev);
     this.code = new StoreCode(o.stores, this.groups, o.tracking, o.dev, o.logger, this.topics, this.async, o.uploads);
     this.uploads = o.uploads?.configured !== true ? undefined : new UploadEvents(o.uploads, {
@@ -482,9 +482,9 @@ export class SessionEngine<M extends Member = Member> {
     return this.groups.size;
   }
 
-  /** Forgets groups idle for a while (every minute); with `afterMs`, hibernates connected ones idle that long (`stores`: frozen too). */
-  evictIdle(afterMs = 0, stores = false): void {
-    void (afterMs > 0 ? this.groups.hibernateIdle(afterMs, stores) : this.groups.evictIdle());
+  /** Forgets idle groups, and hibernates connected ones with the `hibernate` option (the handler calls it periodically). */
+  evictIdle(): void {
+    this.groups.evictIdle();
   }
 
   /** Stops taking bus notices, waits for every group's queued work, unsubscribes from the bus. */

@@ -150,11 +150,6 @@ export class SessionGroup {
     return { frozen, stores };
   }
 
-  /** True while the stores are frozen. */
-  get storesFrozen(): boolean {
-    return this.current === undefined;
-  }
-
   /** Ids of recent actions and their outcomes, for answering a repeated id (see `replies.ts`). */
   get recent(): RecentActions {
     return (this.recentIds ??= new RecentActions());
@@ -337,11 +332,6 @@ export class SessionGroup {
     return true;
   }
 
-  /** True while the group's render state is dropped (see {@link hibernate}). */
-  get hibernating(): boolean {
-    return this.asleep;
-  }
-
   /** After {@link hibernate}: a new lead from a full render, sent whole to every member but `except`. */
   private wake(except: Member | undefined, park: boolean): WireTree {
     const view = this.view.clone();
@@ -349,11 +339,8 @@ export class SessionGroup {
     this.lead = view;
     this.asleep = false;
     this.pending = NO_CHANGES;
-    const others = [...this.members].filter((m) => m !== except);
-    if (others.length > 0) {
-      const frame = encode(pushMessage(full));
-      for (const m of others) this.deliver(m, frame, park);
-    }
+    let frame: EncodedFrame | undefined;
+    for (const m of this.members) if (m !== except) this.deliver(m, (frame ??= encode(pushMessage(full))), park);
     return full;
   }
 
@@ -388,7 +375,12 @@ export class SessionGroup {
   fullTreeFor(member: Member): WireTree {
     // A full render (connect, navigation) starts without errors, in lock-step.
     this.apart.delete(member);
-    if (this.asleep) this.wake(member, false);
+    if (this.asleep) {
+      // The others get the woken lead's full tree, and so does this member: it is the same state.
+      const full = this.wake(member, false);
+      this.members.add(member);
+      return full;
+    }
     const data = this.data(this.stores, this.lvt(undefined));
     let full: WireTree;
     const inStep = this.members.size - this.apart.size - (this.members.has(member) ? 1 : 0);

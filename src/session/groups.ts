@@ -49,6 +49,8 @@ export class GroupTable {
     private readonly logger: Logger,
     /** Most groups held in memory; beyond it the least recently used idle ones are forgotten. */
     private readonly maxGroups = Number.POSITIVE_INFINITY,
+    /** Connected groups idle this long hibernate (see {@link evictIdle}); none: never. */
+    private readonly hibernate?: { readonly afterMs: number; readonly stores: boolean },
   ) {}
 
   /** True when the session store is shared by several instances (it has `transact`). */
@@ -312,27 +314,20 @@ export class GroupTable {
     return this.groups.size;
   }
 
-  /** Forgets groups that have been idle (no connections, no work) for a while. */
-  evictIdle(now = Date.now()): void {
-    const limit = now - IDLE_GROUP_MS;
-    for (const [id, g] of this.groups) {
-      if (g.members.size === 0 && !g.busy && g.lastUsed < limit) this.forget(id, g);
-    }
-  }
-
   /**
-   * Drops the render state of connected groups that have had no work for `afterMs` (see
-   * `SessionGroup.hibernate`); returns how many it put to sleep.
+   * One sweep over the groups: forgets those idle (no connections, no work) for a while and, with
+   * the `hibernate` option, drops the render state of connected ones idle that long (see
+   * `SessionGroup.hibernate`), freezing their stores too when asked.
    */
-  hibernateIdle(afterMs: number, stores = false, now = Date.now()): number {
-    const limit = now - afterMs;
-    let n = 0;
-    for (const g of this.groups.values()) {
-      if (g.members.size === 0 || g.busy || g.lastUsed >= limit || !g.hibernate()) continue;
-      n++;
-      if (stores) this.freeze(g);
+  evictIdle(now = Date.now()): void {
+    const forgetBefore = now - IDLE_GROUP_MS;
+    const sleepBefore = this.hibernate === undefined ? Number.NEGATIVE_INFINITY : now - this.hibernate.afterMs;
+    for (const [id, g] of this.groups) {
+      if (g.busy) continue;
+      if (g.members.size === 0) {
+        if (g.lastUsed < forgetBefore) this.forget(id, g);
+      } else if (g.lastUsed < sleepBefore && g.hibernate() && this.hibernate!.stores) this.freeze(g);
     }
-    return n;
   }
 
   /**

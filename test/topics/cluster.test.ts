@@ -82,23 +82,27 @@ class Node {
   }
 }
 
-describe.skipIf(!run)("topics and presence on three instances sharing Redis", () => {
+/** `count` instances on a fresh `redis-server`, started before the suite's tests and stopped after; `tabs` are closed then too. */
+function cluster(count: number, env: Record<string, string> = {}): { redis: RedisServer; nodes: Node[]; tabs: RoomTab[] } {
   const redis = new RedisServer(0);
   const nodes: Node[] = [];
   const tabs: RoomTab[] = [];
-
   beforeAll(async () => {
     Object.assign(redis, { port: await freePort() });
     await Promise.all([bundle(), redis.start()]);
-    for (let i = 0; i < 3; i++) nodes.push(new Node(redis.url));
+    for (let i = 0; i < count; i++) nodes.push(new Node(redis.url, env));
     await Promise.all(nodes.map((n) => n.start()));
   }, 30_000);
-
   afterAll(async () => {
     await Promise.all(tabs.map((t) => t.close()));
     await Promise.all(nodes.map((n) => n.kill()));
     await redis.stop();
   });
+  return { redis, nodes, tabs };
+}
+
+describe.skipIf(!run)("topics and presence on three instances sharing Redis", () => {
+  const { redis, nodes, tabs } = cluster(3);
 
   const open = async (node: Node, user: string): Promise<RoomTab> => {
     const t = await RoomTab.open(node.url, user);
@@ -183,22 +187,7 @@ describe.skipIf(!run)("topics and presence on three instances sharing Redis", ()
 });
 
 describe.skipIf(!run)("topic messages with a shared Redis session store", () => {
-  const redis = new RedisServer(0);
-  const nodes: Node[] = [];
-  const tabs: RoomTab[] = [];
-
-  beforeAll(async () => {
-    Object.assign(redis, { port: await freePort() });
-    await Promise.all([bundle(), redis.start()]);
-    for (let i = 0; i < 2; i++) nodes.push(new Node(redis.url, { SHARED_STORE: "1", CHANNEL: "shared-rooms" }));
-    await Promise.all(nodes.map((n) => n.start()));
-  }, 30_000);
-
-  afterAll(async () => {
-    await Promise.all(tabs.map((t) => t.close()));
-    await Promise.all(nodes.map((n) => n.kill()));
-    await redis.stop();
-  });
+  const { nodes, tabs } = cluster(2, { SHARED_STORE: "1", CHANNEL: "shared-rooms" });
 
   it("changes a group held by two instances once per message: onMessage runs on one of them", async () => {
     // One session group (ada's) with a tab on each instance, and bob on the second.
@@ -211,10 +200,7 @@ describe.skipIf(!run)("topic messages with a shared Redis session store", () => 
     for (const [i, text] of sent.entries()) await nodes[i % 2]!.publish(text);
     await onA.act("say", { text: "six" });
     sent.push("six");
-    await until(() => [onA, onB, bob].every((t) => t.messages.length >= sent.length), "every tab got every message", 15_000).catch(async (err: unknown) => {
-      const fresh = await Promise.all(nodes.map((n) => RoomTab.open(n.url, "ada")));
-      throw new Error(`${String(err)}: ${JSON.stringify([onA, onB, bob, ...fresh].map((t) => t.messages))} ${nodes.map((n) => n.stderr).join(" | ")}`);
-    });
+    await until(() => [onA, onB, bob].every((t) => t.messages.length >= sent.length), "every tab got every message", 15_000);
     await Promise.all([onA, onB, bob].map((t) => t.settle()));
     await new Promise((r) => setTimeout(r, 400));
     for (const t of [onA, onB, bob]) expect([...t.messages].sort()).toEqual([...sent].sort());
